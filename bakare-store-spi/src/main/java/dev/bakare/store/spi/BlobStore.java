@@ -1,0 +1,75 @@
+package dev.bakare.store.spi;
+
+import java.nio.ByteBuffer;
+import java.util.Optional;
+import java.util.function.Consumer;
+
+/**
+ * A flat namespace of immutable, named blobs: a directory, a bucket prefix, a map in memory.
+ *
+ * <p>Every implementation guarantees:
+ *
+ * <ul>
+ *   <li><b>Atomic put</b>: a blob becomes visible whole or not at all; no reader, listing or stat ever
+ *       sees a partial blob, also after a crash or power loss during the put.
+ *   <li><b>Durable put</b>: when {@link #put} returns, the blob survives a crash of this process and of
+ *       the machine (as far as the medium allows: fsync of file and directory, or the object store's
+ *       acknowledgement).
+ *   <li><b>Read-after-write</b>: once {@link #put} or {@link #delete} returned, every later {@link #get},
+ *       {@link #stat} and {@link #list} of any client reflects it.
+ *   <li><b>No partial listing entries</b>: {@link #list} reports only complete blobs with their final size.
+ *   <li><b>Idempotent delete</b>: deleting a missing blob succeeds.
+ * </ul>
+ *
+ * <p>Implementations are safe for concurrent use by many threads. Errors are {@link StorageException}s;
+ * {@link StorageException#isTransient()} tells callers whether to retry. Retrying, metrics and
+ * throttling are not the implementation's business: callers wrap stores (see {@link ForwardingBlobStore}).
+ */
+public interface BlobStore extends AutoCloseable {
+
+  /**
+   * Stores {@code content} (its remaining bytes; its position is not changed) under {@code name}.
+   *
+   * @throws BlobAlreadyExistsException if {@code mode} is {@link PutMode#CREATE_ONLY} and the name is taken
+   */
+  void put(BlobName name, ByteBuffer content, PutMode mode) throws StorageException;
+
+  /**
+   * Returns the whole blob, as a buffer the caller owns.
+   *
+   * @throws BlobNotFoundException if there is no such blob
+   */
+  ByteBuffer get(BlobName name) throws StorageException;
+
+  /**
+   * Returns {@code length} bytes of the blob starting at {@code offset}, as a buffer the caller owns.
+   *
+   * @throws BlobNotFoundException if there is no such blob
+   * @throws StorageException (not transient) if the blob ends before {@code offset + length}
+   * @throws IllegalArgumentException if {@code offset} or {@code length} is negative
+   */
+  ByteBuffer get(BlobName name, long offset, int length) throws StorageException;
+
+  /** Returns the blob's size and time, or empty if there is no such blob. */
+  Optional<BlobInfo> stat(BlobName name) throws StorageException;
+
+  /**
+   * Reports every blob whose name starts with {@code prefix} (see {@link BlobName#checkPrefix}), in no
+   * particular order, each exactly once. Blobs put or deleted while the listing runs may or may not be
+   * reported.
+   */
+  void list(String prefix, Consumer<? super BlobInfo> consumer) throws StorageException;
+
+  /** Deletes the blob; succeeds if it does not exist. */
+  void delete(BlobName name) throws StorageException;
+
+  /** What this store can do and how it is best driven. */
+  StoreCapabilities capabilities();
+
+  /** A human-readable description of the location (a path, an {@code s3://} URI) for messages. */
+  String describe();
+
+  /** Releases connections and handles. Calls after close fail with {@link IllegalStateException}. */
+  @Override
+  void close() throws StorageException;
+}

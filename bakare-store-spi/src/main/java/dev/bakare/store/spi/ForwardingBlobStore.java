@@ -1,0 +1,67 @@
+package dev.bakare.store.spi;
+
+import java.nio.ByteBuffer;
+import java.util.Optional;
+import java.util.function.Consumer;
+
+/**
+ * A {@link BlobStore} that forwards every call to a delegate: the base for wrappers that add one
+ * cross-cutting behaviour (retries, metrics, fault injection, a read-only guard) by overriding only the
+ * methods they change.
+ */
+public abstract class ForwardingBlobStore implements BlobStore {
+  private final BlobStore delegate;
+
+  protected ForwardingBlobStore(BlobStore delegate) {
+    this.delegate = delegate;
+  }
+
+  protected final BlobStore delegate() {
+    return delegate;
+  }
+
+  @Override
+  public void put(BlobName name, ByteBuffer content, PutMode mode) throws StorageException {
+    delegate.put(name, content, mode);
+  }
+
+  @Override
+  public ByteBuffer get(BlobName name) throws StorageException {
+    return delegate.get(name);
+  }
+
+  @Override
+  public ByteBuffer get(BlobName name, long offset, int length) throws StorageException {
+    return delegate.get(name, offset, length);
+  }
+
+  @Override
+  public Optional<BlobInfo> stat(BlobName name) throws StorageException {
+    return delegate.stat(name);
+  }
+
+  @Override
+  public void list(String prefix, Consumer<? super BlobInfo> consumer) throws StorageException {
+    delegate.list(prefix, consumer);
+  }
+
+  @Override
+  public void delete(BlobName name) throws StorageException {
+    delegate.delete(name);
+  }
+
+  @Override
+  public StoreCapabilities capabilities() {
+    return delegate.capabilities();
+  }
+
+  @Override
+  public String describe() {
+    return delegate.describe();
+  }
+
+  @Override
+  public void close() throws StorageException {
+    delegate.close();
+  }
+}
