@@ -1,0 +1,227 @@
+package dev.bakare;
+
+import dev.bakare.internal.backup.BackupJob;
+import dev.bakare.internal.backup.FileOpener;
+import dev.bakare.internal.format.ObjectId;
+import dev.bakare.internal.repo.Engine;
+import dev.bakare.internal.repo.KeyFile;
+import dev.bakare.internal.repo.KeyFiles;
+import dev.bakare.internal.restore.RestoreJob;
+import dev.bakare.internal.snapshot.SnapshotManifest;
+import dev.bakare.internal.tree.Node;
+import dev.bakare.internal.tree.NodeType;
+import dev.bakare.internal.tree.Tree;
+import dev.bakare.internal.tree.TreeReader;
+import dev.bakare.store.spi.StorageException;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Locale;
+import java.util.function.Consumer;
+import org.jspecify.annotations.Nullable;
+
+/**
+ * A bakare repository: deduplicated, compressed, encrypted backups in a directory, a bucket, or any store
+ * a {@link dev.bakare.store.spi.StorageProvider} serves.
+ *
+ * <pre>{@code
+ * try (Repository repo = Repository.open(RepositoryOptions.builder().location("/backups/repo").build())) {
+ *   Snapshot s = repo.backup(BackupRequest.of(Path.of("/home/me/docs")));
+ *   repo.restore(s.id(), Path.of("/tmp/restored"));
+ * }
+ * }</pre>
+ *
+ * <p>Opened with the full key, everything works; with a write key (see {@link #exportWriteKey}) only
+ * {@link #backup} and {@link #snapshots} do, and reading file names or content fails with a {@link
+ * KeyException}. Instances are thread-safe; several processes may use one repository at once.
+ */
+public final class Repository implements AutoCloseable {
+  private static final System.Logger LOG = System.getLogger(Repository.class.getName());
+
+  private final Engine engine;
+
+  private Repository(Engine engine) {
+    this.engine = engine;
+  }
+
+  /**
+   * Creates a repository at the options' location, which must be empty or absent, and writes its full
+   * key file (see {@link RepositoryOptions#keyFile()}; {@link #info()} tells where). On failure nothing
+   * stays behind but, for a file system location, its empty directory.
+   */
+  public static Repository init(RepositoryOptions options) throws IOException {
+    return new Repository(Engine.init(options));
+  }
+
+  /**
+   * Opens an existing repository.
+   *
+   * @throws RepositoryNotFoundException if the location holds no repository
+   * @throws KeyException if the key file is missing, belongs elsewhere, or its passphrase is wrong
+   */
+  public static Repository open(RepositoryOptions options) throws IOException {
+    return new Repository(Engine.open(options));
+  }
+
+  /**
+   * Backs up the request's paths and commits a snapshot. Files that cannot be read are recorded in the
+   * snapshot ({@link Snapshot#errors()}, {@link Snapshot#isPartial()}) and do not stop the others; a
+   * storage failure throws and commits nothing.
+   */
+  public Snapshot backup(BackupRequest request) throws IOException {
+    return backup(request, FileOpener.DEFAULT);
+  }
+
+  Snapshot backup(BackupRequest request, FileOpener opener) throws IOException {
+    BackupJob.Result result = new BackupJob(engine, request, opener).run();
+    return toSnapshot(result.id(), result.manifest());
+  }
+
+  /** All readable snapshots, oldest first. Damaged snapshots are skipped and logged; {@code check} reports them. */
+  public List<Snapshot> snapshots() throws IOException {
+    List<Snapshot> snapshots = new ArrayList<>();
+    for (ObjectId id : engine.snapshotIds()) {
+      try {
+        snapshots.add(toSnapshot(id, engine.readSnapshot(id)));
+      } catch (IntegrityException e) {
+        LOG.log(System.Logger.Level.WARNING, "skipping damaged snapshot: " + e.getMessage());
+      }
+    }
+    snapshots.sort(Comparator.comparing(Snapshot::time).thenComparing(Snapshot::id));
+    return snapshots;
+  }
+
+  /**
+   * Finds a snapshot by {@code latest}, its full id, or a unique prefix of its id (at least 4 hex digits).
+   *
+   * @throws RepositoryException if none or several match
+   */
+  public Snapshot snapshot(String reference) throws IOException {
+    String ref = reference.strip().toLowerCase(Locale.ROOT);
+    if (ref.equals("latest")) {
+      List<Snapshot> all = snapshots();
+      if (all.isEmpty()) {
+        throw new RepositoryException("the repository has no snapshots yet: run a backup first");
+      }
+      return all.get(all.size() - 1);
+    }
+    if (!ref.matches("[0-9a-f]{4,64}")) {
+      throw new RepositoryException("'" + reference + "' is not a snapshot id: give 'latest' or at least 4 hex digits of an id");
+    }
+    List<ObjectId> matches = new ArrayList<>();
+    for (ObjectId id : engine.snapshotIds()) {
+      if (id.hex().startsWith(ref)) {
+        matches.add(id);
+      }
+    }
+    if (matches.isEmpty()) {
+      throw new RepositoryException("no snapshot matches '" + reference + "': list them with 'snapshots'");
+    }
+    if (matches.size() > 1) {
+      throw new RepositoryException("'" + reference + "' matches " + matches.size() + " snapshots: give more digits");
+    }
+    return toSnapshot(matches.get(0), engine.readSnapshot(matches.get(0)));
+  }
+
+  /** Restores a snapshot as the request says. Entries that fail are listed in the result; the rest are restored. */
+  public RestoreResult restore(RestoreRequest request) throws IOException {
+    return new RestoreJob(engine, request).run();
+  }
+
+  /** Restores a whole snapshot into {@code target}, refusing to overwrite existing files. */
+  public RestoreResult restore(SnapshotId snapshot, Path target) throws IOException {
+    return restore(RestoreRequest.of(snapshot, target));
+  }
+
+  /**
+   * Lists the entries of a snapshot at and below {@code path} (an absolute path inside the snapshot; {@code
+   * /} for everything), depth first in name order.
+   *
+   * @throws KeyException with a write key, which cannot read file names
+   */
+  public void list(SnapshotId snapshot, String path, Consumer<? super FileEntry> consumer) throws IOException {
+    engine.requireFullKey("listing files");
+    SnapshotManifest.Detail detail = detailOf(snapshot);
+    TreeReader trees = new TreeReader(engine.reader());
+    String prefix = path.equals("/") || path.isEmpty() ? "" : (path.startsWith("/") ? path : "/" + path);
+    while (prefix.endsWith("/")) {
+      prefix = prefix.substring(0, prefix.length() - 1);
+    }
+    listTree(trees, detail.rootTree(), "", prefix, consumer);
+  }
+
+  private void listTree(TreeReader trees, ObjectId treeId, String base, String prefix,
+      Consumer<? super FileEntry> consumer) throws IOException {
+    Tree tree = trees.read(treeId);
+    for (Node node : tree.nodes()) {
+      String path = base + "/" + node.name();
+      boolean inside = prefix.isEmpty() || path.equals(prefix) || path.startsWith(prefix + "/");
+      boolean onTheWay = !inside && prefix.startsWith(path + "/");
+      if (inside) {
+        consumer.accept(toEntry(path, node));
+      }
+      ObjectId subtree = node.subtree();
+      if ((inside || onTheWay) && subtree != null) {
+        listTree(trees, subtree, path, prefix, consumer);
+      }
+    }
+  }
+
+  private SnapshotManifest.Detail detailOf(SnapshotId snapshot) throws IOException {
+    SnapshotManifest.Detail detail = engine.readSnapshot(ObjectId.fromHex(snapshot.hex())).detail();
+    if (detail == null) {
+      throw new IllegalStateException("a full key always reads the snapshot detail");
+    }
+    return detail;
+  }
+
+  /**
+   * Writes a write key for this repository to {@code file} (mode 0600; never overwriting): hosts holding
+   * it can back up, deduplicating against everything stored, but cannot read, list or delete data.
+   *
+   * @param passphrase protects the file with Argon2id, or null for none
+   */
+  public Path exportWriteKey(Path file, char @Nullable [] passphrase) throws IOException {
+    byte[] content = KeyFile.create(engine.keys().toWriteKey(), engine.config().id(), passphrase).encode();
+    KeyFiles.write(file, content);
+    return file;
+  }
+
+  /** The repository's identity and settings, and the key in use. */
+  public RepositoryInfo info() {
+    var config = engine.config();
+    return new RepositoryInfo(config.id(), engine.store().describe(), config.version(), config.created(),
+        config.chunker(), config.chunkerParameters(), config.cipher(), config.packSize(), engine.keyFile(),
+        engine.keys().isFull(), new String(engine.configBytes(), StandardCharsets.UTF_8));
+  }
+
+  @Override
+  public void close() throws StorageException {
+    engine.close();
+  }
+
+  private static Snapshot toSnapshot(ObjectId id, SnapshotManifest manifest) {
+    SnapshotManifest.Summary s = manifest.summary();
+    SnapshotManifest.Detail d = manifest.detail();
+    ObjectId parent = s.parent();
+    return new Snapshot(new SnapshotId(id.hex()), s.time(), s.host(), s.username(), s.tags(),
+        d == null ? List.of() : d.paths(), parent == null ? null : new SnapshotId(parent.hex()), s.stats(),
+        d == null ? List.of() : d.errors());
+  }
+
+  private static FileEntry toEntry(String path, Node node) {
+    FileType type = switch (node.type()) {
+      case FILE -> FileType.FILE;
+      case DIRECTORY -> FileType.DIRECTORY;
+      case SYMLINK -> FileType.SYMLINK;
+      default -> FileType.SPECIAL;
+    };
+    String user = node.user().isEmpty() ? Long.toString(node.uid()) : node.user();
+    String group = node.group().isEmpty() ? Long.toString(node.gid()) : node.group();
+    return new FileEntry(path, type, node.mode(), node.type() == NodeType.FILE ? node.size() : 0, node.mtime(),
+        user, group, node.linkTarget(), node.error());
+  }
+}

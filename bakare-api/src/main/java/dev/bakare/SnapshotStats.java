@@ -1,0 +1,14 @@
+package dev.bakare;
+
+/**
+ * What a backup saw and added.
+ *
+ * @param files regular files in the snapshot
+ * @param directories directories in the snapshot
+ * @param totalBytes sum of the sizes of its files
+ * @param newBytes plaintext bytes of chunks this backup had to store (not found in the repository)
+ * @param storedBytes those bytes after compression
+ * @param errorCount files and directories that could not be read
+ */
+public record SnapshotStats(
+    long files, long directories, long totalBytes, long newBytes, long storedBytes, long errorCount) {}

@@ -1,0 +1,15 @@
+package dev.bakare.internal.backup;
+
+import java.io.IOException;
+import java.nio.channels.FileChannel;
+import java.nio.file.LinkOption;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+
+/** Opens source files for reading; tests substitute one that fails the way disks and permissions do. */
+@FunctionalInterface
+public interface FileOpener {
+  FileOpener DEFAULT = path -> FileChannel.open(path, StandardOpenOption.READ, LinkOption.NOFOLLOW_LINKS);
+
+  FileChannel open(Path path) throws IOException;
+}

@@ -1,0 +1,115 @@
+package dev.bakare.internal.backup;
+
+import dev.bakare.internal.tree.Node;
+import dev.bakare.internal.tree.NodeType;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.LinkOption;
+import java.nio.file.Path;
+import java.nio.file.attribute.FileTime;
+import java.nio.file.attribute.PosixFileAttributes;
+import java.nio.file.attribute.PosixFilePermission;
+import java.nio.file.attribute.UserPrincipal;
+import java.nio.file.attribute.GroupPrincipal;
+import java.time.Instant;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+
+/**
+ * Reads a source entry's metadata without following symlinks. On Linux (the {@code unix} attribute view)
+ * it gets inode, device, link count, ctime and the full mode; elsewhere it falls back to POSIX
+ * attributes. Owner and group names are looked up once per id.
+ */
+final class SourceMetadata {
+  private static final String UNIX_ATTRIBUTES = "unix:mode,ino,dev,nlink,uid,gid,ctime,lastModifiedTime,size";
+  private static final int S_IFMT = 0170000;
+
+  private final boolean unixView;
+  private final Map<Long, String> userNames = new ConcurrentHashMap<>();
+  private final Map<Long, String> groupNames = new ConcurrentHashMap<>();
+
+  SourceMetadata() {
+    this.unixView = java.nio.file.FileSystems.getDefault().supportedFileAttributeViews().contains("unix");
+  }
+
+  Node stat(Path path, String name) throws IOException {
+    if (!unixView) {
+      return statPosix(path, name);
+    }
+    Map<String, Object> a = Files.readAttributes(path, UNIX_ATTRIBUTES, LinkOption.NOFOLLOW_LINKS);
+    int mode = (Integer) a.get("mode");
+    NodeType type = typeOf(mode);
+    long uid = ((Integer) a.get("uid")) & 0xFFFF_FFFFL;
+    long gid = ((Integer) a.get("gid")) & 0xFFFF_FFFFL;
+    String user = userNames.computeIfAbsent(uid, u -> ownerName(path));
+    String group = groupNames.computeIfAbsent(gid, g -> groupName(path));
+    long size = type == NodeType.FILE ? (Long) a.get("size") : 0;
+    return new Node(name, type, mode & 07777, uid, gid, user, group,
+        ((FileTime) a.get("lastModifiedTime")).toInstant(), ((FileTime) a.get("ctime")).toInstant(),
+        (Long) a.get("ino"), (Long) a.get("dev"), ((Integer) a.get("nlink")) & 0xFFFF_FFFFL, size,
+        List.of(), null, "", "");
+  }
+
+  private static String ownerName(Path path) {
+    try {
+      UserPrincipal owner = Files.getOwner(path, LinkOption.NOFOLLOW_LINKS);
+      return owner.getName();
+    } catch (IOException | UnsupportedOperationException e) {
+      // Names are a convenience for restoring on another machine; the numeric id is always kept.
+      return "";
+    }
+  }
+
+  private static String groupName(Path path) {
+    try {
+      GroupPrincipal group = Files.readAttributes(path, PosixFileAttributes.class, LinkOption.NOFOLLOW_LINKS).group();
+      return group.getName();
+    } catch (IOException | UnsupportedOperationException e) {
+      return "";
+    }
+  }
+
+  private Node statPosix(Path path, String name) throws IOException {
+    PosixFileAttributes a = Files.readAttributes(path, PosixFileAttributes.class, LinkOption.NOFOLLOW_LINKS);
+    NodeType type = a.isRegularFile() ? NodeType.FILE
+        : a.isDirectory() ? NodeType.DIRECTORY
+        : a.isSymbolicLink() ? NodeType.SYMLINK
+        : NodeType.FIFO;
+    Instant mtime = a.lastModifiedTime().toInstant();
+    return new Node(name, type, permissionBits(a.permissions()), 0, 0, a.owner().getName(), a.group().getName(),
+        mtime, mtime, 0, 0, 1, type == NodeType.FILE ? a.size() : 0, List.of(), null, "", "");
+  }
+
+  static NodeType typeOf(int mode) {
+    return switch (mode & S_IFMT) {
+      case 0100000 -> NodeType.FILE;
+      case 0040000 -> NodeType.DIRECTORY;
+      case 0120000 -> NodeType.SYMLINK;
+      case 0010000 -> NodeType.FIFO;
+      case 0140000 -> NodeType.SOCKET;
+      case 0020000 -> NodeType.CHAR_DEVICE;
+      case 0060000 -> NodeType.BLOCK_DEVICE;
+      default -> NodeType.FIFO;
+    };
+  }
+
+  static int permissionBits(Set<PosixFilePermission> permissions) {
+    int bits = 0;
+    for (PosixFilePermission p : permissions) {
+      bits |= switch (p) {
+        case OWNER_READ -> 0400;
+        case OWNER_WRITE -> 0200;
+        case OWNER_EXECUTE -> 0100;
+        case GROUP_READ -> 040;
+        case GROUP_WRITE -> 020;
+        case GROUP_EXECUTE -> 010;
+        case OTHERS_READ -> 04;
+        case OTHERS_WRITE -> 02;
+        case OTHERS_EXECUTE -> 01;
+      };
+    }
+    return bits;
+  }
+}

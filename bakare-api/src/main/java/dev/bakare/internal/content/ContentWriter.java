@@ -1,0 +1,286 @@
+package dev.bakare.internal.content;
+
+import dev.bakare.internal.crypto.Sealing;
+import dev.bakare.internal.format.Layout;
+import dev.bakare.internal.format.ObjectId;
+import dev.bakare.store.spi.BlobAlreadyExistsException;
+import dev.bakare.store.spi.BlobStore;
+import dev.bakare.store.spi.PutMode;
+import dev.bakare.store.spi.StorageException;
+import java.io.IOException;
+import java.io.InterruptedIOException;
+import java.nio.ByteBuffer;
+import java.util.ArrayList;
+import java.util.EnumMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Semaphore;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.AtomicReference;
+import org.jspecify.annotations.Nullable;
+
+/**
+ * Stores chunks: id, dedup against the index and this writer's own chunks, compress, seal into a pack,
+ * upload full packs in the background. Safe for concurrent use by many threads. A chunk counts as
+ * stored only once its pack is uploaded; {@link #flush} waits for that and returns the packs for the
+ * index, which must be written before anything references them.
+ */
+public final class ContentWriter {
+  private final BlobStore store;
+  private final Sealing sealing;
+  private final ChunkHasher hasher;
+  private final Compressor compressor;
+  private final ChunkIndex index;
+  private final int packTargetSize;
+  private final ExecutorService uploads;
+  private final Semaphore uploadPermits;
+  private final int maxUploadsInFlight;
+  private final Map<ChunkType, BuilderPool> pools = new EnumMap<>(ChunkType.class);
+  private final Set<ObjectId> written = ConcurrentHashMap.newKeySet();
+  private final ConcurrentLinkedQueue<IndexSegment.IndexedPack> uploaded = new ConcurrentLinkedQueue<>();
+  private final AtomicReference<@Nullable IOException> failure = new AtomicReference<>();
+  private final ThreadLocal<byte[]> scratch = ThreadLocal.withInitial(() -> new byte[0]);
+  private final Stats stats = new Stats();
+
+  /**
+   * @param dataPackSlots how many data packs may be filled at once (about one per worker thread)
+   * @param maxUploadsInFlight how many finished packs may wait for or be in upload; with the slots this
+   *     bounds the memory packs take
+   */
+  public ContentWriter(
+      BlobStore store,
+      Sealing sealing,
+      ChunkHasher hasher,
+      Compressor compressor,
+      ChunkIndex index,
+      int packTargetSize,
+      int dataPackSlots,
+      int maxUploadsInFlight,
+      ExecutorService uploads) {
+    this.store = store;
+    this.sealing = sealing;
+    this.hasher = hasher;
+    this.compressor = compressor;
+    this.index = index;
+    this.packTargetSize = packTargetSize;
+    this.uploads = uploads;
+    this.maxUploadsInFlight = maxUploadsInFlight;
+    this.uploadPermits = new Semaphore(maxUploadsInFlight);
+    pools.put(ChunkType.DATA, new BuilderPool(ChunkType.DATA, dataPackSlots));
+    pools.put(ChunkType.TREE, new BuilderPool(ChunkType.TREE, 1));
+  }
+
+  public ChunkHasher hasher() {
+    return hasher;
+  }
+
+  public Stats stats() {
+    return stats;
+  }
+
+  /** Stores the chunk unless it is already stored, and returns its id. */
+  public ObjectId write(ChunkType type, byte[] data, int offset, int length) throws IOException {
+    ObjectId id = hasher.hash(data, offset, length);
+    write(id, type, data, offset, length);
+    return id;
+  }
+
+  /** Stores a chunk whose id the caller computed with {@link #hasher()}, unless it is already stored. */
+  public void write(ObjectId id, ChunkType type, byte[] data, int offset, int length) throws IOException {
+    throwIfFailed();
+    if (length > PackFormat.MAX_RAW_CHUNK) {
+      throw new IllegalArgumentException("chunk of " + length + " bytes exceeds " + PackFormat.MAX_RAW_CHUNK);
+    }
+    if (index.contains(id) || !written.add(id)) {
+      stats.duplicateChunks.incrementAndGet();
+      stats.duplicateBytes.addAndGet(length);
+      return;
+    }
+    byte[] buffer = scratch.get();
+    int bound = Compressor.maxCompressedLength(length);
+    if (buffer.length < bound) {
+      buffer = new byte[bound];
+      scratch.set(buffer);
+    }
+    int compressed = compressor.compress(data, offset, length, buffer, 0);
+    BuilderPool pool = pools.get(type);
+    PackBuilder builder = pool.take();
+    boolean handedOff = false;
+    try {
+      if (compressed < length) {
+        builder.add(id, Compression.ZSTD, buffer, 0, compressed, length);
+        stats.storedBytes.addAndGet(compressed);
+      } else {
+        builder.add(id, Compression.NONE, data, offset, length, length);
+        stats.storedBytes.addAndGet(length);
+      }
+      stats.newChunks.incrementAndGet();
+      stats.newBytes.addAndGet(length);
+      if (builder.size() >= packTargetSize) {
+        upload(builder);
+        handedOff = true;
+      }
+    } finally {
+      pool.giveBack(handedOff ? null : builder);
+    }
+  }
+
+  /**
+   * Finishes every partly filled pack, waits until all packs are uploaded, and returns the packs
+   * uploaded since the last flush.
+   */
+  public List<IndexSegment.IndexedPack> flush() throws IOException {
+    for (BuilderPool pool : pools.values()) {
+      for (PackBuilder builder : pool.drain()) {
+        if (builder.count() > 0) {
+          upload(builder);
+        }
+      }
+    }
+    try {
+      uploadPermits.acquire(maxUploadsInFlight);
+      uploadPermits.release(maxUploadsInFlight);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new InterruptedIOException("interrupted while waiting for pack uploads");
+    }
+    throwIfFailed();
+    List<IndexSegment.IndexedPack> done = new ArrayList<>();
+    for (IndexSegment.IndexedPack pack; (pack = uploaded.poll()) != null; ) {
+      done.add(pack);
+    }
+    return done;
+  }
+
+  private void upload(PackBuilder builder) throws IOException {
+    try {
+      uploadPermits.acquire();
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new InterruptedIOException("interrupted while waiting to upload a pack");
+    }
+    FinishedPack pack;
+    try {
+      pack = builder.finish();
+    } catch (RuntimeException e) {
+      uploadPermits.release();
+      throw e;
+    }
+    try {
+      uploads.execute(() -> {
+        try {
+          store.put(Layout.pack(pack.id()), ByteBuffer.wrap(pack.bytes()), PutMode.CREATE_ONLY);
+          stats.uploadedBytes.addAndGet(pack.bytes().length);
+        } catch (BlobAlreadyExistsException e) {
+          // The name is the SHA-256 of the bytes: the blob holds exactly this pack already (a retried
+          // upload whose first answer was lost).
+        } catch (StorageException e) {
+          failure.compareAndSet(null, e);
+          uploadPermits.release();
+          return;
+        } catch (RuntimeException e) {
+          failure.compareAndSet(null, new IOException("uploading pack " + pack.id() + " failed unexpectedly", e));
+          uploadPermits.release();
+          return;
+        }
+        uploaded.add(new IndexSegment.IndexedPack(new PackRef(pack.id(), pack.ephemeralPublic()), pack.entries()));
+        stats.packs.incrementAndGet();
+        uploadPermits.release();
+      });
+    } catch (RuntimeException e) {
+      uploadPermits.release();
+      throw new IOException("could not schedule the upload of pack " + pack.id(), e);
+    }
+  }
+
+  private void throwIfFailed() throws IOException {
+    IOException e = failure.get();
+    if (e != null) {
+      throw e;
+    }
+  }
+
+  /** Pack builders of one type, each used by one thread at a time. */
+  private final class BuilderPool {
+    private final ChunkType type;
+    private final Semaphore slots;
+    private final ConcurrentLinkedQueue<PackBuilder> idle = new ConcurrentLinkedQueue<>();
+
+    BuilderPool(ChunkType type, int slotCount) {
+      this.type = type;
+      this.slots = new Semaphore(slotCount);
+    }
+
+    PackBuilder take() throws InterruptedIOException {
+      try {
+        slots.acquire();
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        throw new InterruptedIOException("interrupted while waiting for a pack to fill");
+      }
+      PackBuilder builder = idle.poll();
+      return builder != null ? builder : new PackBuilder(sealing, type, Math.min(packTargetSize, 1 << 20));
+    }
+
+    void giveBack(@Nullable PackBuilder builder) {
+      if (builder != null) {
+        idle.add(builder);
+      }
+      slots.release();
+    }
+
+    List<PackBuilder> drain() {
+      List<PackBuilder> all = new ArrayList<>();
+      for (PackBuilder b; (b = idle.poll()) != null; ) {
+        all.add(b);
+      }
+      return all;
+    }
+  }
+
+  /** Counters of what this writer stored and skipped. */
+  public static final class Stats {
+    final AtomicLong newChunks = new AtomicLong();
+    final AtomicLong newBytes = new AtomicLong();
+    final AtomicLong storedBytes = new AtomicLong();
+    final AtomicLong duplicateChunks = new AtomicLong();
+    final AtomicLong duplicateBytes = new AtomicLong();
+    final AtomicLong uploadedBytes = new AtomicLong();
+    final AtomicLong packs = new AtomicLong();
+
+    public long newChunks() {
+      return newChunks.get();
+    }
+
+    /** Plaintext bytes of chunks this writer stored. */
+    public long newBytes() {
+      return newBytes.get();
+    }
+
+    /** Bytes of those chunks after compression, before sealing. */
+    public long storedBytes() {
+      return storedBytes.get();
+    }
+
+    public long duplicateChunks() {
+      return duplicateChunks.get();
+    }
+
+    public long duplicateBytes() {
+      return duplicateBytes.get();
+    }
+
+    /** Bytes of packs uploaded. */
+    public long uploadedBytes() {
+      return uploadedBytes.get();
+    }
+
+    public long packs() {
+      return packs.get();
+    }
+  }
+}

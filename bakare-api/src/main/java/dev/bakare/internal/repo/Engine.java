@@ -1,0 +1,437 @@
+package dev.bakare.internal.repo;
+
+import dev.bakare.IntegrityException;
+import dev.bakare.KeyException;
+import dev.bakare.RepositoryException;
+import dev.bakare.RepositoryNotFoundException;
+import dev.bakare.RepositoryOptions;
+import dev.bakare.chunking.Chunker;
+import dev.bakare.chunking.Chunkers;
+import dev.bakare.internal.content.ChunkHasher;
+import dev.bakare.internal.content.ChunkIndex;
+import dev.bakare.internal.content.Compressor;
+import dev.bakare.internal.content.ContentReader;
+import dev.bakare.internal.content.IndexSegment;
+import dev.bakare.internal.crypto.AeadAlgorithm;
+import dev.bakare.internal.crypto.AeadAlgorithms;
+import dev.bakare.internal.crypto.Crypto;
+import dev.bakare.internal.crypto.KeyMaterial;
+import dev.bakare.internal.crypto.Sealing;
+import dev.bakare.internal.format.CorruptDataException;
+import dev.bakare.internal.format.Layout;
+import dev.bakare.internal.format.ObjectId;
+import dev.bakare.internal.snapshot.SnapshotManifest;
+import dev.bakare.store.spi.BlobAlreadyExistsException;
+import dev.bakare.store.spi.BlobInfo;
+import dev.bakare.store.spi.BlobName;
+import dev.bakare.store.spi.BlobNotFoundException;
+import dev.bakare.store.spi.BlobStore;
+import dev.bakare.store.spi.OpenMode;
+import dev.bakare.store.spi.PutMode;
+import dev.bakare.store.spi.StorageException;
+import dev.bakare.store.spi.StorageLocation;
+import dev.bakare.store.spi.StorageProviders;
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.Optional;
+import org.jspecify.annotations.Nullable;
+
+/**
+ * An open repository: its store, config and keys, and the components built from them. The public
+ * {@code Repository} facade delegates here. Thread-safe.
+ */
+public final class Engine implements AutoCloseable {
+  private static final System.Logger LOG = System.getLogger(Engine.class.getName());
+  private static final int INDEX_SEGMENT_MAX_CHUNKS = 100_000;
+
+  private final RepositoryOptions options;
+  private final BlobStore store;
+  private final Config config;
+  private final byte[] configBytes;
+  private final KeyMaterial keys;
+  private final Path keyFile;
+  private final Sealing sealing;
+  private final ChunkHasher hasher;
+  private final Compressor compressor;
+  private final Chunker chunker;
+  private @Nullable ChunkIndex index;
+
+  private Engine(RepositoryOptions options, BlobStore store, Config config, byte[] configBytes, KeyMaterial keys,
+      Path keyFile) throws RepositoryException {
+    this.options = options;
+    this.store = store;
+    this.config = config;
+    this.configBytes = configBytes;
+    this.keys = keys;
+    this.keyFile = keyFile;
+    AeadAlgorithm cipher = AeadAlgorithms.byName(config.cipher()).orElseThrow(() -> new RepositoryException(
+        "the repository uses cipher '" + config.cipher() + "', which this bakare lacks (it has "
+            + AeadAlgorithms.names() + "): upgrade bakare"));
+    this.sealing = new Sealing(cipher, keys);
+    this.hasher = new ChunkHasher(keys.chunkIdKey());
+    this.compressor = new Compressor(options.compressionLevel());
+    try {
+      this.chunker = Chunkers.factory(config.chunker()).create(config.chunkerParameters(), keys.chunkerKey());
+    } catch (IllegalArgumentException e) {
+      throw new RepositoryException("the repository's chunker cannot be used: " + e.getMessage() + ": upgrade bakare", e);
+    }
+  }
+
+  /** Creates a repository and its key file, and opens it. */
+  public static Engine init(RepositoryOptions options) throws IOException {
+    if (AeadAlgorithms.byName(options.cipher()).isEmpty()) {
+      throw new IllegalArgumentException("unknown cipher '" + options.cipher() + "' (available: " + AeadAlgorithms.names() + ")");
+    }
+    Chunkers.factory(options.chunker()).create(options.chunkerParameters(), new byte[32]);
+    StorageLocation location = StorageLocation.parse(options.location(), options.storageOptions());
+    BlobStore store = StorageProviders.open(location, OpenMode.CREATE);
+    boolean success = false;
+    Path keyPath = null;
+    try {
+      List<BlobInfo> existing = new ArrayList<>();
+      store.list("", info -> {
+        if (existing.size() < 3) {
+          existing.add(info);
+        }
+      });
+      if (!existing.isEmpty()) {
+        throw new RepositoryException(store.stat(Layout.CONFIG).isPresent()
+            ? "a bakare repository already exists at " + store.describe() + ": open it instead of running init"
+            : store.describe() + " is not empty (it holds " + existing.get(0).name()
+                + "): init needs an empty location");
+      }
+      KeyMaterial keys = KeyMaterial.generate();
+      String id = HexFormat.of().formatHex(Crypto.randomBytes(16));
+      Config config = new Config(Config.VERSION, id, Instant.now(), options.chunker(), options.chunkerParameters(),
+          options.cipher(), options.packSize(), HexFormat.of().formatHex(keys.fingerprint()));
+      byte[] configBytes = config.encode(keys);
+      keyPath = options.keyFile() != null ? options.keyFile() : KeyFiles.defaultKeyFile(options.configDirectory(), id);
+      char[] passphrase = options.passphrase();
+      byte[] keyFileBytes = KeyFile.create(keys, id, passphrase).encode();
+      KeyFiles.write(keyPath, keyFileBytes);
+      if (passphrase != null) {
+        // A passphrase-protected copy in the repository lets the owner restore on a new machine with
+        // nothing but the passphrase.
+        store.put(Layout.key(ObjectId.wrap(Crypto.sha256(keyFileBytes)).hex()), ByteBuffer.wrap(keyFileBytes),
+            PutMode.CREATE_ONLY);
+      }
+      try {
+        store.put(Layout.CONFIG, ByteBuffer.wrap(configBytes), PutMode.CREATE_ONLY);
+      } catch (BlobAlreadyExistsException e) {
+        throw new RepositoryException("another process created a repository at " + store.describe() + " at the same time", e);
+      }
+      Engine engine = new Engine(options, store, config, configBytes, keys, keyPath);
+      engine.index = new ChunkIndex();
+      success = true;
+      return engine;
+    } finally {
+      if (!success) {
+        if (keyPath != null) {
+          deleteQuietlyOnFailure(keyPath);
+        }
+        store.close();
+      }
+    }
+  }
+
+  private static void deleteQuietlyOnFailure(Path keyPath) {
+    try {
+      Files.deleteIfExists(keyPath);
+    } catch (IOException e) {
+      LOG.log(System.Logger.Level.WARNING, "could not remove the key file " + keyPath + " of the failed init: " + e.getMessage());
+    }
+  }
+
+  /** Opens an existing repository with the key the options name or the default key file. */
+  public static Engine open(RepositoryOptions options) throws IOException {
+    StorageLocation location = StorageLocation.parse(options.location(), options.storageOptions());
+    BlobStore store = StorageProviders.open(location, OpenMode.EXISTING);
+    boolean success = false;
+    try {
+      byte[] configBytes;
+      try {
+        configBytes = toArray(store.get(Layout.CONFIG));
+      } catch (BlobNotFoundException e) {
+        throw new RepositoryNotFoundException("no bakare repository at " + store.describe()
+            + " (it has no config): check the location, or run init to create one");
+      }
+      Config config;
+      try {
+        int version = Config.peekVersion(configBytes);
+        if (version > Config.VERSION) {
+          throw new RepositoryException("the repository at " + store.describe() + " has format version " + version
+              + ", newer than this bakare supports (" + Config.VERSION + "): upgrade bakare");
+        }
+        config = Config.decode(configBytes);
+      } catch (CorruptDataException e) {
+        throw new IntegrityException("config", e.getMessage(), e);
+      }
+      LoadedKey key = loadKey(options, store, config);
+      try {
+        if (!config.fingerprintMatches(key.keys())) {
+          throw new KeyException("key file " + key.path() + " does not fit the repository at " + store.describe()
+              + " (its master key differs): pass the key made for this repository");
+        }
+        if (!Config.macMatches(configBytes, key.keys())) {
+          throw new IntegrityException("config", "its MAC does not verify under the repository key: it was modified", null);
+        }
+      } catch (CorruptDataException e) {
+        throw new IntegrityException("config", e.getMessage(), e);
+      }
+      Engine engine = new Engine(options, store, config, configBytes, key.keys(), key.path());
+      success = true;
+      return engine;
+    } finally {
+      if (!success) {
+        store.close();
+      }
+    }
+  }
+
+  private record LoadedKey(KeyMaterial keys, Path path) {}
+
+  private static LoadedKey loadKey(RepositoryOptions options, BlobStore store, Config config) throws IOException {
+    Path explicit = options.keyFile();
+    Path path = explicit != null ? explicit : KeyFiles.defaultKeyFile(options.configDirectory(), config.id());
+    char[] passphrase = options.passphrase();
+    byte[] bytes;
+    try {
+      bytes = Files.readAllBytes(path);
+    } catch (NoSuchFileException e) {
+      if (explicit == null && passphrase != null) {
+        Optional<KeyMaterial> fromRepository = unlockRepositoryCopy(store, config, passphrase);
+        if (fromRepository.isPresent()) {
+          return new LoadedKey(fromRepository.get(), Path.of(store.describe(), "keys"));
+        }
+      }
+      throw new KeyException(explicit != null
+          ? "key file " + path + " does not exist: check the --key path"
+          : "no key for repository " + config.id() + " at " + path
+              + " (where init puts it): pass --key FILE or set BAKARE_KEY", e);
+    }
+    KeyFile file;
+    try {
+      file = KeyFile.decode(bytes);
+    } catch (CorruptDataException e) {
+      throw new KeyException(path + " is not a usable bakare key file: " + e.getMessage(), e);
+    }
+    if (!file.repositoryId().equals(config.id())) {
+      throw new KeyException("key file " + path + " belongs to repository " + file.repositoryId()
+          + ", not to repository " + config.id() + " at " + store.describe() + ": pass the key of this repository");
+    }
+    return new LoadedKey(unlock(file, passphrase, path.toString()), path);
+  }
+
+  private static KeyMaterial unlock(KeyFile file, char @Nullable [] passphrase, String where) throws KeyException {
+    KeyFile.Unlocked result;
+    try {
+      result = file.unlock(passphrase);
+    } catch (CorruptDataException e) {
+      throw new KeyException(where + " is not a usable bakare key file: " + e.getMessage(), e);
+    }
+    if (result instanceof KeyFile.Unlocked.Key key) {
+      return key.keys();
+    }
+    if (result instanceof KeyFile.Unlocked.PassphraseNeeded) {
+      throw new KeyException("key file " + where + " is protected by a passphrase: set BAKARE_PASSPHRASE or pass --passphrase-file");
+    }
+    throw new KeyException("wrong passphrase for key file " + where);
+  }
+
+  private static Optional<KeyMaterial> unlockRepositoryCopy(BlobStore store, Config config, char[] passphrase)
+      throws IOException {
+    List<BlobName> names = new ArrayList<>();
+    store.list(Layout.KEYS, info -> names.add(info.name()));
+    for (BlobName name : names) {
+      KeyFile file;
+      try {
+        file = KeyFile.decode(toArray(store.get(name)));
+      } catch (CorruptDataException e) {
+        LOG.log(System.Logger.Level.WARNING, "skipping unreadable key " + name + ": " + e.getMessage());
+        continue;
+      }
+      if (!file.repositoryId().equals(config.id())) {
+        continue;
+      }
+      try {
+        if (file.unlock(passphrase) instanceof KeyFile.Unlocked.Key key) {
+          return Optional.of(key.keys());
+        }
+      } catch (CorruptDataException e) {
+        LOG.log(System.Logger.Level.WARNING, "skipping unreadable key " + name + ": " + e.getMessage());
+      }
+    }
+    return Optional.empty();
+  }
+
+  public RepositoryOptions options() {
+    return options;
+  }
+
+  public BlobStore store() {
+    return store;
+  }
+
+  public Config config() {
+    return config;
+  }
+
+  public byte[] configBytes() {
+    return configBytes.clone();
+  }
+
+  public KeyMaterial keys() {
+    return keys;
+  }
+
+  public Path keyFile() {
+    return keyFile;
+  }
+
+  public Sealing sealing() {
+    return sealing;
+  }
+
+  public ChunkHasher hasher() {
+    return hasher;
+  }
+
+  public Compressor compressor() {
+    return compressor;
+  }
+
+  public Chunker chunker() {
+    return chunker;
+  }
+
+  /** Fails with a clear message unless this engine holds the full key. */
+  public void requireFullKey(String operation) throws KeyException {
+    if (!keys.isFull()) {
+      throw new KeyException(operation + " needs the full key; " + keyFile
+          + " is a write key, which can only add backups");
+    }
+  }
+
+  /** The chunk index, loaded from the index segments on first use. */
+  public synchronized ChunkIndex index() throws IOException {
+    ChunkIndex loaded = index;
+    if (loaded == null) {
+      loaded = new ChunkIndex();
+      List<BlobName> names = new ArrayList<>();
+      store.list(Layout.INDEX, info -> names.add(info.name()));
+      for (BlobName name : names) {
+        if (Layout.idOf(name, Layout.INDEX).isEmpty()) {
+          continue;
+        }
+        loaded.addAll(readIndexSegment(name));
+      }
+      index = loaded;
+    }
+    return loaded;
+  }
+
+  private IndexSegment readIndexSegment(BlobName name) throws IOException {
+    byte[] bytes = toArray(store.get(name));
+    try {
+      return IndexSegment.decode(sealing.openWithIndexKey(IndexSegment.SEAL_PURPOSE, bytes));
+    } catch (CorruptDataException e) {
+      throw new IntegrityException(name.value(), e.getMessage(), e);
+    }
+  }
+
+  /** Writes index segments for packs uploaded by this process, then adds them to the loaded index. */
+  public void writeIndex(List<IndexSegment.IndexedPack> packs) throws IOException {
+    ChunkIndex loaded = index();
+    List<IndexSegment.IndexedPack> batch = new ArrayList<>();
+    int chunks = 0;
+    for (IndexSegment.IndexedPack pack : packs) {
+      batch.add(pack);
+      chunks += pack.entries().size();
+      if (chunks >= INDEX_SEGMENT_MAX_CHUNKS) {
+        putIndexSegment(new IndexSegment(batch));
+        batch = new ArrayList<>();
+        chunks = 0;
+      }
+    }
+    if (!batch.isEmpty()) {
+      putIndexSegment(new IndexSegment(batch));
+    }
+    for (IndexSegment.IndexedPack pack : packs) {
+      loaded.add(pack);
+    }
+  }
+
+  private void putIndexSegment(IndexSegment segment) throws StorageException {
+    byte[] sealed = sealing.sealWithIndexKey(IndexSegment.SEAL_PURPOSE, segment.encode());
+    putContentAddressed(Layout.index(ObjectId.wrap(Crypto.sha256(sealed))), sealed);
+  }
+
+  /** Stores bytes under a name derived from their SHA-256; an existing blob of that name is the same. */
+  public void putContentAddressed(BlobName name, byte[] bytes) throws StorageException {
+    try {
+      store.put(name, ByteBuffer.wrap(bytes), PutMode.CREATE_ONLY);
+    } catch (BlobAlreadyExistsException e) {
+      // Same name, same bytes: a retried upload whose first answer was lost.
+    }
+  }
+
+  public ContentReader reader() throws IOException {
+    return new ContentReader(store, sealing, hasher, compressor, index());
+  }
+
+  /** Stores a snapshot and returns its id. */
+  public ObjectId writeSnapshot(SnapshotManifest manifest) throws StorageException {
+    byte[] sealed = manifest.seal(sealing);
+    ObjectId id = ObjectId.wrap(Crypto.sha256(sealed));
+    putContentAddressed(Layout.snapshot(id), sealed);
+    return id;
+  }
+
+  public SnapshotManifest readSnapshot(ObjectId id) throws IOException {
+    BlobName name = Layout.snapshot(id);
+    byte[] bytes;
+    try {
+      bytes = toArray(store.get(name));
+    } catch (BlobNotFoundException e) {
+      throw new RepositoryException("no snapshot " + id.shortHex() + " in the repository: list them with 'snapshots'", e);
+    }
+    if (!ObjectId.wrap(Crypto.sha256(bytes)).equals(id)) {
+      throw new IntegrityException(name.value(), "its SHA-256 does not match its name", null);
+    }
+    try {
+      return SnapshotManifest.open(sealing, bytes);
+    } catch (CorruptDataException e) {
+      throw new IntegrityException(name.value(), e.getMessage(), e);
+    }
+  }
+
+  /** The ids of all stored snapshots. */
+  public List<ObjectId> snapshotIds() throws StorageException {
+    List<ObjectId> ids = new ArrayList<>();
+    store.list(Layout.SNAPSHOTS, info -> Layout.idOf(info.name(), Layout.SNAPSHOTS).ifPresent(ids::add));
+    return ids;
+  }
+
+  public static byte[] toArray(ByteBuffer buffer) {
+    if (buffer.hasArray() && buffer.arrayOffset() == 0 && buffer.position() == 0
+        && buffer.remaining() == buffer.array().length) {
+      return buffer.array();
+    }
+    byte[] out = new byte[buffer.remaining()];
+    buffer.duplicate().get(out);
+    return out;
+  }
+
+  @Override
+  public void close() throws StorageException {
+    compressor.close();
+    store.close();
+  }
+}

@@ -1,0 +1,582 @@
+package dev.bakare.internal.restore;
+
+import dev.bakare.FileError;
+import dev.bakare.IntegrityException;
+import dev.bakare.Overwrite;
+import dev.bakare.ProgressListener;
+import dev.bakare.RepositoryException;
+import dev.bakare.RestoreRequest;
+import dev.bakare.RestoreResult;
+import dev.bakare.internal.content.ChunkLocation;
+import dev.bakare.internal.content.ContentReader;
+import dev.bakare.internal.format.Layout;
+import dev.bakare.internal.format.ObjectId;
+import dev.bakare.internal.repo.Engine;
+import dev.bakare.internal.snapshot.SnapshotManifest;
+import dev.bakare.internal.tree.Node;
+import dev.bakare.internal.tree.NodeType;
+import dev.bakare.internal.tree.Tree;
+import dev.bakare.internal.tree.TreeReader;
+import java.io.IOException;
+import java.io.InterruptedIOException;
+import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
+import java.nio.file.DirectoryNotEmptyException;
+import java.nio.file.FileAlreadyExistsException;
+import java.nio.file.Files;
+import java.nio.file.LinkOption;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.nio.file.attribute.BasicFileAttributeView;
+import java.nio.file.attribute.BasicFileAttributes;
+import java.nio.file.attribute.FileTime;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
+import org.jspecify.annotations.Nullable;
+
+/**
+ * One restore run: plan from the snapshot's trees, create directories and empty files, then read each
+ * needed pack once (in ranges covering the chunks it needs), decrypt each chunk once and write it to every
+ * file position that uses it, in parallel. Symlinks come last, so no write can pass through one, and
+ * directory metadata after all content. Never writes outside the target: names from the snapshot are
+ * checked, and existing symlinks in the target are never followed.
+ */
+public final class RestoreJob {
+  private static final int MAX_RANGE = 32 << 20;
+  private static final int MAX_GAP = 256 << 10;
+  private static final LinkOption NOFOLLOW = LinkOption.NOFOLLOW_LINKS;
+
+  private final Engine engine;
+  private final RestoreRequest request;
+  private final ConcurrentLinkedQueue<FileError> errors = new ConcurrentLinkedQueue<>();
+  private final List<Planned> plan = new ArrayList<>();
+  private final List<String> includes = new ArrayList<>();
+  private final AtomicLong restoredBytes = new AtomicLong();
+  private final AtomicLong restoredFiles = new AtomicLong();
+  private final boolean root = runsAsRoot();
+  private @Nullable ContentReader reader;
+
+  public RestoreJob(Engine engine, RestoreRequest request) {
+    this.engine = engine;
+    this.request = request;
+    for (String include : request.includes()) {
+      String normalized = include.startsWith("/") ? include : "/" + include;
+      while (normalized.length() > 1 && normalized.endsWith("/")) {
+        normalized = normalized.substring(0, normalized.length() - 1);
+      }
+      includes.add(normalized);
+    }
+  }
+
+  /** An entry to restore: where it is in the snapshot, where it goes, what it is. */
+  private record Planned(String snapshotPath, Path target, Node node) {}
+
+  public RestoreResult run() throws IOException {
+    engine.requireFullKey("restoring");
+    SnapshotManifest manifest = engine.readSnapshot(ObjectId.fromHex(request.snapshot().hex()));
+    SnapshotManifest.Detail detail = manifest.detail();
+    if (detail == null) {
+      throw new IllegalStateException("a full key always reads the snapshot detail");
+    }
+    ContentReader contentReader = engine.reader();
+    this.reader = contentReader;
+    TreeReader trees = new TreeReader(contentReader);
+    Path target = request.target().toAbsolutePath().normalize();
+    planTree(trees, detail.rootTree(), "", target);
+    for (String include : includes) {
+      boolean found = plan.stream().anyMatch(p -> p.snapshotPath().equals(include));
+      if (!found) {
+        errors.add(new FileError(include, "not in the snapshot"));
+      }
+    }
+    checkConflicts(target);
+    if (Files.exists(target, NOFOLLOW) && !Files.isDirectory(target, NOFOLLOW)) {
+      throw new RepositoryException("restore target " + target + " exists and is not a directory: choose a directory");
+    }
+    Files.createDirectories(target);
+
+    long directories = 0;
+    long symlinks = 0;
+    List<FileTask> files = new ArrayList<>();
+    Map<Long, Map<Long, Planned>> hardLinkLeaders = new HashMap<>();
+    List<Planned[]> hardLinks = new ArrayList<>();
+    for (Planned p : plan) {
+      Node node = p.node();
+      if (node.type() == NodeType.DIRECTORY) {
+        if (createDirectory(p)) {
+          directories++;
+        }
+      } else if (node.type() == NodeType.FILE) {
+        if (node.hasError() && node.content().isEmpty() && node.size() > 0) {
+          errors.add(new FileError(p.snapshotPath(), "not in the backup: " + node.error()));
+          continue;
+        }
+        if (node.links() > 1) {
+          Map<Long, Planned> byInode = hardLinkLeaders.computeIfAbsent(node.device(), d -> new HashMap<>());
+          Planned leader = byInode.get(node.inode());
+          if (leader != null) {
+            hardLinks.add(new Planned[] {p, leader});
+            continue;
+          }
+          byInode.put(node.inode(), p);
+        }
+        FileTask task = createFile(p);
+        if (task != null) {
+          files.add(task);
+        }
+      }
+    }
+    Map<ObjectId, PackWork> work = assignChunks(files);
+    runPackWork(work);
+    for (FileTask task : files) {
+      if (task.entry.node().content().isEmpty() && task.failure == null) {
+        task.finish();
+      }
+    }
+    for (FileTask task : files) {
+      if (task.failure != null) {
+        errors.add(new FileError(task.entry.snapshotPath(), task.failure));
+        Files.deleteIfExists(task.entry.target());
+      }
+    }
+    Map<Path, FileTask> byTarget = new HashMap<>();
+    for (FileTask task : files) {
+      byTarget.put(task.entry.target(), task);
+    }
+    for (Planned[] link : hardLinks) {
+      FileTask leader = byTarget.get(link[1].target());
+      if (leader == null || leader.failure != null) {
+        errors.add(new FileError(link[0].snapshotPath(), "hard link to " + link[1].snapshotPath() + ", which was not restored"));
+        continue;
+      }
+      if (prepareTarget(link[0])) {
+        Files.createLink(link[0].target(), link[1].target());
+        restoredFiles.incrementAndGet();
+      }
+    }
+    for (Planned p : plan) {
+      if (p.node().type() == NodeType.SYMLINK && prepareTarget(p)) {
+        Files.createSymbolicLink(p.target(), Path.of(p.node().linkTarget()));
+        symlinks++;
+        applyMetadata(p);
+      } else if (p.node().type() != NodeType.FILE && p.node().type() != NodeType.DIRECTORY
+          && p.node().type() != NodeType.SYMLINK) {
+        errors.add(new FileError(p.snapshotPath(), p.node().type().name().toLowerCase(java.util.Locale.ROOT).replace('_', ' ')
+            + " not restored: bakare restores files, directories and symlinks"));
+      }
+    }
+    for (FileTask task : files) {
+      if (task.failure == null) {
+        applyMetadata(task.entry);
+      }
+    }
+    for (int i = plan.size() - 1; i >= 0; i--) {
+      Planned p = plan.get(i);
+      if (p.node().type() == NodeType.DIRECTORY) {
+        applyMetadata(p);
+      }
+    }
+    request.listener().onProgress(new ProgressListener.Progress(restoredFiles.get(), restoredBytes.get(), 0, errors.size()));
+    return new RestoreResult(restoredFiles.get(), directories, symlinks, restoredBytes.get(), List.copyOf(errors));
+  }
+
+  // ---- planning ----
+
+  private void planTree(TreeReader trees, ObjectId treeId, String snapshotPath, Path targetDir) {
+    Tree tree;
+    try {
+      tree = trees.read(treeId);
+    } catch (IOException e) {
+      errors.add(new FileError(snapshotPath.isEmpty() ? "/" : snapshotPath, "directory unreadable: " + e.getMessage()));
+      return;
+    }
+    for (Node node : tree.nodes()) {
+      String problem = SafeNames.problem(node.name());
+      String path = snapshotPath + "/" + node.name();
+      if (problem != null) {
+        errors.add(new FileError(snapshotPath + "/" + node.name(), "refused: " + problem + " could write outside the target"));
+        continue;
+      }
+      boolean selected = isSelected(path);
+      boolean onTheWay = !selected && leadsToInclude(path);
+      if (!selected && !onTheWay) {
+        continue;
+      }
+      Path target = targetDir.resolve(node.name());
+      if (!target.startsWith(request.target().toAbsolutePath().normalize()) || !target.getParent().equals(targetDir)) {
+        errors.add(new FileError(path, "refused: the name resolves outside the target"));
+        continue;
+      }
+      if (node.type() == NodeType.DIRECTORY) {
+        plan.add(new Planned(path, target, node));
+        ObjectId subtree = node.subtree();
+        if (subtree != null) {
+          planTree(trees, subtree, path, target);
+        } else if (node.hasError()) {
+          errors.add(new FileError(path, "directory content not in the backup: " + node.error()));
+        }
+      } else if (selected) {
+        plan.add(new Planned(path, target, node));
+      }
+    }
+  }
+
+  private boolean isSelected(String path) {
+    if (includes.isEmpty()) {
+      return true;
+    }
+    for (String include : includes) {
+      if (include.equals("/") || path.equals(include) || path.startsWith(include + "/")) {
+        return true;
+      }
+    }
+    return false;
+  }
+
+  private boolean leadsToInclude(String path) {
+    for (String include : includes) {
+      if (include.startsWith(path + "/")) {
+        return true;
+      }
+    }
+    return false;
+  }
+
+  private void checkConflicts(Path target) throws RepositoryException {
+    if (request.overwrite() != Overwrite.NEVER || !Files.exists(target, NOFOLLOW)) {
+      return;
+    }
+    List<String> conflicts = new ArrayList<>();
+    for (Planned p : plan) {
+      boolean exists = Files.exists(p.target(), NOFOLLOW);
+      boolean isDirectory = Files.isDirectory(p.target(), NOFOLLOW);
+      if (p.node().type() == NodeType.DIRECTORY ? exists && !isDirectory : exists) {
+        conflicts.add(p.target().toString());
+      }
+    }
+    if (!conflicts.isEmpty()) {
+      throw new RepositoryException("restore would overwrite " + conflicts.size() + " existing "
+          + (conflicts.size() == 1 ? "entry" : "entries") + " in " + target + " (first: " + conflicts.get(0)
+          + "); nothing was written: restore into an empty directory, or choose --overwrite=if-changed or always");
+    }
+  }
+
+  // ---- creating entries ----
+
+  private boolean createDirectory(Planned p) throws IOException {
+    Path dir = p.target();
+    if (Files.isDirectory(dir, NOFOLLOW)) {
+      return true;
+    }
+    if (Files.exists(dir, NOFOLLOW)) {
+      if (Files.isSymbolicLink(dir) || request.overwrite() == Overwrite.NEVER) {
+        errors.add(new FileError(p.snapshotPath(), "refused: " + dir + " exists and is not a directory (never written through)"));
+        return false;
+      }
+      Files.delete(dir);
+    }
+    Files.createDirectory(dir);
+    return true;
+  }
+
+  /**
+   * Makes room for a file or link at the planned target according to the overwrite policy. Returns false
+   * (with an error or as an unchanged file) where nothing should be written.
+   */
+  private boolean prepareTarget(Planned p) throws IOException {
+    Path path = p.target();
+    if (!parentIsRestoredDirectory(p)) {
+      return false;
+    }
+    if (!Files.exists(path, NOFOLLOW)) {
+      return true;
+    }
+    switch (request.overwrite()) {
+      case NEVER -> {
+        errors.add(new FileError(p.snapshotPath(), "not restored: " + path + " exists"));
+        return false;
+      }
+      case IF_CHANGED -> {
+        if (p.node().type() == NodeType.FILE && unchanged(path, p.node())) {
+          restoredFiles.incrementAndGet();
+          return false;
+        }
+      }
+      case ALWAYS -> { }
+    }
+    try {
+      Files.delete(path);
+    } catch (DirectoryNotEmptyException e) {
+      errors.add(new FileError(p.snapshotPath(), "not restored: " + path + " is a non-empty directory"));
+      return false;
+    }
+    return true;
+  }
+
+  private boolean parentIsRestoredDirectory(Planned p) {
+    Path parent = p.target().getParent();
+    if (parent == null || !Files.isDirectory(parent, NOFOLLOW)) {
+      errors.add(new FileError(p.snapshotPath(), "not restored: its directory could not be created"));
+      return false;
+    }
+    return true;
+  }
+
+  private static boolean unchanged(Path path, Node node) throws IOException {
+    BasicFileAttributes a = Files.readAttributes(path, BasicFileAttributes.class, NOFOLLOW);
+    return a.isRegularFile() && a.size() == node.size() && a.lastModifiedTime().toInstant().equals(node.mtime());
+  }
+
+  private @Nullable FileTask createFile(Planned p) throws IOException {
+    if (!prepareTarget(p)) {
+      return null;
+    }
+    try {
+      FileChannel.open(p.target(), StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE, NOFOLLOW).close();
+    } catch (FileAlreadyExistsException e) {
+      errors.add(new FileError(p.snapshotPath(), "not restored: " + p.target() + " appeared during the restore"));
+      return null;
+    }
+    return new FileTask(p);
+  }
+
+  // ---- content ----
+
+  /** A file being written: how many chunk writes remain and whether one failed. */
+  private final class FileTask {
+    final Planned entry;
+    final AtomicInteger remaining;
+    volatile @Nullable String failure;
+    private @Nullable FileChannel channel;
+
+    FileTask(Planned entry) {
+      this.entry = entry;
+      this.remaining = new AtomicInteger(entry.node().content().size());
+    }
+
+    synchronized void write(byte[] data, long offset) throws IOException {
+      if (failure != null) {
+        return;
+      }
+      FileChannel ch = channel;
+      if (ch == null) {
+        ch = FileChannel.open(entry.target(), StandardOpenOption.WRITE, NOFOLLOW);
+        channel = ch;
+      }
+      SparseWriter.write(ch, data, offset);
+    }
+
+    synchronized void fail(String reason) {
+      if (failure == null) {
+        failure = reason;
+        request.listener().onError(new FileError(entry.snapshotPath(), reason));
+      }
+      closeChannel();
+    }
+
+    /** Called once, after the last chunk: extends the file over a trailing hole and closes it. */
+    synchronized void finish() throws IOException {
+      long size = entry.node().size();
+      FileChannel ch = channel;
+      if (ch == null && size > 0) {
+        ch = FileChannel.open(entry.target(), StandardOpenOption.WRITE, NOFOLLOW);
+        channel = ch;
+      }
+      if (ch != null && ch.size() < size) {
+        ch.write(ByteBuffer.wrap(new byte[1]), size - 1);
+      }
+      closeChannel();
+      restoredFiles.incrementAndGet();
+    }
+
+    private void closeChannel() {
+      FileChannel ch = channel;
+      channel = null;
+      if (ch != null) {
+        try {
+          ch.close();
+        } catch (IOException e) {
+          if (failure == null) {
+            failure = "closing failed: " + e.getMessage();
+          }
+        }
+      }
+    }
+  }
+
+  private record ChunkUse(FileTask file, long offset) {}
+
+  /** One chunk needed from a pack, and every place it goes. */
+  private static final class ChunkNeed {
+    final ObjectId id;
+    final ChunkLocation location;
+    final List<ChunkUse> uses = new ArrayList<>(1);
+
+    ChunkNeed(ObjectId id, ChunkLocation location) {
+      this.id = id;
+      this.location = location;
+    }
+  }
+
+  /** The chunks needed from one pack, by offset. */
+  private static final class PackWork {
+    final TreeMap<Long, ChunkNeed> chunks = new TreeMap<>();
+  }
+
+  private Map<ObjectId, PackWork> assignChunks(List<FileTask> files) {
+    ContentReader contentReader = java.util.Objects.requireNonNull(reader);
+    Map<ObjectId, PackWork> work = new HashMap<>();
+    for (FileTask task : files) {
+      long offset = 0;
+      for (ObjectId chunk : task.entry.node().content()) {
+        ChunkLocation location = contentReader.index().find(chunk).orElse(null);
+        if (location == null) {
+          task.fail("chunk " + chunk.shortHex() + " is missing from the repository index: run check, then repair");
+          break;
+        }
+        PackWork pack = work.computeIfAbsent(location.pack().id(), id -> new PackWork());
+        ChunkNeed need = pack.chunks.computeIfAbsent(location.offset(), o -> new ChunkNeed(chunk, location));
+        need.uses.add(new ChunkUse(task, offset));
+        offset += location.rawLength();
+      }
+    }
+    return work;
+  }
+
+  private void runPackWork(Map<ObjectId, PackWork> work) throws IOException {
+    ExecutorService pool = Executors.newFixedThreadPool(engine.options().threads(), runnable -> {
+      Thread t = new Thread(runnable, "bakare-restore");
+      t.setDaemon(true);
+      return t;
+    });
+    try {
+      List<Future<?>> futures = new ArrayList<>();
+      for (Map.Entry<ObjectId, PackWork> e : work.entrySet()) {
+        futures.add(pool.submit(() -> {
+          restorePack(e.getKey(), e.getValue());
+          return null;
+        }));
+      }
+      for (Future<?> f : futures) {
+        f.get();
+      }
+    } catch (ExecutionException e) {
+      Throwable cause = e.getCause();
+      if (cause instanceof IOException io) {
+        throw io;
+      }
+      throw new IllegalStateException("restore worker failed", cause);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new InterruptedIOException("restore interrupted");
+    } finally {
+      pool.shutdownNow();
+    }
+  }
+
+  /** Reads the needed ranges of one pack and writes its chunks out; per-chunk failures fail their files. */
+  private void restorePack(ObjectId packId, PackWork work) throws IOException {
+    ContentReader contentReader = java.util.Objects.requireNonNull(reader);
+    List<ChunkNeed> range = new ArrayList<>();
+    for (ChunkNeed need : work.chunks.values()) {
+      if (!range.isEmpty()) {
+        ChunkNeed first = range.get(0);
+        ChunkNeed last = range.get(range.size() - 1);
+        long lastEnd = last.location.offset() + last.location.storedLength();
+        long newEnd = need.location.offset() + need.location.storedLength();
+        if (need.location.offset() - lastEnd > MAX_GAP || newEnd - first.location.offset() > MAX_RANGE) {
+          restoreRange(contentReader, packId, range);
+          range = new ArrayList<>();
+        }
+      }
+      range.add(need);
+    }
+    if (!range.isEmpty()) {
+      restoreRange(contentReader, packId, range);
+    }
+  }
+
+  private void restoreRange(ContentReader contentReader, ObjectId packId, List<ChunkNeed> range) throws IOException {
+    long start = range.get(0).location.offset();
+    ChunkNeed last = range.get(range.size() - 1);
+    int length = (int) (last.location.offset() + last.location.storedLength() - start);
+    byte[] bytes;
+    try {
+      ByteBuffer buffer = engine.store().get(Layout.pack(packId), start, length);
+      bytes = Engine.toArray(buffer);
+    } catch (IOException e) {
+      for (ChunkNeed need : range) {
+        failUses(need, "pack " + Layout.pack(packId) + " could not be read: " + e.getMessage());
+      }
+      return;
+    }
+    for (ChunkNeed need : range) {
+      byte[] plain;
+      try {
+        plain = contentReader.open(need.id, need.location, bytes, (int) (need.location.offset() - start));
+      } catch (IntegrityException e) {
+        failUses(need, e.getMessage());
+        continue;
+      }
+      for (ChunkUse use : need.uses) {
+        try {
+          use.file().write(plain, use.offset());
+          restoredBytes.addAndGet(plain.length);
+        } catch (IOException e) {
+          use.file().fail("writing failed: " + e.getMessage());
+        }
+        if (use.file().remaining.decrementAndGet() == 0 && use.file().failure == null) {
+          use.file().finish();
+        }
+      }
+    }
+  }
+
+  private void failUses(ChunkNeed need, String reason) {
+    for (ChunkUse use : need.uses) {
+      use.file().fail(reason);
+      use.file().remaining.decrementAndGet();
+    }
+  }
+
+  // ---- metadata ----
+
+  /** Only root may give files away; others keep their own ownership, as tar and restic do. */
+  private static boolean runsAsRoot() {
+    try {
+      // /proc/self belongs to the process's effective user.
+      return ((Integer) Files.getAttribute(Path.of("/proc/self"), "unix:uid")) == 0;
+    } catch (IOException | UnsupportedOperationException | IllegalArgumentException e) {
+      return "root".equals(System.getProperty("user.name"));
+    }
+  }
+
+  private void applyMetadata(Planned p) {
+    Node node = p.node();
+    Path path = p.target();
+    try {
+      if (root) {
+        // Owner first: chown clears setuid and setgid bits.
+        Files.setAttribute(path, "unix:uid", (int) node.uid(), NOFOLLOW);
+        Files.setAttribute(path, "unix:gid", (int) node.gid(), NOFOLLOW);
+      }
+      if (node.type() != NodeType.SYMLINK) {
+        Files.setAttribute(path, "unix:mode", node.mode(), NOFOLLOW);
+      }
+      Files.getFileAttributeView(path, BasicFileAttributeView.class, NOFOLLOW)
+          .setTimes(FileTime.from(node.mtime()), null, null);
+    } catch (IOException | UnsupportedOperationException e) {
+      errors.add(new FileError(p.snapshotPath(), "restored, but its metadata could not be set: " + e.getMessage()));
+    }
+  }
+}

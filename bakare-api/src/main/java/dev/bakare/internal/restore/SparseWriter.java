@@ -1,0 +1,52 @@
+package dev.bakare.internal.restore;
+
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
+import java.util.Arrays;
+
+/**
+ * Writes file content at a position, leaving every all-zero 4 KiB block (aligned to the file) unwritten,
+ * so it stays a hole: sparse files restore sparse, and zero-filled regions cost no disk.
+ */
+final class SparseWriter {
+  static final int BLOCK = 4096;
+  private static final byte[] ZEROS = new byte[BLOCK];
+
+  private SparseWriter() {}
+
+  static void write(FileChannel channel, byte[] data, long fileOffset) throws IOException {
+    int length = data.length;
+    int pos = 0;
+    while (pos < length) {
+      int blockEnd = blockEnd(fileOffset, pos, length);
+      if (isZero(data, pos, blockEnd)) {
+        pos = blockEnd;
+        continue;
+      }
+      int runStart = pos;
+      pos = blockEnd;
+      while (pos < length) {
+        int next = blockEnd(fileOffset, pos, length);
+        if (isZero(data, pos, next)) {
+          break;
+        }
+        pos = next;
+      }
+      ByteBuffer buffer = ByteBuffer.wrap(data, runStart, pos - runStart);
+      long at = fileOffset + runStart;
+      while (buffer.hasRemaining()) {
+        at += channel.write(buffer, at);
+      }
+    }
+  }
+
+  private static int blockEnd(long fileOffset, int pos, int length) {
+    long inBlock = (fileOffset + pos) % BLOCK;
+    return (int) Math.min(length, pos + (BLOCK - inBlock));
+  }
+
+  private static boolean isZero(byte[] data, int from, int to) {
+    return Arrays.mismatch(data, from, to, ZEROS, 0, to - from) < 0;
+  }
+}

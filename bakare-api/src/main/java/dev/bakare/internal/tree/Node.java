@@ -1,0 +1,73 @@
+package dev.bakare.internal.tree;
+
+import dev.bakare.internal.format.ObjectId;
+import java.time.Instant;
+import java.util.List;
+import java.util.Objects;
+import org.jspecify.annotations.Nullable;
+
+/**
+ * One directory entry as stored in a tree.
+ *
+ * @param name the entry's name (one path segment)
+ * @param type its kind
+ * @param mode permission bits ({@code 07777}: rwx, setuid, setgid, sticky)
+ * @param uid numeric owner
+ * @param gid numeric group
+ * @param user owner name, empty if unknown
+ * @param group group name, empty if unknown
+ * @param mtime last modification
+ * @param ctime last status change (for change detection only; not restored)
+ * @param inode inode number (for hard links and change detection)
+ * @param device device number of the file system holding it
+ * @param links hard link count
+ * @param size length in bytes for files, 0 otherwise
+ * @param content chunk ids of a file's data, in order
+ * @param subtree the tree of a directory; null for other types and for a directory that could not be read
+ * @param linkTarget a symlink's target, empty otherwise
+ * @param error why the entry's content could not be backed up, empty if it was
+ */
+public record Node(
+    String name,
+    NodeType type,
+    int mode,
+    long uid,
+    long gid,
+    String user,
+    String group,
+    Instant mtime,
+    Instant ctime,
+    long inode,
+    long device,
+    long links,
+    long size,
+    List<ObjectId> content,
+    @Nullable ObjectId subtree,
+    String linkTarget,
+    String error) {
+
+  public Node {
+    Objects.requireNonNull(name, "name");
+    content = List.copyOf(content);
+  }
+
+  public boolean hasError() {
+    return !error.isEmpty();
+  }
+
+  /** A copy with the error set and content dropped. */
+  public Node withError(String reason) {
+    return new Node(name, type, mode, uid, gid, user, group, mtime, ctime, inode, device, links, size,
+        List.of(), null, linkTarget, reason);
+  }
+
+  public Node withContent(List<ObjectId> chunks, long newSize) {
+    return new Node(name, type, mode, uid, gid, user, group, mtime, ctime, inode, device, links, newSize,
+        chunks, subtree, linkTarget, error);
+  }
+
+  public Node withSubtree(ObjectId tree) {
+    return new Node(name, type, mode, uid, gid, user, group, mtime, ctime, inode, device, links, size,
+        content, tree, linkTarget, error);
+  }
+}

@@ -1,0 +1,139 @@
+package dev.bakare.internal.tree;
+
+import dev.bakare.internal.format.ByteReader;
+import dev.bakare.internal.format.ByteWriter;
+import dev.bakare.internal.format.CorruptDataException;
+import dev.bakare.internal.format.ObjectId;
+import java.nio.charset.StandardCharsets;
+import java.time.DateTimeException;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Comparator;
+import java.util.List;
+
+/**
+ * The entries of one directory, sorted by the unsigned bytes of their UTF-8 names, so that the same
+ * directory always encodes to the same bytes and unchanged directories dedup. Layout in docs/design.md,
+ * "Trees".
+ */
+public record Tree(List<Node> nodes) {
+  private static final int VERSION = 1;
+  private static final int MAX_NAME = 4096;
+  private static final int MAX_TEXT = 1 << 16;
+  /** Every node takes at least: name length, type, and a dozen one-byte varints. */
+  private static final int MIN_NODE = 16;
+
+  public static final Comparator<String> NAME_ORDER =
+      (a, b) -> Arrays.compareUnsigned(a.getBytes(StandardCharsets.UTF_8), b.getBytes(StandardCharsets.UTF_8));
+
+  public Tree {
+    List<Node> sorted = new ArrayList<>(nodes);
+    sorted.sort(Comparator.comparing(Node::name, NAME_ORDER));
+    for (int i = 1; i < sorted.size(); i++) {
+      if (sorted.get(i).name().equals(sorted.get(i - 1).name())) {
+        throw new IllegalArgumentException("duplicate entry name '" + sorted.get(i).name() + "' in a tree");
+      }
+    }
+    nodes = List.copyOf(sorted);
+  }
+
+  public byte[] encode() {
+    ByteWriter w = new ByteWriter(64 + nodes.size() * 96).u8(VERSION).varint(nodes.size());
+    for (Node n : nodes) {
+      w.string(n.name()).u8(n.type().code()).varint(n.mode()).varint(n.uid()).varint(n.gid());
+      w.string(n.user()).string(n.group());
+      w.zigzag(n.mtime().getEpochSecond()).varint(n.mtime().getNano());
+      w.zigzag(n.ctime().getEpochSecond()).varint(n.ctime().getNano());
+      w.varint(n.inode()).varint(n.device()).varint(n.links()).varint(n.size());
+      w.string(n.error());
+      switch (n.type()) {
+        case FILE -> {
+          w.varint(n.content().size());
+          for (ObjectId id : n.content()) {
+            id.writeTo(w);
+          }
+        }
+        case DIRECTORY -> {
+          ObjectId subtree = n.subtree();
+          if (subtree == null) {
+            w.u8(0);
+          } else {
+            w.u8(1);
+            subtree.writeTo(w);
+          }
+        }
+        case SYMLINK -> w.string(n.linkTarget());
+        default -> { }
+      }
+    }
+    return w.toByteArray();
+  }
+
+  public static Tree decode(byte[] bytes) throws CorruptDataException {
+    ByteReader r = new ByteReader(bytes);
+    int version = r.u8();
+    if (version != VERSION) {
+      throw new CorruptDataException("tree version " + version + " is not supported");
+    }
+    int count = r.count(MIN_NODE, "tree node");
+    List<Node> nodes = new ArrayList<>(count);
+    String previous = null;
+    for (int i = 0; i < count; i++) {
+      String name = r.string(MAX_NAME, "entry name");
+      if (previous != null && NAME_ORDER.compare(previous, name) >= 0) {
+        throw new CorruptDataException("tree entries are not in strictly ascending name order at '" + name + "'");
+      }
+      previous = name;
+      NodeType type = NodeType.fromCode(r.u8());
+      int mode = (int) r.varintAtMost(07777, "mode");
+      long uid = r.varintAtMost(0xFFFF_FFFFL, "uid");
+      long gid = r.varintAtMost(0xFFFF_FFFFL, "gid");
+      String user = r.string(MAX_TEXT, "user name");
+      String group = r.string(MAX_TEXT, "group name");
+      Instant mtime = instant(r);
+      Instant ctime = instant(r);
+      long inode = r.varint();
+      long device = r.varint();
+      long links = r.varint();
+      long size = r.varintAtMost(Long.MAX_VALUE, "size");
+      String error = r.string(MAX_TEXT, "error");
+      List<ObjectId> content = List.of();
+      ObjectId subtree = null;
+      String target = "";
+      switch (type) {
+        case FILE -> {
+          int chunks = r.count(ObjectId.LENGTH, "chunk");
+          List<ObjectId> ids = new ArrayList<>(chunks);
+          for (int c = 0; c < chunks; c++) {
+            ids.add(ObjectId.read(r));
+          }
+          content = ids;
+        }
+        case DIRECTORY -> {
+          int has = r.u8();
+          if (has > 1) {
+            throw new CorruptDataException("bad subtree flag " + has);
+          }
+          subtree = has == 1 ? ObjectId.read(r) : null;
+        }
+        case SYMLINK -> target = r.string(MAX_TEXT, "symlink target");
+        default -> { }
+      }
+      nodes.add(new Node(name, type, mode, uid, gid, user, group, mtime, ctime, inode, device, links, size,
+          content, subtree, target, error));
+    }
+    r.expectEnd("tree");
+    return new Tree(nodes);
+  }
+
+  private static Instant instant(ByteReader r) throws CorruptDataException {
+    long seconds = r.zigzag();
+    long nanos = r.varintAtMost(999_999_999, "nanoseconds");
+    try {
+      return Instant.ofEpochSecond(seconds, nanos);
+    } catch (DateTimeException e) {
+      throw new CorruptDataException("time " + seconds + "s is out of range", e);
+    }
+  }
+}
