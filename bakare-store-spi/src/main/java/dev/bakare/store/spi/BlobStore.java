@@ -21,6 +21,10 @@ import java.util.function.Consumer;
  *   <li><b>Idempotent delete</b>: deleting a missing blob succeeds.
  * </ul>
  *
+ * <p>Names form a flat namespace, but a store may keep them as paths: callers never store both a name
+ * and a name below it ({@code a} and {@code a/b}); a store that cannot hold both refuses the second put
+ * with a permanent {@link StorageException}.
+ *
  * <p>Implementations are safe for concurrent use by many threads. Errors are {@link StorageException}s;
  * {@link StorageException#isTransient()} tells callers whether to retry. Retrying, metrics and
  * throttling are not the implementation's business: callers wrap stores (see {@link ForwardingBlobStore}).
@@ -28,21 +32,25 @@ import java.util.function.Consumer;
 public interface BlobStore extends AutoCloseable {
 
   /**
-   * Stores {@code content} (its remaining bytes; its position is not changed) under {@code name}.
+   * Stores {@code content} (its remaining bytes; its position is not changed) under {@code name}. The
+   * store keeps no reference to {@code content}: changing its bytes after put returned does not change
+   * the blob.
    *
    * @throws BlobAlreadyExistsException if {@code mode} is {@link PutMode#CREATE_ONLY} and the name is taken
    */
   void put(BlobName name, ByteBuffer content, PutMode mode) throws StorageException;
 
   /**
-   * Returns the whole blob, as a buffer the caller owns.
+   * Returns the whole blob (the buffer's remaining bytes), as a buffer the caller owns: no later call
+   * changes it, and changing it changes nothing in the store.
    *
    * @throws BlobNotFoundException if there is no such blob
    */
   ByteBuffer get(BlobName name) throws StorageException;
 
   /**
-   * Returns {@code length} bytes of the blob starting at {@code offset}, as a buffer the caller owns.
+   * Returns {@code length} bytes of the blob starting at {@code offset}, as a buffer the caller owns (see
+   * {@link #get(BlobName)}).
    *
    * @throws BlobNotFoundException if there is no such blob
    * @throws StorageException (not transient) if the blob ends before {@code offset + length}
@@ -57,6 +65,9 @@ public interface BlobStore extends AutoCloseable {
    * Reports every blob whose name starts with {@code prefix} (see {@link BlobName#checkPrefix}), in no
    * particular order, each exactly once. Blobs put or deleted while the listing runs may or may not be
    * reported.
+   *
+   * @throws IllegalArgumentException if {@code prefix} is not a valid prefix; checking it first keeps a
+   *     prefix such as {@code ../} from reaching outside the store
    */
   void list(String prefix, Consumer<? super BlobInfo> consumer) throws StorageException;
 
@@ -69,7 +80,12 @@ public interface BlobStore extends AutoCloseable {
   /** A human-readable description of the location (a path, an {@code s3://} URI) for messages. */
   String describe();
 
-  /** Releases connections and handles. Calls after close fail with {@link IllegalStateException}. */
+  /**
+   * Releases connections and handles. Closing again has no effect. After close, {@link #put}, {@link
+   * #get}, {@link #stat}, {@link #list} and {@link #delete} fail with {@link IllegalStateException};
+   * {@link #capabilities()} and {@link #describe()} keep answering, so that messages can still name the
+   * store.
+   */
   @Override
   void close() throws StorageException;
 }
