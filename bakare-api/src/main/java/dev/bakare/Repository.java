@@ -75,6 +75,11 @@ public final class Repository implements AutoCloseable {
     return backup(request, FileOpener.DEFAULT);
   }
 
+  /** The engine, for tests in this package that craft objects the public API never writes. */
+  Engine engine() {
+    return engine;
+  }
+
   Snapshot backup(BackupRequest request, FileOpener opener) throws IOException {
     BackupJob.Result result = new BackupJob(engine, request, opener).run();
     return toSnapshot(result.id(), result.manifest());

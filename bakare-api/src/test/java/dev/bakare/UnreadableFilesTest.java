@@ -1,0 +1,184 @@
+package dev.bakare;
+
+import static dev.bakare.TreeAssertions.restored;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.bakare.internal.backup.FileOpener;
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
+import java.nio.file.AccessDeniedException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * One failing file never fails the others. Tests run as root, for whom permissions deny nothing, so the
+ * failures come from a file opener that fails the way the kernel does.
+ */
+class UnreadableFilesTest {
+  @TempDir Path temp;
+
+  @Test
+  void unreadableVanishedAndFailingFilesAreRecordedAndTheRestIsBackedUp() throws IOException {
+    TestRepo repo = new TestRepo(temp);
+    Path source = Files.createDirectories(temp.resolve("source"));
+    for (int i = 0; i < 10; i++) {
+      Files.writeString(source.resolve("good" + i + ".txt"), "good file " + i);
+    }
+    Path denied = Files.writeString(source.resolve("denied.txt"), "secret");
+    Path vanishing = Files.writeString(source.resolve("vanishing.txt"), "here now");
+    Path failing = Files.writeString(source.resolve("bad-disk.bin"), "x".repeat(100_000));
+    FileOpener opener = path -> {
+      if (path.equals(denied)) {
+        throw new AccessDeniedException(path.toString());
+      }
+      if (path.equals(vanishing)) {
+        Files.delete(path);
+      }
+      FileChannel channel = FileOpener.DEFAULT.open(path);
+      return path.equals(failing) ? new FailingChannel(channel) : channel;
+    };
+    List<FileError> reported = Collections.synchronizedList(new ArrayList<>());
+    try (Repository r = repo.init()) {
+      Snapshot snapshot = r.backup(BackupRequest.builder().path(source).listener(new ProgressListener() {
+        @Override
+        public void onError(FileError error) {
+          reported.add(error);
+        }
+      }).build(), opener);
+
+      assertTrue(snapshot.isPartial());
+      assertEquals(3, snapshot.stats().errorCount());
+      assertEquals(10, snapshot.stats().files());
+      assertEquals(new FileError(denied.toString(), "permission denied"), find(snapshot.errors(), denied));
+      assertEquals(new FileError(vanishing.toString(), "vanished during backup"), find(snapshot.errors(), vanishing));
+      assertTrue(find(snapshot.errors(), failing).reason().contains("Input/output error"), snapshot.errors().toString());
+      assertEquals(3, reported.size(), "the listener hears of every failure as it happens");
+
+      Snapshot reread = r.snapshot(snapshot.id().hex());
+      assertEquals(snapshot.errors(), reread.errors(), "errors are stored in the snapshot");
+
+      Path target = temp.resolve("target");
+      RestoreResult result = r.restore(snapshot.id(), target);
+      for (int i = 0; i < 10; i++) {
+        assertEquals("good file " + i, Files.readString(restored(target, source.resolve("good" + i + ".txt"))));
+      }
+      assertFalse(Files.exists(restored(target, denied)), "a file that was not backed up is not invented");
+      assertTrue(result.errors().stream().anyMatch(e -> e.path().endsWith("denied.txt")
+          && e.reason().contains("not in the backup: permission denied")), result.errors().toString());
+    }
+  }
+
+  private static FileError find(List<FileError> errors, Path path) {
+    return errors.stream().filter(e -> e.path().equals(path.toString())).findFirst()
+        .orElseThrow(() -> new AssertionError("no error recorded for " + path + " in " + errors));
+  }
+
+  /** Reads a little, then fails like a bad sector. */
+  private static final class FailingChannel extends FileChannel {
+    private final FileChannel delegate;
+    private int reads;
+
+    FailingChannel(FileChannel delegate) {
+      this.delegate = delegate;
+    }
+
+    @Override
+    public int read(ByteBuffer dst) throws IOException {
+      if (reads++ > 0) {
+        throw new IOException("Input/output error");
+      }
+      ByteBuffer limited = dst.slice();
+      limited.limit(Math.min(limited.remaining(), 1000));
+      int n = delegate.read(limited);
+      dst.position(dst.position() + Math.max(0, n));
+      return n;
+    }
+
+    @Override
+    public long read(ByteBuffer[] dsts, int offset, int length) throws IOException {
+      throw new IOException("Input/output error");
+    }
+
+    @Override
+    public int write(ByteBuffer src) throws IOException {
+      throw new IOException("read-only");
+    }
+
+    @Override
+    public long write(ByteBuffer[] srcs, int offset, int length) throws IOException {
+      throw new IOException("read-only");
+    }
+
+    @Override
+    public long position() throws IOException {
+      return delegate.position();
+    }
+
+    @Override
+    public FileChannel position(long newPosition) throws IOException {
+      delegate.position(newPosition);
+      return this;
+    }
+
+    @Override
+    public long size() throws IOException {
+      return delegate.size();
+    }
+
+    @Override
+    public FileChannel truncate(long size) throws IOException {
+      throw new IOException("read-only");
+    }
+
+    @Override
+    public void force(boolean metaData) {}
+
+    @Override
+    public long transferTo(long position, long count, java.nio.channels.WritableByteChannel target) throws IOException {
+      throw new IOException("Input/output error");
+    }
+
+    @Override
+    public long transferFrom(java.nio.channels.ReadableByteChannel src, long position, long count) throws IOException {
+      throw new IOException("read-only");
+    }
+
+    @Override
+    public int read(ByteBuffer dst, long position) throws IOException {
+      throw new IOException("Input/output error");
+    }
+
+    @Override
+    public int write(ByteBuffer src, long position) throws IOException {
+      throw new IOException("read-only");
+    }
+
+    @Override
+    public java.nio.MappedByteBuffer map(MapMode mode, long position, long size) throws IOException {
+      throw new IOException("Input/output error");
+    }
+
+    @Override
+    public java.nio.channels.FileLock lock(long position, long size, boolean shared) throws IOException {
+      throw new IOException("unsupported");
+    }
+
+    @Override
+    public java.nio.channels.FileLock tryLock(long position, long size, boolean shared) throws IOException {
+      throw new IOException("unsupported");
+    }
+
+    @Override
+    protected void implCloseChannel() throws IOException {
+      delegate.close();
+    }
+  }
+}
