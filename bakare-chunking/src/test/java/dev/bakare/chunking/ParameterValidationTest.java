@@ -56,7 +56,8 @@ class ParameterValidationTest {
 
     IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> Chunkers.factory("rabin"));
     assertTrue(e.getMessage().contains("unknown chunker 'rabin'"), e.getMessage());
-    assertTrue(e.getMessage().contains("fastcdc-v1") && e.getMessage().contains("fixed-v1"), e.getMessage());
+    assertTrue(e.getMessage().contains("(available: fastcdc-v1, fixed-v1)"), e.getMessage());
+    assertTrue(e.getMessage().contains("put the jar that provides it on the class or module path"), e.getMessage());
   }
 
   @ParameterizedTest
