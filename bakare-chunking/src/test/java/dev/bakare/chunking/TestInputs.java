@@ -1,5 +1,9 @@
 package dev.bakare.chunking;
 
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.ByteBuffer;
+import java.nio.channels.ReadableByteChannel;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.SplittableRandom;
@@ -30,5 +34,69 @@ public final class TestInputs {
       offset += length;
     }
     return lengths;
+  }
+
+  /** The chunk lengths {@link ChunkStream} reports for {@code channel}. */
+  public static List<Integer> streamLengths(ChunkStream stream, ReadableByteChannel channel) throws IOException {
+    List<Integer> lengths = new ArrayList<>();
+    stream.split(channel, (buffer, offset, length) -> lengths.add(length));
+    return lengths;
+  }
+
+  /** A blocking channel over {@code data} whose reads return between 1 and {@code maxRead} bytes. */
+  public static ReadableByteChannel shortReads(byte[] data, long seed, int maxRead) {
+    SplittableRandom random = new SplittableRandom(seed);
+    return new ReadableByteChannel() {
+      private int position;
+      private boolean open = true;
+
+      @Override
+      public int read(ByteBuffer target) {
+        if (position == data.length) {
+          return -1;
+        }
+        int n = Math.min(Math.min(target.remaining(), data.length - position), 1 + random.nextInt(maxRead));
+        target.put(data, position, n);
+        position += n;
+        return n;
+      }
+
+      @Override
+      public boolean isOpen() {
+        return open;
+      }
+
+      @Override
+      public void close() {
+        open = false;
+      }
+    };
+  }
+
+  /** A stream over {@code data} whose reads return between 1 and {@code maxRead} bytes. */
+  public static InputStream shortReadStream(byte[] data, long seed, int maxRead) {
+    SplittableRandom random = new SplittableRandom(seed);
+    return new InputStream() {
+      private int position;
+
+      @Override
+      public int read() {
+        return position == data.length ? -1 : data[position++] & 0xff;
+      }
+
+      @Override
+      public int read(byte[] target, int offset, int length) {
+        if (length == 0) {
+          return 0;
+        }
+        if (position == data.length) {
+          return -1;
+        }
+        int n = Math.min(Math.min(length, data.length - position), 1 + random.nextInt(maxRead));
+        System.arraycopy(data, position, target, offset, n);
+        position += n;
+        return n;
+      }
+    };
   }
 }
