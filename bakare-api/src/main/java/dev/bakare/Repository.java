@@ -5,6 +5,7 @@ import dev.bakare.internal.backup.FileOpener;
 import dev.bakare.internal.check.CheckJob;
 import dev.bakare.internal.format.ObjectId;
 import dev.bakare.internal.repo.Engine;
+import dev.bakare.internal.repo.EngineHooks;
 import dev.bakare.internal.repo.KeyFile;
 import dev.bakare.internal.repo.KeyFiles;
 import dev.bakare.internal.restore.RestoreJob;
@@ -54,7 +55,7 @@ public final class Repository implements AutoCloseable {
    * stays behind but, for a file system location, its empty directory.
    */
   public static Repository init(RepositoryOptions options) throws IOException {
-    return new Repository(Engine.init(options));
+    return new Repository(Engine.init(options, EngineHooks.DEFAULT));
   }
 
   /**
@@ -64,7 +65,7 @@ public final class Repository implements AutoCloseable {
    * @throws KeyException if the key file is missing, belongs elsewhere, or its passphrase is wrong
    */
   public static Repository open(RepositoryOptions options) throws IOException {
-    return new Repository(Engine.open(options));
+    return new Repository(Engine.open(options, EngineHooks.DEFAULT));
   }
 
   /**
@@ -74,6 +75,15 @@ public final class Repository implements AutoCloseable {
    */
   public Snapshot backup(BackupRequest request) throws IOException {
     return backup(request, FileOpener.DEFAULT);
+  }
+
+  /** Opens with test seams (a clock, sequential mode); for tests in this package. */
+  static Repository open(RepositoryOptions options, EngineHooks hooks) throws IOException {
+    return new Repository(Engine.open(options, hooks));
+  }
+
+  static Repository init(RepositoryOptions options, EngineHooks hooks) throws IOException {
+    return new Repository(Engine.init(options, hooks));
   }
 
   /** The engine, for tests in this package that craft objects the public API never writes. */
