@@ -4,8 +4,8 @@
  */
 module dev.bakare.store.testkit {
   requires transitive dev.bakare.store.spi;
-  requires org.junit.jupiter.api;
-  requires static org.jspecify;
+  requires transitive org.junit.jupiter.api;
+  requires static transitive org.jspecify;
 
   exports dev.bakare.store.testkit;
 
