@@ -120,7 +120,7 @@ class RoundTripTest {
 
     Path partialTarget = temp.resolve("only sub");
     cli.run("-r", repo, "restore", "latest", "-t", partialTarget, "--include", source.resolve("sub")).assertSuccess();
-    assertEquals(List.of("b.txt", "deeper/random.bin"),
+    assertEquals(List.of("sub/b.txt", "sub/deeper/random.bin"),
         CliRunner.files(CliRunner.restored(partialTarget, source)).keySet().stream().sorted().toList());
   }
 
