@@ -53,6 +53,8 @@ final class Cli implements Callable<Integer> {
   static final String ENV_KEY = "BAKARE_KEY";
   static final String ENV_PASSPHRASE = "BAKARE_PASSPHRASE";
   static final String ENV_NEW_PASSPHRASE = "BAKARE_NEW_PASSPHRASE";
+  /** How commands that take a snapshot describe the parameter. */
+  static final String SNAPSHOT_DESCRIPTION = "snapshot: 'latest', or 4 or more hex digits of its id";
 
   @Option(names = {"-r", "--repo"}, paramLabel = "LOCATION", scope = ScopeType.INHERIT,
       description = "repository: a path, file:///path or s3://bucket/prefix (default: $BAKARE_REPO)")

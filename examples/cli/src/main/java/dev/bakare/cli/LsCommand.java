@@ -20,7 +20,7 @@ import picocli.CommandLine.Parameters;
 final class LsCommand implements Callable<Integer> {
   private final Cli cli;
 
-  @Parameters(index = "0", paramLabel = "SNAPSHOT", description = "snapshot id (4 or more hex digits) or 'latest'")
+  @Parameters(index = "0", paramLabel = "SNAPSHOT", description = Cli.SNAPSHOT_DESCRIPTION)
   private String snapshot = "";
 
   @Parameters(index = "1", arity = "0..1", paramLabel = "PATH",

@@ -25,7 +25,7 @@ import picocli.CommandLine.Parameters;
 final class RestoreCommand implements Callable<Integer> {
   private final Cli cli;
 
-  @Parameters(paramLabel = "SNAPSHOT", description = "snapshot id (4 or more hex digits) or 'latest'")
+  @Parameters(paramLabel = "SNAPSHOT", description = Cli.SNAPSHOT_DESCRIPTION)
   private String snapshot = "";
 
   @Option(names = {"-t", "--target"}, paramLabel = "DIR", required = true,

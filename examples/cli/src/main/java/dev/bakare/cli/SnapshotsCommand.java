@@ -27,26 +27,28 @@ final class SnapshotsCommand implements Callable<Integer> {
   @Override
   public Integer call() throws IOException, CliException {
     List<Snapshot> snapshots;
+    boolean fullKey;
     try (Repository repository = cli.open()) {
       snapshots = repository.snapshots();
+      fullKey = repository.info().fullKey();
     }
     if (cli.json()) {
       cli.out.println(Json.array(snapshots.stream().map(JsonViews::snapshot).toList()));
     } else if (snapshots.isEmpty()) {
       cli.out.println("no snapshots yet");
     } else {
-      printTable(cli.out, snapshots);
+      printTable(cli.out, snapshots, fullKey);
     }
     return Main.SUCCESS;
   }
 
-  private static void printTable(PrintStream out, List<Snapshot> snapshots) {
+  private static void printTable(PrintStream out, List<Snapshot> snapshots, boolean fullKey) {
     List<String[]> rows = new ArrayList<>();
     for (Snapshot s : snapshots) {
       List<String> paths = s.paths();
       String tags = String.join(",", s.tags());
       rows.add(new String[] {s.id().shortId(), Format.localTime(s.time()), s.host(), tags,
-          paths.isEmpty() ? "" : paths.get(0)});
+          paths.isEmpty() ? (fullKey ? "" : "(paths need the full key)") : paths.get(0)});
       // Further paths go on lines of their own under the first, as restic shows them.
       for (int i = 1; i < paths.size(); i++) {
         rows.add(new String[] {"", "", "", "", paths.get(i)});

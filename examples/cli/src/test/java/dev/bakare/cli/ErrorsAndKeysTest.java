@@ -162,6 +162,8 @@ class ErrorsAndKeysTest {
     List<?> listed = (List<?>) JsonParser.parse(
         cli.run("-r", repo, "--key", writeKey, "--json", "snapshots").assertSuccess().out());
     assertEquals(List.of(), ((Map<?, ?>) listed.get(0)).get("paths"));
+    String table = cli.run("-r", repo, "--key", writeKey, "snapshots").assertSuccess().out();
+    assertTrue(table.contains("(paths need the full key)"), table);
     cli.run("-r", repo, "restore", "latest", "--target", temp.resolve("t")).assertSuccess();
   }
 
