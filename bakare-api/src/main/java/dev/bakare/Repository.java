@@ -2,6 +2,7 @@ package dev.bakare;
 
 import dev.bakare.internal.backup.BackupJob;
 import dev.bakare.internal.backup.FileOpener;
+import dev.bakare.internal.check.CheckJob;
 import dev.bakare.internal.format.ObjectId;
 import dev.bakare.internal.repo.Engine;
 import dev.bakare.internal.repo.KeyFile;
@@ -181,6 +182,14 @@ public final class Repository implements AutoCloseable {
       throw new IllegalStateException("a full key always reads the snapshot detail");
     }
     return detail;
+  }
+
+  /**
+   * Verifies the repository and reports every damaged or missing object with what it affects. With a
+   * write key, checks what a write key can read (index, snapshot summaries, pack hashes).
+   */
+  public CheckResult check(CheckRequest request) throws IOException {
+    return new CheckJob(engine, request).run();
   }
 
   /**

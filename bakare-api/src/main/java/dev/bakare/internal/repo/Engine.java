@@ -324,12 +324,7 @@ public final class Engine implements AutoCloseable {
     ChunkIndex loaded = index;
     if (loaded == null) {
       loaded = new ChunkIndex();
-      List<BlobName> names = new ArrayList<>();
-      store.list(Layout.INDEX, info -> names.add(info.name()));
-      for (BlobName name : names) {
-        if (Layout.idOf(name, Layout.INDEX).isEmpty()) {
-          continue;
-        }
+      for (BlobName name : indexSegmentNames()) {
         loaded.addAll(readIndexSegment(name));
       }
       index = loaded;
@@ -337,7 +332,19 @@ public final class Engine implements AutoCloseable {
     return loaded;
   }
 
-  private IndexSegment readIndexSegment(BlobName name) throws IOException {
+  /** The names of all index segments. */
+  public List<BlobName> indexSegmentNames() throws StorageException {
+    List<BlobName> names = new ArrayList<>();
+    store.list(Layout.INDEX, info -> {
+      if (Layout.idOf(info.name(), Layout.INDEX).isPresent()) {
+        names.add(info.name());
+      }
+    });
+    return names;
+  }
+
+  /** Reads, authenticates and decodes one index segment. */
+  public IndexSegment readIndexSegment(BlobName name) throws IOException {
     byte[] bytes = toArray(store.get(name));
     try {
       return IndexSegment.decode(sealing.openWithIndexKey(IndexSegment.SEAL_PURPOSE, bytes));
