@@ -5,7 +5,7 @@ import dev.bakare.FileError;
 import dev.bakare.ProgressListener;
 import dev.bakare.RepositoryException;
 import dev.bakare.SnapshotStats;
-import dev.bakare.chunking.Chunker;
+import dev.bakare.chunking.ChunkStream;
 import dev.bakare.internal.content.ChunkType;
 import dev.bakare.internal.content.ContentWriter;
 import dev.bakare.internal.format.ObjectId;
@@ -16,7 +16,6 @@ import dev.bakare.internal.tree.Tree;
 import java.io.IOException;
 import java.io.InterruptedIOException;
 import java.io.UncheckedIOException;
-import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
 import java.nio.file.AccessDeniedException;
 import java.nio.file.DirectoryStream;
@@ -65,7 +64,7 @@ public final class BackupJob {
   private final AtomicLong files = new AtomicLong();
   private final AtomicLong directories = new AtomicLong();
   private final AtomicLong bytes = new AtomicLong();
-  private final ThreadLocal<byte[]> readBuffers;
+  private final ThreadLocal<ChunkStream> chunkStreams;
   private volatile @Nullable Throwable fatal;
   private @Nullable ContentWriter writer;
   private @Nullable ExecutorService workers;
@@ -74,8 +73,7 @@ public final class BackupJob {
     this.engine = engine;
     this.request = request;
     this.opener = opener;
-    int bufferSize = Math.max(2 * engine.chunker().maxSize(), 1 << 20);
-    this.readBuffers = ThreadLocal.withInitial(() -> new byte[bufferSize]);
+    this.chunkStreams = ThreadLocal.withInitial(() -> new ChunkStream(engine.chunker()));
     for (String pattern : request.excludes()) {
       PathMatcher matcher = FileSystems.getDefault().getPathMatcher("glob:" + pattern);
       (pattern.contains("/") ? pathExcludes : nameExcludes).add(matcher);
@@ -249,36 +247,11 @@ public final class BackupJob {
       throw new CompletionException(fatal);
     }
     ContentWriter contentWriter = Objects.requireNonNull(writer);
-    Chunker chunker = engine.chunker();
-    byte[] buffer = readBuffers.get();
     List<ObjectId> chunks = new ArrayList<>();
-    long total = 0;
+    long total;
     try (FileChannel channel = opener.open(path)) {
-      int filled = 0;
-      boolean eof = false;
-      while (true) {
-        while (!eof && filled < buffer.length) {
-          int n = channel.read(ByteBuffer.wrap(buffer, filled, buffer.length - filled));
-          if (n < 0) {
-            eof = true;
-          } else {
-            filled += n;
-          }
-        }
-        int start = 0;
-        // Cut while a whole maximum-size window is buffered, or everything is, at the end of the file.
-        while (filled - start >= chunker.maxSize() || (eof && start < filled)) {
-          int length = chunker.nextChunkLength(buffer, start, filled - start);
-          chunks.add(storeData(contentWriter, buffer, start, length));
-          start += length;
-          total += length;
-        }
-        if (eof) {
-          break;
-        }
-        System.arraycopy(buffer, start, buffer, 0, filled - start);
-        filled -= start;
-      }
+      total = chunkStreams.get().split(channel,
+          (buffer, offset, length) -> chunks.add(storeData(contentWriter, buffer, offset, length)));
     } catch (IOException e) {
       recordError(path, e);
       return node.withError(reason(e));
@@ -286,20 +259,17 @@ public final class BackupJob {
     files.incrementAndGet();
     bytes.addAndGet(total);
     Node result = node.withContent(chunks, total);
+    @Nullable String changed;
     try {
       Node after = metadata.stat(path, node.name());
-      if (after.size() != total || !after.mtime().equals(node.mtime())) {
-        FileError error = new FileError(path.toString(), "changed while it was read; the snapshot holds what was read");
-        errors.add(error);
-        request.listener().onError(error);
-        return new Node(result.name(), result.type(), result.mode(), result.uid(), result.gid(), result.user(),
-            result.group(), result.mtime(), result.ctime(), result.inode(), result.device(), result.links(), total,
-            chunks, null, "", error.reason());
-      }
+      boolean same = after.size() == total && after.mtime().equals(node.mtime());
+      changed = same ? null : "changed while it was read; the snapshot holds what was read";
     } catch (IOException e) {
-      FileError error = new FileError(path.toString(), "vanished while it was read; the snapshot holds what was read");
-      errors.add(error);
-      request.listener().onError(error);
+      changed = "vanished while it was read; the snapshot holds what was read";
+    }
+    if (changed != null) {
+      recordError(path, changed);
+      return result.withWarning(changed);
     }
     return result;
   }
@@ -330,7 +300,11 @@ public final class BackupJob {
   }
 
   private void recordError(Path path, IOException e) {
-    FileError error = new FileError(path.toString(), reason(e));
+    recordError(path, reason(e));
+  }
+
+  private void recordError(Path path, String reason) {
+    FileError error = new FileError(path.toString(), reason);
     errors.add(error);
     request.listener().onError(error);
   }
