@@ -123,7 +123,7 @@ final class Cli implements Callable<Integer> {
   }
 
   /** A variable of the environment the CLI was given, null when unset or empty. */
-  @Nullable String env(String name) {
+  private @Nullable String env(String name) {
     String value = env.get(name);
     return value == null || value.isEmpty() ? null : value;
   }

@@ -84,7 +84,7 @@ final class Json {
   }
 
   /** Appends {@code s} as a JSON string literal. */
-  static void quote(StringBuilder out, String s) {
+  private static void quote(StringBuilder out, String s) {
     out.append('"');
     for (int i = 0; i < s.length(); i++) {
       char c = s.charAt(i);
@@ -118,11 +118,5 @@ final class Json {
       return i == 0 || !Character.isHighSurrogate(s.charAt(i - 1));
     }
     return false;
-  }
-
-  static String quote(String s) {
-    StringBuilder out = new StringBuilder();
-    quote(out, s);
-    return out.toString();
   }
 }

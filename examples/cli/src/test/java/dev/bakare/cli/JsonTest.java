@@ -14,16 +14,16 @@ class JsonTest {
     String nasty = "quote\" backslash\\ newline\n tab\t cr\r bell\u0007 nul\0 del\u007f slash/ é 😀";
     String json = Json.object().put("s", nasty).toString();
     assertEquals(nasty, JsonParser.object(json).get("s"));
-    assertEquals("\"a\\\"b\\\\c\\n\\u0000\"", Json.quote("a\"b\\c\n\0"));
+    assertEquals("[\"a\\\"b\\\\c\\n\\u0000\"]", Json.array(List.of("a\"b\\c\n\0")));
   }
 
   @Test
   void loneSurrogatesBecomeEscapesSoTheOutputIsValidUtf8() {
     String lone = "x\ud800y\udc00z";
-    String quoted = Json.quote(lone);
-    assertEquals("\"x\\ud800y\\udc00z\"", quoted);
-    assertEquals(lone, JsonParser.parse(quoted), "the escapes decode back to the same UTF-16 units");
-    assertEquals("\"\ud83d\ude00\"", Json.quote("\ud83d\ude00"), "a proper pair stays as it is");
+    String quoted = Json.array(List.of(lone));
+    assertEquals("[\"x\\ud800y\\udc00z\"]", quoted);
+    assertEquals(List.of(lone), JsonParser.parse(quoted), "the escapes decode back to the same UTF-16 units");
+    assertEquals("[\"\ud83d\ude00\"]", Json.array(List.of("\ud83d\ude00")), "a proper pair stays as it is");
   }
 
   @Test
