@@ -265,14 +265,15 @@ final class BackupPass {
     List<ObjectId> chunks = new ArrayList<>();
     long total;
     try (FileChannel channel = opener.open(path)) {
-      total = chunkStreams.get().split(channel,
-          (buffer, offset, length) -> chunks.add(storeData(contentWriter, buffer, offset, length)));
+      total = chunkStreams.get().split(channel, (buffer, offset, length) -> {
+        chunks.add(storeData(contentWriter, buffer, offset, length));
+        bytes.addAndGet(length);
+      });
     } catch (IOException e) {
       recordError(path, e);
       return node.withError(reason(e));
     }
     files.incrementAndGet();
-    bytes.addAndGet(total);
     Node result = node.withContent(chunks, total);
     @Nullable String changed;
     try {

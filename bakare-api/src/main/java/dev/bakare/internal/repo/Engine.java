@@ -2,6 +2,7 @@ package dev.bakare.internal.repo;
 
 import dev.bakare.IntegrityException;
 import dev.bakare.KeyException;
+import dev.bakare.PassphraseRequiredException;
 import dev.bakare.RepositoryException;
 import dev.bakare.RepositoryNotFoundException;
 import dev.bakare.RepositoryOptions;
@@ -213,6 +214,11 @@ public final class Engine implements AutoCloseable {
           return new LoadedKey(fromRepository.get(), Path.of(store.describe(), "keys"));
         }
       }
+      if (explicit == null && passphrase == null && hasRepositoryCopies(store)) {
+        throw new PassphraseRequiredException("no key file for repository " + config.id() + " at " + path
+            + ", but the repository holds passphrase-protected copies: set BAKARE_PASSPHRASE (or pass"
+            + " --passphrase-file) to use one, or pass --key FILE");
+      }
       throw new KeyException(explicit != null
           ? "key file " + path + " does not exist: check the --key path"
           : "no key for repository " + config.id() + " at " + path
@@ -242,9 +248,16 @@ public final class Engine implements AutoCloseable {
       return key.keys();
     }
     if (result instanceof KeyFile.Unlocked.PassphraseNeeded) {
-      throw new KeyException("key file " + where + " is protected by a passphrase: set BAKARE_PASSPHRASE or pass --passphrase-file");
+      throw new PassphraseRequiredException(
+          "key file " + where + " is protected by a passphrase: set BAKARE_PASSPHRASE or pass --passphrase-file");
     }
     throw new KeyException("wrong passphrase for key file " + where);
+  }
+
+  private static boolean hasRepositoryCopies(BlobStore store) throws StorageException {
+    boolean[] any = {false};
+    store.list(Layout.KEYS, info -> any[0] = true);
+    return any[0];
   }
 
   private static Optional<KeyMaterial> unlockRepositoryCopy(BlobStore store, Config config, char[] passphrase)
