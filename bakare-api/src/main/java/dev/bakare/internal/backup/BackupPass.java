@@ -116,10 +116,6 @@ final class BackupPass {
     this.workers = pool;
     ProgressListener listener = request.listener();
     ticker.scheduleAtFixedRate(() -> listener.onProgress(progress()), 250, 250, TimeUnit.MILLISECONDS);
-    if (!sequential) {
-      long beatMillis = Math.max(50, engine.options().heartbeat().toMillis() / 4);
-      ticker.scheduleAtFixedRate(session::beatIfDue, beatMillis, beatMillis, TimeUnit.MILLISECONDS);
-    }
     try {
       ObjectId root;
       try {
