@@ -72,6 +72,11 @@ public final class PruneJob {
 
   public PruneResult run() throws IOException {
     engine.requireFullKey("pruning");
+    if (!engine.store().capabilities().atomicCreateOnly()) {
+      throw new RepositoryException("prune needs a store whose create-only puts are atomic, and "
+          + engine.store().describe() + " has none (a file system without hard links?): a prune there could"
+          + " delete data a concurrent backup relies on; prune from a host where the repository supports them");
+    }
     Duration leaseDuration = request.sessionExpiry().compareTo(Duration.ofMinutes(30)) > 0
         ? request.sessionExpiry() : Duration.ofMinutes(30);
     try (MaintenanceLease lease = MaintenanceLease.acquire(engine.store(), leaseDuration, "prune " + id)) {
