@@ -15,9 +15,12 @@ import org.jspecify.annotations.Nullable;
  * @param excludes glob patterns: a pattern with a {@code /} matches absolute paths, one without matches
  *     file names (so {@code *.tmp} excludes every {@code .tmp} file and {@code /home/me/cache} one directory)
  * @param listener progress and per-file errors
+ * @param changeDetection how files are judged unchanged since the parent snapshot ({@link
+ *     ChangeDetection#STRICT} by default)
  */
 public record BackupRequest(
-    List<Path> paths, List<String> tags, @Nullable String host, List<String> excludes, ProgressListener listener) {
+    List<Path> paths, List<String> tags, @Nullable String host, List<String> excludes, ProgressListener listener,
+    ChangeDetection changeDetection) {
 
   public BackupRequest {
     if (paths.isEmpty()) {
@@ -27,6 +30,7 @@ public record BackupRequest(
     tags = List.copyOf(tags);
     excludes = List.copyOf(excludes);
     Objects.requireNonNull(listener, "listener");
+    Objects.requireNonNull(changeDetection, "changeDetection");
   }
 
   public static BackupRequest of(Path... paths) {
@@ -44,8 +48,14 @@ public record BackupRequest(
     private final List<String> excludes = new ArrayList<>();
     private @Nullable String host;
     private ProgressListener listener = ProgressListener.NONE;
+    private ChangeDetection changeDetection = ChangeDetection.STRICT;
 
     private Builder() {}
+
+    public Builder changeDetection(ChangeDetection value) {
+      this.changeDetection = value;
+      return this;
+    }
 
     public Builder path(Path path) {
       paths.add(path);
@@ -88,7 +98,7 @@ public record BackupRequest(
     }
 
     public BackupRequest build() {
-      return new BackupRequest(paths, tags, host, excludes, listener);
+      return new BackupRequest(paths, tags, host, excludes, listener, changeDetection);
     }
   }
 }
