@@ -19,6 +19,7 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
+import java.util.Set;
 import org.jspecify.annotations.Nullable;
 
 /**
@@ -95,8 +96,9 @@ public final class BackupJob {
       boolean committed = false;
       try {
         // Tombstones are listed after the session exists: a prune that marks later waits for this session.
-        ChunkIndex index = engine.index().withPackStates(Tombstones.packs(engine.store(), engine.sealing()),
-            engine.packsInStorage().keySet());
+        Set<ObjectId> tombstoned = Tombstones.packs(engine.store(), engine.sealing());
+        Set<ObjectId> present = engine.packsInStorage().keySet();
+        ChunkIndex index = engine.index().withPackStates(tombstoned::contains, present::contains);
         Parent parent = findParent(host);
         TreeReader parentTrees = parent == null ? null : new TreeReader(new ContentReader(engine.store(),
             engine.sealing(), engine.hasher(), engine.compressor(), index));

@@ -44,7 +44,7 @@ public final class CheckJob {
   private final CheckRequest request;
   private final Map<String, ProblemBuilder> problems = new LinkedHashMap<>();
   private final List<String> notes = new ArrayList<>();
-  private final ChunkIndex index = new ChunkIndex();
+  private @org.jspecify.annotations.Nullable ChunkIndex openIndex;
   private final Map<ObjectId, Long> packSizes = new HashMap<>();
   private final Set<ObjectId> cleanTrees = new HashSet<>();
   private final Set<ObjectId> badChunks = new HashSet<>();
@@ -63,8 +63,21 @@ public final class CheckJob {
   }
 
   public CheckResult run() throws IOException {
-    engine.store().list(Layout.DATA, info -> Layout.idOf(info.name(), Layout.DATA)
-        .ifPresent(id -> packSizes.put(id, info.size())));
+    try (ChunkIndex created = ChunkIndex.create(engine.workDirectory())) {
+      openIndex = created;
+      return check();
+    } finally {
+      openIndex = null;
+    }
+  }
+
+  private ChunkIndex index() {
+    return java.util.Objects.requireNonNull(openIndex, "check is not running");
+  }
+
+  private CheckResult check() throws IOException {
+    packSizes.putAll(engine.packsInStorage());
+    ChunkIndex index = index();
     Set<ObjectId> indexedPacks = checkIndex();
     checkSnapshots();
     if (engine.keys().isFull()) {
@@ -130,7 +143,7 @@ public final class CheckJob {
                 + " says (chunk " + entry.id().shortHex() + " ends at " + (entry.offset() + entry.storedLength()) + ")");
           }
         }
-        index.add(pack);
+        index().add(pack);
       }
     }
     return indexedPacks;
@@ -155,7 +168,7 @@ public final class CheckJob {
       return true;
     }
     String where = snapshot.label() + ":" + (path.isEmpty() ? "/" : path);
-    ChunkLocation location = index.find(treeId).orElse(null);
+    ChunkLocation location = index().find(treeId).orElse(null);
     if (location == null) {
       problem("tree " + treeId.shortHex(), "missing from the index (its pack is missing or unindexed)").affects(where);
       return false;
@@ -180,7 +193,7 @@ public final class CheckJob {
               problem("chunk " + chunk.shortHex(), "damaged (see its pack above)").affects(snapshot.label() + ":" + child);
               clean = false;
             }
-          } else if (!index.contains(chunk)) {
+          } else if (!index().contains(chunk)) {
             problem("chunk " + chunk.shortHex(), "missing from the index (its pack is missing or unindexed)")
                 .affects(snapshot.label() + ":" + child);
             clean = false;
@@ -232,16 +245,16 @@ public final class CheckJob {
       problem(name.value(), "its header is unreadable: " + e.getMessage());
       // The index still locates its chunks: verify those.
       ephemeral = null;
-      entries = new ArrayList<>();
-      for (Map.Entry<ObjectId, ChunkLocation> e2 : index.chunks().entrySet()) {
-        ChunkLocation l = e2.getValue();
+      List<PackEntry> fromIndex = new ArrayList<>();
+      index().forEach((chunk, l) -> {
         if (l.pack().id().equals(packId)) {
-          entries.add(new PackEntry(e2.getKey(), l.type(), l.compression(), l.offset(), l.storedLength(), l.rawLength()));
+          fromIndex.add(new PackEntry(chunk, l.type(), l.compression(), l.offset(), l.storedLength(), l.rawLength()));
         }
-      }
+      });
+      entries = fromIndex;
     }
-    PackRef ref = new PackRef(packId, ephemeral != null ? ephemeral : index.packs().stream()
-        .filter(p -> p.id().equals(packId)).findFirst().map(PackRef::ephemeralPublic).orElse(new byte[32]));
+    PackRef ref = new PackRef(packId, ephemeral != null ? ephemeral
+        : index().pack(packId).map(PackRef::ephemeralPublic).orElse(new byte[32]));
     for (PackEntry entry : entries) {
       ChunkLocation location = new ChunkLocation(ref, entry.type(), entry.compression(), entry.offset(),
           entry.storedLength(), entry.rawLength());

@@ -131,7 +131,6 @@ public final class Engine implements AutoCloseable {
         throw new RepositoryException("another process created a repository at " + store.describe() + " at the same time", e);
       }
       Engine engine = new Engine(options, hooks, store, config, configBytes, keys, keyPath);
-      engine.index = new ChunkIndex();
       success = true;
       return engine;
     } finally {
@@ -360,12 +359,12 @@ public final class Engine implements AutoCloseable {
   /**
    * The chunk index, brought up to date: segments written since the last call (by this or any other
    * process) are loaded. Entries of segments deleted meanwhile stay; callers that deduplicate filter them
-   * by the packs they list (see {@link ChunkIndex#withPackStates}).
+   * by the packs they list (see {@link ChunkIndex#withPackStates}). Lives until the engine closes.
    */
   public synchronized ChunkIndex index() throws IOException {
     ChunkIndex loaded = index;
     if (loaded == null) {
-      loaded = new ChunkIndex();
+      loaded = ChunkIndex.create(workDirectory());
       index = loaded;
     }
     for (BlobName name : indexSegmentNames()) {
@@ -377,11 +376,30 @@ public final class Engine implements AutoCloseable {
     return loaded;
   }
 
-  /** Drops the loaded index and loads it anew: exactly what the segments in storage say now. */
-  public synchronized ChunkIndex reloadIndex() throws IOException {
-    index = null;
-    loadedSegments.clear();
-    return index();
+  /**
+   * A new index of exactly what the segments in storage say now, for a job that must not see stale
+   * entries (prune, check). The caller closes it.
+   */
+  public ChunkIndex freshIndex() throws IOException {
+    ChunkIndex fresh = ChunkIndex.create(workDirectory());
+    boolean loaded = false;
+    try {
+      for (BlobName name : indexSegmentNames()) {
+        fresh.addAll(readIndexSegment(name));
+      }
+      loaded = true;
+      return fresh;
+    } finally {
+      if (!loaded) {
+        fresh.close();
+      }
+    }
+  }
+
+  /** Where the chunk index keeps its working files. */
+  public Path workDirectory() {
+    Path cache = options.cacheDirectory();
+    return (cache != null ? cache : RepositoryOptions.defaultCacheDirectory()).resolve("tmp");
   }
 
   /** Every pack in storage, with its size. */
@@ -412,36 +430,42 @@ public final class Engine implements AutoCloseable {
     }
   }
 
-  /** Writes index segments for packs uploaded by this process, then adds them to the loaded index. */
+  /**
+   * Writes index segments for packs a {@code ContentWriter} uploaded. The index loads them at its next
+   * refresh, skipping packs it holds already.
+   */
   public void writeIndex(List<IndexSegment.IndexedPack> packs) throws IOException {
-    ChunkIndex loaded = index();
     writeIndexSegments(packs);
-    for (IndexSegment.IndexedPack pack : packs) {
-      loaded.add(pack);
-    }
   }
 
-  /** Writes index segments listing {@code packs}, at most {@value #INDEX_SEGMENT_MAX_CHUNKS} chunks each. */
-  public void writeIndexSegments(List<IndexSegment.IndexedPack> packs) throws StorageException {
+  /**
+   * Writes index segments listing {@code packs}, at most {@value #INDEX_SEGMENT_MAX_CHUNKS} chunks each,
+   * and returns their names.
+   */
+  public List<BlobName> writeIndexSegments(List<IndexSegment.IndexedPack> packs) throws StorageException {
+    List<BlobName> names = new ArrayList<>();
     List<IndexSegment.IndexedPack> batch = new ArrayList<>();
     int chunks = 0;
     for (IndexSegment.IndexedPack pack : packs) {
       batch.add(pack);
       chunks += pack.entries().size();
       if (chunks >= INDEX_SEGMENT_MAX_CHUNKS) {
-        putIndexSegment(new IndexSegment(batch));
+        names.add(putIndexSegment(new IndexSegment(batch)));
         batch = new ArrayList<>();
         chunks = 0;
       }
     }
     if (!batch.isEmpty()) {
-      putIndexSegment(new IndexSegment(batch));
+      names.add(putIndexSegment(new IndexSegment(batch)));
     }
+    return names;
   }
 
-  private void putIndexSegment(IndexSegment segment) throws StorageException {
+  private BlobName putIndexSegment(IndexSegment segment) throws StorageException {
     byte[] sealed = sealing.sealWithIndexKey(IndexSegment.SEAL_PURPOSE, segment.encode());
-    putContentAddressed(Layout.index(ObjectId.wrap(Crypto.sha256(sealed))), sealed);
+    BlobName name = Layout.index(ObjectId.wrap(Crypto.sha256(sealed)));
+    putContentAddressed(name, sealed);
+    return name;
   }
 
   /** Stores bytes under a name derived from their SHA-256; an existing blob of that name is the same. */
@@ -453,8 +477,13 @@ public final class Engine implements AutoCloseable {
     }
   }
 
+  /**
+   * A reader over the index, preferring copies in packs that exist now: a long-lived index may still list
+   * packs a prune deleted since (their chunks live on in the packs it repacked them into).
+   */
   public ContentReader reader() throws IOException {
-    return new ContentReader(store, sealing, hasher, compressor, index());
+    java.util.Set<ObjectId> present = packsInStorage().keySet();
+    return new ContentReader(store, sealing, hasher, compressor, index().withPackStates(p -> false, present::contains));
   }
 
   /** Stores a snapshot and returns its id. */
@@ -502,6 +531,14 @@ public final class Engine implements AutoCloseable {
 
   @Override
   public void close() throws StorageException {
+    ChunkIndex loaded;
+    synchronized (this) {
+      loaded = index;
+      index = null;
+    }
+    if (loaded != null) {
+      loaded.close();
+    }
     compressor.close();
     store.close();
   }
