@@ -5,4 +5,8 @@ module dev.bakare.chunking {
   exports dev.bakare.chunking;
 
   uses dev.bakare.chunking.ChunkerFactory;
+
+  provides dev.bakare.chunking.ChunkerFactory with
+      dev.bakare.chunking.internal.FastCdcChunkerFactory,
+      dev.bakare.chunking.internal.FixedSizeChunkerFactory;
 }

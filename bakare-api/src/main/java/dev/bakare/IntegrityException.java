@@ -10,6 +10,7 @@ public class IntegrityException extends RepositoryException {
   private static final long serialVersionUID = 1L;
 
   private final String object;
+  private final String problem;
 
   /**
    * @param object the damaged object as it is named in the repository, such as {@code data/ab/ab12...}
@@ -18,6 +19,12 @@ public class IntegrityException extends RepositoryException {
   public IntegrityException(String object, String problem, @Nullable Throwable cause) {
     super(object + " is damaged: " + problem, cause);
     this.object = object;
+    this.problem = problem;
+  }
+
+  /** What is wrong with the object, without its name. */
+  public String problem() {
+    return problem;
   }
 
   /** The damaged object's name in the repository. */

@@ -2,8 +2,10 @@ package dev.bakare;
 
 import dev.bakare.internal.backup.BackupJob;
 import dev.bakare.internal.backup.FileOpener;
+import dev.bakare.internal.check.CheckJob;
 import dev.bakare.internal.format.ObjectId;
 import dev.bakare.internal.repo.Engine;
+import dev.bakare.internal.repo.EngineHooks;
 import dev.bakare.internal.repo.KeyFile;
 import dev.bakare.internal.repo.KeyFiles;
 import dev.bakare.internal.restore.RestoreJob;
@@ -53,7 +55,7 @@ public final class Repository implements AutoCloseable {
    * stays behind but, for a file system location, its empty directory.
    */
   public static Repository init(RepositoryOptions options) throws IOException {
-    return new Repository(Engine.init(options));
+    return new Repository(Engine.init(options, EngineHooks.DEFAULT));
   }
 
   /**
@@ -63,7 +65,7 @@ public final class Repository implements AutoCloseable {
    * @throws KeyException if the key file is missing, belongs elsewhere, or its passphrase is wrong
    */
   public static Repository open(RepositoryOptions options) throws IOException {
-    return new Repository(Engine.open(options));
+    return new Repository(Engine.open(options, EngineHooks.DEFAULT));
   }
 
   /**
@@ -73,6 +75,15 @@ public final class Repository implements AutoCloseable {
    */
   public Snapshot backup(BackupRequest request) throws IOException {
     return backup(request, FileOpener.DEFAULT);
+  }
+
+  /** Opens with test seams (a clock, sequential mode); for tests in this package. */
+  static Repository open(RepositoryOptions options, EngineHooks hooks) throws IOException {
+    return new Repository(Engine.open(options, hooks));
+  }
+
+  static Repository init(RepositoryOptions options, EngineHooks hooks) throws IOException {
+    return new Repository(Engine.init(options, hooks));
   }
 
   /** The engine, for tests in this package that craft objects the public API never writes. */
@@ -181,6 +192,14 @@ public final class Repository implements AutoCloseable {
       throw new IllegalStateException("a full key always reads the snapshot detail");
     }
     return detail;
+  }
+
+  /**
+   * Verifies the repository and reports every damaged or missing object with what it affects. With a
+   * write key, checks what a write key can read (index, snapshot summaries, pack hashes).
+   */
+  public CheckResult check(CheckRequest request) throws IOException {
+    return new CheckJob(engine, request).run();
   }
 
   /**

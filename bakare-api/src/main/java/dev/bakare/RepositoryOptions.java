@@ -3,6 +3,7 @@ package dev.bakare;
 import dev.bakare.chunking.ChunkerParameters;
 import dev.bakare.chunking.Chunkers;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -29,6 +30,7 @@ public final class RepositoryOptions {
   private final int compressionLevel;
   private final int threads;
   private final long memoryLimit;
+  private final Duration heartbeat;
 
   private RepositoryOptions(Builder b) {
     this.location = Objects.requireNonNull(b.location, "location is required");
@@ -43,6 +45,7 @@ public final class RepositoryOptions {
     this.compressionLevel = b.compressionLevel;
     this.threads = b.threads;
     this.memoryLimit = b.memoryLimit;
+    this.heartbeat = b.heartbeat;
   }
 
   public static Builder builder() {
@@ -115,6 +118,14 @@ public final class RepositoryOptions {
     return memoryLimit;
   }
 
+  /**
+   * How often a backup refreshes its session while it runs: 60 seconds by default. A prune judges a
+   * session abandoned after its session expiry without a heartbeat, so keep this well below that.
+   */
+  public Duration heartbeat() {
+    return heartbeat;
+  }
+
   /** Builds {@link RepositoryOptions}. */
   public static final class Builder {
     private @Nullable String location;
@@ -129,8 +140,17 @@ public final class RepositoryOptions {
     private int compressionLevel = 3;
     private int threads = Runtime.getRuntime().availableProcessors();
     private long memoryLimit = 512L << 20;
+    private Duration heartbeat = Duration.ofSeconds(60);
 
     private Builder() {}
+
+    public Builder heartbeat(Duration interval) {
+      if (interval.isNegative() || interval.isZero()) {
+        throw new IllegalArgumentException("heartbeat must be positive, got " + interval);
+      }
+      this.heartbeat = interval;
+      return this;
+    }
 
     public Builder location(String value) {
       this.location = Objects.requireNonNull(value);

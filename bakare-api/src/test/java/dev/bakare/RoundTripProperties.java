@@ -30,7 +30,7 @@ class RoundTripProperties {
     "x.tar.gz", "UPPER", "tab\tname", "quote'\"", "semi;colon", "#hash", "ends with space "
   };
 
-  @Property(tries = 8)
+  @Property(tries = 20)
   void randomTreesRoundTrip(@ForAll long seed) throws IOException {
     Path temp = Files.createTempDirectory("bakare-roundtrip");
     try {

@@ -25,6 +25,11 @@ public final class Chunkers {
       known.add(factory.name());
     }
     throw new IllegalArgumentException(
-        "unknown chunker '" + name + "' (available: " + String.join(", ", known) + ")");
+        "unknown chunker '"
+            + name
+            + "' (available: "
+            + (known.isEmpty() ? "none" : String.join(", ", known))
+            + "): the repository needs a chunker of that name; put the jar that provides it on the class"
+            + " or module path");
   }
 }

@@ -1,451 +1,76 @@
 package dev.bakare.internal.backup;
 
 import dev.bakare.BackupRequest;
-import dev.bakare.FileError;
-import dev.bakare.ProgressListener;
 import dev.bakare.RepositoryException;
-import dev.bakare.SnapshotStats;
-import dev.bakare.chunking.Chunker;
-import dev.bakare.internal.content.ChunkType;
-import dev.bakare.internal.content.ContentWriter;
+import dev.bakare.internal.content.ChunkIndex;
+import dev.bakare.internal.crypto.Crypto;
+import dev.bakare.internal.format.Layout;
 import dev.bakare.internal.format.ObjectId;
+import dev.bakare.internal.protocol.Tombstones;
+import dev.bakare.internal.protocol.WriterSession;
 import dev.bakare.internal.repo.Engine;
 import dev.bakare.internal.snapshot.SnapshotManifest;
-import dev.bakare.internal.tree.Node;
-import dev.bakare.internal.tree.Tree;
 import java.io.IOException;
-import java.io.InterruptedIOException;
-import java.io.UncheckedIOException;
-import java.nio.ByteBuffer;
-import java.nio.channels.FileChannel;
-import java.nio.file.AccessDeniedException;
-import java.nio.file.DirectoryStream;
-import java.nio.file.FileSystems;
-import java.nio.file.Files;
-import java.nio.file.LinkOption;
-import java.nio.file.NoSuchFileException;
-import java.nio.file.NotDirectoryException;
-import java.nio.file.Path;
-import java.nio.file.PathMatcher;
 import java.time.Instant;
-import java.util.ArrayList;
-import java.util.List;
-import java.util.Map;
-import java.util.Objects;
-import java.util.TreeMap;
-import java.util.concurrent.ArrayBlockingQueue;
-import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CompletionException;
-import java.util.concurrent.ConcurrentLinkedQueue;
-import java.util.concurrent.ExecutionException;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
-import java.util.concurrent.ScheduledExecutorService;
-import java.util.concurrent.ThreadFactory;
-import java.util.concurrent.ThreadPoolExecutor;
-import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicInteger;
-import java.util.concurrent.atomic.AtomicLong;
-import org.jspecify.annotations.Nullable;
 
 /**
- * One backup run. The calling thread walks the source trees depth first; files are read, chunked and
- * stored by a pool of workers (bounded queue, so the walk never runs far ahead); a directory's tree is
- * stored when its last child is done; uploads run on their own pool. Commit order: packs, index,
- * snapshot. A file that cannot be read becomes an error record; a storage failure fails the run.
+ * A backup: a session, one pass over the sources, and the commit. Commit order: every pack uploaded, the
+ * index segments for them, the snapshot parked inside the session, the commit claim, the snapshot.
+ *
+ * <p>If a prune judged the session abandoned (this process was paused past the session expiry, and the
+ * packs it deduplicated against may be gone), the claim fails. The job then heals: a new session, a fresh
+ * view of tombstones and index, and another pass, which stores again whatever is gone and dedups the rest.
  */
 public final class BackupJob {
+  private static final System.Logger LOG = System.getLogger(BackupJob.class.getName());
+  private static final int MAX_ATTEMPTS = 5;
+
   private final Engine engine;
   private final BackupRequest request;
   private final FileOpener opener;
-  private final SourceMetadata metadata = new SourceMetadata();
-  private final List<PathMatcher> nameExcludes = new ArrayList<>();
-  private final List<PathMatcher> pathExcludes = new ArrayList<>();
-  private final ConcurrentLinkedQueue<FileError> errors = new ConcurrentLinkedQueue<>();
-  private final AtomicLong files = new AtomicLong();
-  private final AtomicLong directories = new AtomicLong();
-  private final AtomicLong bytes = new AtomicLong();
-  private final ThreadLocal<byte[]> readBuffers;
-  private volatile @Nullable Throwable fatal;
-  private @Nullable ContentWriter writer;
-  private @Nullable ExecutorService workers;
 
   public BackupJob(Engine engine, BackupRequest request, FileOpener opener) {
     this.engine = engine;
     this.request = request;
     this.opener = opener;
-    int bufferSize = Math.max(2 * engine.chunker().maxSize(), 1 << 20);
-    this.readBuffers = ThreadLocal.withInitial(() -> new byte[bufferSize]);
-    for (String pattern : request.excludes()) {
-      PathMatcher matcher = FileSystems.getDefault().getPathMatcher("glob:" + pattern);
-      (pattern.contains("/") ? pathExcludes : nameExcludes).add(matcher);
-    }
   }
 
-  /** The result: the new snapshot's id and manifest. */
-  public record Result(ObjectId id, SnapshotManifest manifest) {}
+  /** The new snapshot's id and manifest, and how many passes it took. */
+  public record Result(ObjectId id, SnapshotManifest manifest, int passes) {}
 
   public Result run() throws IOException {
-    Instant started = Instant.now();
-    SourceTrie sources = SourceTrie.of(request.paths());
-    int threads = engine.options().threads();
-    int packSize = engine.config().packSize();
-    long perPack = (long) packSize + 2L * engine.chunker().maxSize();
-    int budgetPacks = (int) Math.max(3, engine.options().memoryLimit() / 2 / perPack);
-    int slots = Math.max(1, Math.min(threads, budgetPacks / 3));
-    int uploadsInFlight = Math.max(1, Math.min(budgetPacks - slots, 2 * engine.store().capabilities().recommendedConcurrency()));
-    ExecutorService uploads = Executors.newFixedThreadPool(
-        Math.min(uploadsInFlight, engine.store().capabilities().recommendedConcurrency()), daemonThreads("bakare-upload"));
-    ThreadPoolExecutor pool = new ThreadPoolExecutor(threads, threads, 30, TimeUnit.SECONDS,
-        new ArrayBlockingQueue<>(threads * 2), daemonThreads("bakare-backup"), BackupJob::blockUntilQueued);
-    ScheduledExecutorService ticker = Executors.newSingleThreadScheduledExecutor(daemonThreads("bakare-progress"));
-    ContentWriter contentWriter = new ContentWriter(engine.store(), engine.sealing(), engine.hasher(),
-        engine.compressor(), engine.index(), packSize, slots, uploadsInFlight, uploads);
-    this.writer = contentWriter;
-    this.workers = pool;
-    ProgressListener listener = request.listener();
-    ticker.scheduleAtFixedRate(() -> listener.onProgress(progress()), 250, 250, TimeUnit.MILLISECONDS);
-    try {
-      ObjectId root;
+    String host = request.host() != null ? request.host() : HostName.get();
+    for (int attempt = 1; ; attempt++) {
+      Instant started = engine.hooks().clock().instant();
+      WriterSession session = WriterSession.start(engine.store(), engine.sealing(), engine.hooks().clock(),
+          engine.options().heartbeat(), host);
+      boolean committed = false;
       try {
-        root = treeOf(sources.root(), Path.of("/")).get();
-      } catch (ExecutionException e) {
-        throw unwrap(e.getCause());
-      } catch (InterruptedException e) {
-        Thread.currentThread().interrupt();
-        throw new InterruptedIOException("backup interrupted");
-      }
-      engine.writeIndex(contentWriter.flush());
-      List<FileError> errorList = List.copyOf(errors);
-      SnapshotStats stats = new SnapshotStats(files.get(), directories.get(), bytes.get(),
-          contentWriter.stats().newBytes(), contentWriter.stats().storedBytes(), errorList.size());
-      List<String> paths = new ArrayList<>();
-      for (Path p : sources.paths()) {
-        paths.add(p.toString());
-      }
-      SnapshotManifest manifest = new SnapshotManifest(
-          new SnapshotManifest.Summary(started, request.host() != null ? request.host() : HostName.get(),
-              System.getProperty("user.name", ""), request.tags(), null, stats),
-          new SnapshotManifest.Detail(paths, root, errorList));
-      ObjectId id = engine.writeSnapshot(manifest);
-      listener.onProgress(progress());
-      return new Result(id, manifest);
-    } finally {
-      ticker.shutdownNow();
-      pool.shutdownNow();
-      uploads.shutdown();
-      awaitQuietly(uploads);
-    }
-  }
-
-  private ProgressListener.Progress progress() {
-    ContentWriter w = writer;
-    return new ProgressListener.Progress(files.get(), bytes.get(), w == null ? 0 : w.stats().newBytes(), errors.size());
-  }
-
-  /** The tree of a directory made only of the backed-up paths below it (and of their ancestors). */
-  private CompletableFuture<ObjectId> treeOf(SourceTrie.Dir dir, Path path) throws IOException {
-    Path source = dir.source();
-    if (source != null) {
-      // "/" itself was given: the snapshot root is its tree.
-      Node node = metadata.stat(source, "");
-      return visitDirectory(source, node).thenApply(n -> Objects.requireNonNull(n.subtree(), "root tree"));
-    }
-    List<CompletableFuture<@Nullable Node>> children = new ArrayList<>();
-    for (Map.Entry<String, SourceTrie.Dir> child : dir.children().entrySet()) {
-      Path childPath = path.resolve(child.getKey());
-      SourceTrie.Dir childDir = child.getValue();
-      if (childDir.source() != null) {
-        children.add(visit(childPath));
-      } else {
-        Node node = metadata.stat(childPath, child.getKey());
-        children.add(treeOf(childDir, childPath).thenApply(node::withSubtree));
-      }
-    }
-    return storeTreeWhenDone(children);
-  }
-
-  private CompletableFuture<@Nullable Node> visit(Path path) {
-    if (fatal != null) {
-      return CompletableFuture.failedFuture(new CompletionException(fatal));
-    }
-    Path fileName = path.getFileName();
-    String name = fileName == null ? "" : fileName.toString();
-    Node node;
-    try {
-      node = metadata.stat(path, name);
-    } catch (IOException e) {
-      recordError(path, e);
-      return CompletableFuture.completedFuture(null);
-    }
-    switch (node.type()) {
-      case DIRECTORY -> {
-        return visitDirectory(path, node).thenApply(n -> n);
-      }
-      case FILE -> {
-        ExecutorService pool = Objects.requireNonNull(workers);
-        return CompletableFuture.supplyAsync(() -> backupFile(path, node), pool);
-      }
-      case SYMLINK -> {
-        try {
-          return CompletableFuture.completedFuture(new Node(node.name(), node.type(), node.mode(), node.uid(),
-              node.gid(), node.user(), node.group(), node.mtime(), node.ctime(), node.inode(), node.device(),
-              node.links(), 0, List.of(), null, Files.readSymbolicLink(path).toString(), ""));
-        } catch (IOException e) {
-          recordError(path, e);
-          return CompletableFuture.completedFuture(node.withError(reason(e)));
+        // Tombstones are listed after the session exists: a prune that marks later waits for this session.
+        ChunkIndex index = attempt == 1 ? engine.index() : engine.reloadIndex();
+        index.setTombstoned(Tombstones.packs(engine.store(), engine.sealing()));
+        BackupPass.Result pass = new BackupPass(engine, request, opener, index, session).run();
+        engine.writeIndex(pass.packs());
+        SnapshotManifest manifest = new SnapshotManifest(
+            new SnapshotManifest.Summary(started, host, System.getProperty("user.name", ""), request.tags(), null,
+                pass.stats()),
+            new SnapshotManifest.Detail(pass.paths(), pass.root(), pass.errors()));
+        byte[] sealed = manifest.seal(engine.sealing());
+        ObjectId id = ObjectId.wrap(Crypto.sha256(sealed));
+        if (engine.hooks().skipCommitClaim() || session.claimCommit(id, sealed)) {
+          engine.putContentAddressed(Layout.snapshot(id), sealed);
+          committed = true;
+          return new Result(id, manifest, attempt);
         }
-      }
-      default -> {
-        return CompletableFuture.completedFuture(node);
-      }
-    }
-  }
-
-  private CompletableFuture<Node> visitDirectory(Path path, Node node) {
-    List<Path> entries = new ArrayList<>();
-    try (DirectoryStream<Path> stream = Files.newDirectoryStream(path)) {
-      for (Path entry : stream) {
-        if (!isExcluded(entry)) {
-          entries.add(entry);
+        LOG.log(System.Logger.Level.WARNING, "session " + session.id() + " was judged abandoned by a prune while this "
+            + "backup was paused; storing again whatever was pruned (pass " + (attempt + 1) + ")");
+        if (attempt >= MAX_ATTEMPTS) {
+          throw new RepositoryException("backup gave up after " + attempt + " passes: each time a prune judged it "
+              + "abandoned before it could commit; raise the prune's --session-expiry above the pauses this host takes");
         }
+      } finally {
+        session.end(committed);
       }
-    } catch (IOException e) {
-      recordError(path, e);
-      directories.incrementAndGet();
-      return CompletableFuture.completedFuture(node.withError(reason(e)));
-    }
-    entries.sort(null);
-    List<CompletableFuture<@Nullable Node>> children = new ArrayList<>(entries.size());
-    for (Path entry : entries) {
-      children.add(visit(entry));
-    }
-    return storeTreeWhenDone(children).thenApply(id -> {
-      directories.incrementAndGet();
-      return node.withSubtree(id);
-    });
-  }
-
-  private CompletableFuture<ObjectId> storeTreeWhenDone(List<CompletableFuture<@Nullable Node>> children) {
-    return CompletableFuture.allOf(children.toArray(CompletableFuture[]::new)).thenApply(v -> {
-      List<Node> nodes = new ArrayList<>(children.size());
-      for (CompletableFuture<@Nullable Node> child : children) {
-        Node n = child.join();
-        if (n != null) {
-          nodes.add(n);
-        }
-      }
-      byte[] encoded = new Tree(nodes).encode();
-      try {
-        return Objects.requireNonNull(writer).write(ChunkType.TREE, encoded, 0, encoded.length);
-      } catch (IOException e) {
-        throw fail(e);
-      }
-    });
-  }
-
-  private Node backupFile(Path path, Node node) {
-    if (fatal != null) {
-      throw new CompletionException(fatal);
-    }
-    ContentWriter contentWriter = Objects.requireNonNull(writer);
-    Chunker chunker = engine.chunker();
-    byte[] buffer = readBuffers.get();
-    List<ObjectId> chunks = new ArrayList<>();
-    long total = 0;
-    try (FileChannel channel = opener.open(path)) {
-      int filled = 0;
-      boolean eof = false;
-      while (true) {
-        while (!eof && filled < buffer.length) {
-          int n = channel.read(ByteBuffer.wrap(buffer, filled, buffer.length - filled));
-          if (n < 0) {
-            eof = true;
-          } else {
-            filled += n;
-          }
-        }
-        int start = 0;
-        // Cut while a whole maximum-size window is buffered, or everything is, at the end of the file.
-        while (filled - start >= chunker.maxSize() || (eof && start < filled)) {
-          int length = chunker.nextChunkLength(buffer, start, filled - start);
-          chunks.add(storeData(contentWriter, buffer, start, length));
-          start += length;
-          total += length;
-        }
-        if (eof) {
-          break;
-        }
-        System.arraycopy(buffer, start, buffer, 0, filled - start);
-        filled -= start;
-      }
-    } catch (IOException e) {
-      recordError(path, e);
-      return node.withError(reason(e));
-    }
-    files.incrementAndGet();
-    bytes.addAndGet(total);
-    Node result = node.withContent(chunks, total);
-    try {
-      Node after = metadata.stat(path, node.name());
-      if (after.size() != total || !after.mtime().equals(node.mtime())) {
-        FileError error = new FileError(path.toString(), "changed while it was read; the snapshot holds what was read");
-        errors.add(error);
-        request.listener().onError(error);
-        return new Node(result.name(), result.type(), result.mode(), result.uid(), result.gid(), result.user(),
-            result.group(), result.mtime(), result.ctime(), result.inode(), result.device(), result.links(), total,
-            chunks, null, "", error.reason());
-      }
-    } catch (IOException e) {
-      FileError error = new FileError(path.toString(), "vanished while it was read; the snapshot holds what was read");
-      errors.add(error);
-      request.listener().onError(error);
-    }
-    return result;
-  }
-
-  private ObjectId storeData(ContentWriter contentWriter, byte[] buffer, int start, int length) {
-    try {
-      return contentWriter.write(ChunkType.DATA, buffer, start, length);
-    } catch (IOException e) {
-      throw fail(e);
-    }
-  }
-
-  private boolean isExcluded(Path path) {
-    Path name = path.getFileName();
-    if (name != null) {
-      for (PathMatcher m : nameExcludes) {
-        if (m.matches(name)) {
-          return true;
-        }
-      }
-    }
-    for (PathMatcher m : pathExcludes) {
-      if (m.matches(path)) {
-        return true;
-      }
-    }
-    return false;
-  }
-
-  private void recordError(Path path, IOException e) {
-    FileError error = new FileError(path.toString(), reason(e));
-    errors.add(error);
-    request.listener().onError(error);
-  }
-
-  static String reason(IOException e) {
-    if (e instanceof AccessDeniedException) {
-      return "permission denied";
-    }
-    if (e instanceof NoSuchFileException) {
-      return "vanished during backup";
-    }
-    if (e instanceof NotDirectoryException) {
-      return "replaced by a non-directory during backup";
-    }
-    String message = e.getMessage();
-    return message == null || message.isBlank() ? e.getClass().getSimpleName() : message;
-  }
-
-  /** A storage failure: the run cannot go on. Remembered so that other workers stop early. */
-  private CompletionException fail(IOException e) {
-    fatal = e;
-    return new CompletionException(e);
-  }
-
-  private static IOException unwrap(@Nullable Throwable t) {
-    Throwable cause = t;
-    while ((cause instanceof CompletionException || cause instanceof ExecutionException || cause instanceof UncheckedIOException)
-        && cause.getCause() != null) {
-      cause = cause.getCause();
-    }
-    if (cause instanceof IOException io) {
-      return io;
-    }
-    if (cause instanceof RuntimeException re) {
-      throw re;
-    }
-    if (cause instanceof Error err) {
-      throw err;
-    }
-    return new RepositoryException("backup failed: " + cause, cause);
-  }
-
-  private static void blockUntilQueued(Runnable task, ThreadPoolExecutor executor) {
-    if (executor.isShutdown()) {
-      throw new java.util.concurrent.RejectedExecutionException("backup workers are shut down");
-    }
-    try {
-      executor.getQueue().put(task);
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      throw new java.util.concurrent.RejectedExecutionException("interrupted while queueing a file", e);
-    }
-  }
-
-  static ThreadFactory daemonThreads(String name) {
-    AtomicInteger counter = new AtomicInteger();
-    return runnable -> {
-      Thread t = new Thread(runnable, name + "-" + counter.incrementAndGet());
-      t.setDaemon(true);
-      return t;
-    };
-  }
-
-  private static void awaitQuietly(ExecutorService executor) {
-    try {
-      if (!executor.awaitTermination(1, TimeUnit.MINUTES)) {
-        executor.shutdownNow();
-      }
-    } catch (InterruptedException e) {
-      executor.shutdownNow();
-      Thread.currentThread().interrupt();
-    }
-  }
-
-  /** The backed-up paths arranged as a tree of their components. */
-  record SourceTrie(Dir root, List<Path> paths) {
-    /** A directory on the way to backed-up paths, or ({@code source != null}) a backed-up path itself. */
-    record Dir(TreeMap<String, Dir> children, @Nullable Path source) {}
-
-    static SourceTrie of(List<Path> requested) throws IOException {
-      List<Path> paths = new ArrayList<>();
-      for (Path p : requested) {
-        Path absolute = p.toAbsolutePath().normalize();
-        if (!Files.exists(absolute, LinkOption.NOFOLLOW_LINKS)) {
-          throw new RepositoryException("cannot back up " + absolute + ": no such file or directory");
-        }
-        if (!paths.contains(absolute)) {
-          paths.add(absolute);
-        }
-      }
-      for (Path a : paths) {
-        for (Path b : paths) {
-          if (!a.equals(b) && b.startsWith(a)) {
-            throw new RepositoryException("cannot back up " + b + " together with " + a + ", which contains it: give only " + a);
-          }
-        }
-      }
-      Dir root = new Dir(new TreeMap<>(Tree.NAME_ORDER), paths.contains(Path.of("/")) ? Path.of("/") : null);
-      for (Path path : paths) {
-        if (path.getNameCount() == 0) {
-          continue;
-        }
-        Dir current = root;
-        for (int i = 0; i < path.getNameCount(); i++) {
-          String component = path.getName(i).toString();
-          boolean last = i == path.getNameCount() - 1;
-          Dir next = current.children().get(component);
-          if (next == null) {
-            next = new Dir(new TreeMap<>(Tree.NAME_ORDER), last ? path : null);
-            current.children().put(component, next);
-          }
-          current = next;
-        }
-      }
-      return new SourceTrie(root, List.copyOf(paths));
     }
   }
 }

@@ -2,20 +2,33 @@ package dev.bakare.internal.content;
 
 import dev.bakare.internal.format.ObjectId;
 import java.util.Collection;
+import java.util.Collections;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CopyOnWriteArrayList;
 
-/** Which chunks the repository holds and where. Thread-safe. */
+/**
+ * Which chunks the repository holds and where. A chunk stored more than once (two writers raced, or a
+ * writer re-uploaded a chunk whose pack was tombstoned) keeps every location, and lookups prefer one in
+ * a pack no tombstone names. Thread-safe.
+ */
 public final class ChunkIndex {
   private final ConcurrentHashMap<ObjectId, ChunkLocation> chunks = new ConcurrentHashMap<>();
+  private final ConcurrentHashMap<ObjectId, List<ChunkLocation>> copies = new ConcurrentHashMap<>();
   private final ConcurrentHashMap<ObjectId, PackRef> packs = new ConcurrentHashMap<>();
+  private volatile Set<ObjectId> tombstoned = Set.of();
 
   public void add(IndexSegment.IndexedPack pack) {
     PackRef ref = packs.computeIfAbsent(pack.pack().id(), id -> pack.pack());
     for (PackEntry entry : pack.entries()) {
-      // A chunk stored twice (two writers raced) keeps its first location; either copy is good.
-      chunks.putIfAbsent(entry.id(), ChunkLocation.of(ref, entry));
+      ChunkLocation location = ChunkLocation.of(ref, entry);
+      ChunkLocation first = chunks.putIfAbsent(entry.id(), location);
+      if (first != null && !first.pack().id().equals(ref.id())) {
+        copies.computeIfAbsent(entry.id(), id -> new CopyOnWriteArrayList<>()).add(location);
+      }
     }
   }
 
@@ -25,8 +38,35 @@ public final class ChunkIndex {
     }
   }
 
+  /** Tells the index which packs tombstones name, as the caller listed them. */
+  public void setTombstoned(Set<ObjectId> packIds) {
+    this.tombstoned = Set.copyOf(packIds);
+  }
+
+  public boolean isTombstoned(ObjectId pack) {
+    return tombstoned.contains(pack);
+  }
+
+  /** Where to read a chunk: a location in a pack no tombstone names if there is one, else any. */
   public Optional<ChunkLocation> find(ObjectId chunk) {
-    return Optional.ofNullable(chunks.get(chunk));
+    ChunkLocation first = chunks.get(chunk);
+    if (first == null || !tombstoned.contains(first.pack().id())) {
+      return Optional.ofNullable(first);
+    }
+    List<ChunkLocation> more = copies.get(chunk);
+    if (more != null) {
+      for (ChunkLocation location : more) {
+        if (!tombstoned.contains(location.pack().id())) {
+          return Optional.of(location);
+        }
+      }
+    }
+    return Optional.of(first);
+  }
+
+  /** Whether a writer may reference the chunk without storing it: it is in a pack no tombstone names. */
+  public boolean containsLive(ObjectId chunk) {
+    return find(chunk).map(l -> !tombstoned.contains(l.pack().id())).orElse(false);
   }
 
   public boolean contains(ObjectId chunk) {
@@ -41,7 +81,8 @@ public final class ChunkIndex {
     return packs.values();
   }
 
+  /** One location per chunk (the first added). */
   public Map<ObjectId, ChunkLocation> chunks() {
-    return java.util.Collections.unmodifiableMap(chunks);
+    return Collections.unmodifiableMap(chunks);
   }
 }

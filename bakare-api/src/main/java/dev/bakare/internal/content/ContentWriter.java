@@ -95,7 +95,7 @@ public final class ContentWriter {
     if (length > PackFormat.MAX_RAW_CHUNK) {
       throw new IllegalArgumentException("chunk of " + length + " bytes exceeds " + PackFormat.MAX_RAW_CHUNK);
     }
-    if (index.contains(id) || !written.add(id)) {
+    if (index.containsLive(id) || !written.add(id)) {
       stats.duplicateChunks.incrementAndGet();
       stats.duplicateBytes.addAndGet(length);
       return;

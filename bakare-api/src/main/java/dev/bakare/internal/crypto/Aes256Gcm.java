@@ -14,7 +14,7 @@ public final class Aes256Gcm implements AeadAlgorithm {
 
   @Override
   public Aead withKey(byte[] key) {
-    return new JdkAead("AES/GCM/NoPadding", "AES", key) {
+    return new JdkAead("AES/GCM/NoPadding", "AES", key, true) {
       @Override
       AlgorithmParameterSpec parameters(byte[] nonce) {
         return new GCMParameterSpec(TAG_LENGTH * 8, nonce);

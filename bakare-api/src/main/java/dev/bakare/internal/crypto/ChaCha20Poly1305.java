@@ -17,7 +17,7 @@ public final class ChaCha20Poly1305 implements AeadAlgorithm {
 
   @Override
   public Aead withKey(byte[] key) {
-    return new JdkAead("ChaCha20-Poly1305", "ChaCha20", key) {
+    return new JdkAead("ChaCha20-Poly1305", "ChaCha20", key, false) {
       @Override
       AlgorithmParameterSpec parameters(byte[] nonce) {
         return new IvParameterSpec(nonce);

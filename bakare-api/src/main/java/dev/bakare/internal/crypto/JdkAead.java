@@ -19,14 +19,21 @@ abstract class JdkAead implements Aead {
   private final String transformation;
   private final SecretKeySpec key;
   private final ThreadLocal<Cipher> ciphers;
+  private final boolean reinitWithSameNonce;
 
-  JdkAead(String transformation, String keyAlgorithm, byte[] key) {
+  /**
+   * @param reinitWithSameNonce whether the JDK lets a cipher be initialized again with the key and nonce
+   *     of its previous initialization; its ChaCha20-Poly1305 refuses that even for decryption, so opening
+   *     the same object twice needs a fresh cipher
+   */
+  JdkAead(String transformation, String keyAlgorithm, byte[] key, boolean reinitWithSameNonce) {
     if (key.length != AeadAlgorithm.KEY_LENGTH) {
       throw new IllegalArgumentException("AEAD key must be 32 bytes, got " + key.length);
     }
     this.transformation = transformation;
     this.key = new SecretKeySpec(key, keyAlgorithm);
     this.ciphers = ThreadLocal.withInitial(this::newCipher);
+    this.reinitWithSameNonce = reinitWithSameNonce;
   }
 
   abstract AlgorithmParameterSpec parameters(byte[] nonce);
@@ -67,7 +74,7 @@ abstract class JdkAead implements Aead {
     if (length < AeadAlgorithm.TAG_LENGTH) {
       throw new CorruptDataException("ciphertext of " + length + " bytes is shorter than its tag");
     }
-    Cipher cipher = ciphers.get();
+    Cipher cipher = reinitWithSameNonce ? ciphers.get() : newCipher();
     try {
       cipher.init(Cipher.DECRYPT_MODE, key, parameters(nonce));
       cipher.updateAAD(associatedData);

@@ -52,6 +52,7 @@ public final class Engine implements AutoCloseable {
   private static final int INDEX_SEGMENT_MAX_CHUNKS = 100_000;
 
   private final RepositoryOptions options;
+  private final EngineHooks hooks;
   private final BlobStore store;
   private final Config config;
   private final byte[] configBytes;
@@ -63,9 +64,10 @@ public final class Engine implements AutoCloseable {
   private final Chunker chunker;
   private @Nullable ChunkIndex index;
 
-  private Engine(RepositoryOptions options, BlobStore store, Config config, byte[] configBytes, KeyMaterial keys,
-      Path keyFile) throws RepositoryException {
+  private Engine(RepositoryOptions options, EngineHooks hooks, BlobStore store, Config config, byte[] configBytes,
+      KeyMaterial keys, Path keyFile) throws RepositoryException {
     this.options = options;
+    this.hooks = hooks;
     this.store = store;
     this.config = config;
     this.configBytes = configBytes;
@@ -85,7 +87,7 @@ public final class Engine implements AutoCloseable {
   }
 
   /** Creates a repository and its key file, and opens it. */
-  public static Engine init(RepositoryOptions options) throws IOException {
+  public static Engine init(RepositoryOptions options, EngineHooks hooks) throws IOException {
     if (AeadAlgorithms.byName(options.cipher()).isEmpty()) {
       throw new IllegalArgumentException("unknown cipher '" + options.cipher() + "' (available: " + AeadAlgorithms.names() + ")");
     }
@@ -127,7 +129,7 @@ public final class Engine implements AutoCloseable {
       } catch (BlobAlreadyExistsException e) {
         throw new RepositoryException("another process created a repository at " + store.describe() + " at the same time", e);
       }
-      Engine engine = new Engine(options, store, config, configBytes, keys, keyPath);
+      Engine engine = new Engine(options, hooks, store, config, configBytes, keys, keyPath);
       engine.index = new ChunkIndex();
       success = true;
       return engine;
@@ -150,7 +152,7 @@ public final class Engine implements AutoCloseable {
   }
 
   /** Opens an existing repository with the key the options name or the default key file. */
-  public static Engine open(RepositoryOptions options) throws IOException {
+  public static Engine open(RepositoryOptions options, EngineHooks hooks) throws IOException {
     StorageLocation location = StorageLocation.parse(options.location(), options.storageOptions());
     BlobStore store = StorageProviders.open(location, OpenMode.EXISTING);
     boolean success = false;
@@ -185,7 +187,7 @@ public final class Engine implements AutoCloseable {
       } catch (CorruptDataException e) {
         throw new IntegrityException("config", e.getMessage(), e);
       }
-      Engine engine = new Engine(options, store, config, configBytes, key.keys(), key.path());
+      Engine engine = new Engine(options, hooks, store, config, configBytes, key.keys(), key.path());
       success = true;
       return engine;
     } finally {
@@ -275,6 +277,10 @@ public final class Engine implements AutoCloseable {
     return options;
   }
 
+  public EngineHooks hooks() {
+    return hooks;
+  }
+
   public BlobStore store() {
     return store;
   }
@@ -324,12 +330,7 @@ public final class Engine implements AutoCloseable {
     ChunkIndex loaded = index;
     if (loaded == null) {
       loaded = new ChunkIndex();
-      List<BlobName> names = new ArrayList<>();
-      store.list(Layout.INDEX, info -> names.add(info.name()));
-      for (BlobName name : names) {
-        if (Layout.idOf(name, Layout.INDEX).isEmpty()) {
-          continue;
-        }
+      for (BlobName name : indexSegmentNames()) {
         loaded.addAll(readIndexSegment(name));
       }
       index = loaded;
@@ -337,13 +338,31 @@ public final class Engine implements AutoCloseable {
     return loaded;
   }
 
-  private IndexSegment readIndexSegment(BlobName name) throws IOException {
+  /** The names of all index segments. */
+  public List<BlobName> indexSegmentNames() throws StorageException {
+    List<BlobName> names = new ArrayList<>();
+    store.list(Layout.INDEX, info -> {
+      if (Layout.idOf(info.name(), Layout.INDEX).isPresent()) {
+        names.add(info.name());
+      }
+    });
+    return names;
+  }
+
+  /** Reads, authenticates and decodes one index segment. */
+  public IndexSegment readIndexSegment(BlobName name) throws IOException {
     byte[] bytes = toArray(store.get(name));
     try {
       return IndexSegment.decode(sealing.openWithIndexKey(IndexSegment.SEAL_PURPOSE, bytes));
     } catch (CorruptDataException e) {
       throw new IntegrityException(name.value(), e.getMessage(), e);
     }
+  }
+
+  /** Drops the loaded index and loads it again, to see what other processes added and removed. */
+  public synchronized ChunkIndex reloadIndex() throws IOException {
+    index = null;
+    return index();
   }
 
   /** Writes index segments for packs uploaded by this process, then adds them to the loaded index. */

@@ -61,6 +61,12 @@ public record Node(
         List.of(), null, linkTarget, reason);
   }
 
+  /** A copy with the error set and content kept: the content is what could be read. */
+  public Node withWarning(String reason) {
+    return new Node(name, type, mode, uid, gid, user, group, mtime, ctime, inode, device, links, size,
+        content, subtree, linkTarget, reason);
+  }
+
   public Node withContent(List<ObjectId> chunks, long newSize) {
     return new Node(name, type, mode, uid, gid, user, group, mtime, ctime, inode, device, links, newSize,
         chunks, subtree, linkTarget, error);

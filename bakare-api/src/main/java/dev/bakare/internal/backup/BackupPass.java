@@ -1,0 +1,440 @@
+package dev.bakare.internal.backup;
+
+import dev.bakare.BackupRequest;
+import dev.bakare.FileError;
+import dev.bakare.ProgressListener;
+import dev.bakare.RepositoryException;
+import dev.bakare.SnapshotStats;
+import dev.bakare.chunking.ChunkStream;
+import dev.bakare.internal.content.ChunkType;
+import dev.bakare.internal.content.ContentWriter;
+import dev.bakare.internal.format.ObjectId;
+import dev.bakare.internal.repo.Engine;
+import dev.bakare.internal.content.ChunkIndex;
+import dev.bakare.internal.content.IndexSegment;
+import dev.bakare.internal.protocol.WriterSession;
+import dev.bakare.internal.tree.Node;
+import dev.bakare.internal.tree.Tree;
+import java.io.IOException;
+import java.io.InterruptedIOException;
+import java.io.UncheckedIOException;
+import java.nio.channels.FileChannel;
+import java.nio.file.AccessDeniedException;
+import java.nio.file.DirectoryStream;
+import java.nio.file.FileSystems;
+import java.nio.file.Files;
+import java.nio.file.LinkOption;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.NotDirectoryException;
+import java.nio.file.Path;
+import java.nio.file.PathMatcher;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.TreeMap;
+import java.util.concurrent.ArrayBlockingQueue;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ThreadFactory;
+import java.util.concurrent.ThreadPoolExecutor;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
+import org.jspecify.annotations.Nullable;
+
+/**
+ * One pass over the sources: the calling thread walks the source trees depth first; files are read,
+ * chunked and stored by a pool of workers (bounded queue, so the walk never runs far ahead); a directory's
+ * tree is stored when its last child is done; uploads run on their own pool. The pass ends with every pack
+ * uploaded; committing is {@link BackupJob}'s. A file that cannot be read becomes an error record; a
+ * storage failure fails the pass.
+ */
+final class BackupPass {
+  private final Engine engine;
+  private final BackupRequest request;
+  private final FileOpener opener;
+  private final ChunkIndex index;
+  private final WriterSession session;
+  private final boolean sequential;
+  private final SourceMetadata metadata = new SourceMetadata();
+  private final List<PathMatcher> nameExcludes = new ArrayList<>();
+  private final List<PathMatcher> pathExcludes = new ArrayList<>();
+  private final ConcurrentLinkedQueue<FileError> errors = new ConcurrentLinkedQueue<>();
+  private final AtomicLong files = new AtomicLong();
+  private final AtomicLong directories = new AtomicLong();
+  private final AtomicLong bytes = new AtomicLong();
+  private final ThreadLocal<ChunkStream> chunkStreams;
+  private volatile @Nullable Throwable fatal;
+  private @Nullable ContentWriter writer;
+  private @Nullable ExecutorService workers;
+
+  BackupPass(Engine engine, BackupRequest request, FileOpener opener, ChunkIndex index, WriterSession session) {
+    this.engine = engine;
+    this.request = request;
+    this.opener = opener;
+    this.index = index;
+    this.session = session;
+    this.sequential = engine.hooks().sequential();
+    this.chunkStreams = ThreadLocal.withInitial(() -> new ChunkStream(engine.chunker()));
+    for (String pattern : request.excludes()) {
+      PathMatcher matcher = FileSystems.getDefault().getPathMatcher("glob:" + pattern);
+      (pattern.contains("/") ? pathExcludes : nameExcludes).add(matcher);
+    }
+  }
+
+  /**
+   * What a pass produced: the root tree, the packs it uploaded (for the index), its statistics and the
+   * files it could not read.
+   */
+  record Result(ObjectId root, List<IndexSegment.IndexedPack> packs, SnapshotStats stats, List<FileError> errors,
+      List<String> paths) {}
+
+  Result run() throws IOException {
+    SourceTrie sources = SourceTrie.of(request.paths());
+    int threads = engine.options().threads();
+    int packSize = engine.config().packSize();
+    long perPack = (long) packSize + 2L * engine.chunker().maxSize();
+    int budgetPacks = (int) Math.max(3, engine.options().memoryLimit() / 2 / perPack);
+    int slots = Math.max(1, Math.min(threads, budgetPacks / 3));
+    int concurrency = engine.store().capabilities().recommendedConcurrency();
+    int uploadsInFlight = Math.max(1, Math.min(budgetPacks - slots, 2 * concurrency));
+    ExecutorService uploads = sequential ? new DirectExecutorService()
+        : Executors.newFixedThreadPool(Math.min(uploadsInFlight, concurrency), daemonThreads("bakare-upload"));
+    ExecutorService pool = sequential ? new DirectExecutorService()
+        : new ThreadPoolExecutor(threads, threads, 30, TimeUnit.SECONDS, new ArrayBlockingQueue<>(threads * 2),
+            daemonThreads("bakare-backup"), BackupPass::blockUntilQueued);
+    ScheduledExecutorService ticker = Executors.newSingleThreadScheduledExecutor(daemonThreads("bakare-progress"));
+    ContentWriter contentWriter = new ContentWriter(engine.store(), engine.sealing(), engine.hasher(),
+        engine.compressor(), index, packSize, slots, uploadsInFlight, uploads);
+    this.writer = contentWriter;
+    this.workers = pool;
+    ProgressListener listener = request.listener();
+    ticker.scheduleAtFixedRate(() -> listener.onProgress(progress()), 250, 250, TimeUnit.MILLISECONDS);
+    if (!sequential) {
+      long beatMillis = Math.max(50, engine.options().heartbeat().toMillis() / 4);
+      ticker.scheduleAtFixedRate(session::beatIfDue, beatMillis, beatMillis, TimeUnit.MILLISECONDS);
+    }
+    try {
+      ObjectId root;
+      try {
+        root = treeOf(sources.root(), Path.of("/")).get();
+      } catch (ExecutionException e) {
+        throw unwrap(e.getCause());
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        throw new InterruptedIOException("backup interrupted");
+      }
+      List<IndexSegment.IndexedPack> packs = contentWriter.flush();
+      List<FileError> errorList = List.copyOf(errors);
+      SnapshotStats stats = new SnapshotStats(files.get(), directories.get(), bytes.get(),
+          contentWriter.stats().newBytes(), contentWriter.stats().storedBytes(), errorList.size());
+      List<String> paths = new ArrayList<>();
+      for (Path p : sources.paths()) {
+        paths.add(p.toString());
+      }
+      listener.onProgress(progress());
+      return new Result(root, packs, stats, errorList, paths);
+    } finally {
+      ticker.shutdownNow();
+      pool.shutdownNow();
+      uploads.shutdown();
+      awaitQuietly(uploads);
+    }
+  }
+
+  private ProgressListener.Progress progress() {
+    ContentWriter w = writer;
+    return new ProgressListener.Progress(files.get(), bytes.get(), w == null ? 0 : w.stats().newBytes(), errors.size());
+  }
+
+  /** The tree of a directory made only of the backed-up paths below it (and of their ancestors). */
+  private CompletableFuture<ObjectId> treeOf(SourceTrie.Dir dir, Path path) throws IOException {
+    Path source = dir.source();
+    if (source != null) {
+      // "/" itself was given: the snapshot root is its tree.
+      Node node = metadata.stat(source, "");
+      return visitDirectory(source, node).thenApply(n -> Objects.requireNonNull(n.subtree(), "root tree"));
+    }
+    List<CompletableFuture<@Nullable Node>> children = new ArrayList<>();
+    for (Map.Entry<String, SourceTrie.Dir> child : dir.children().entrySet()) {
+      Path childPath = path.resolve(child.getKey());
+      SourceTrie.Dir childDir = child.getValue();
+      if (childDir.source() != null) {
+        children.add(visit(childPath));
+      } else {
+        Node node = metadata.stat(childPath, child.getKey());
+        children.add(treeOf(childDir, childPath).thenApply(node::withSubtree));
+      }
+    }
+    return storeTreeWhenDone(children);
+  }
+
+  private CompletableFuture<@Nullable Node> visit(Path path) {
+    if (fatal != null) {
+      return CompletableFuture.failedFuture(new CompletionException(fatal));
+    }
+    Path fileName = path.getFileName();
+    String name = fileName == null ? "" : fileName.toString();
+    Node node;
+    try {
+      node = metadata.stat(path, name);
+    } catch (IOException e) {
+      recordError(path, e);
+      return CompletableFuture.completedFuture(null);
+    }
+    switch (node.type()) {
+      case DIRECTORY -> {
+        return visitDirectory(path, node).thenApply(n -> n);
+      }
+      case FILE -> {
+        ExecutorService pool = Objects.requireNonNull(workers);
+        if (sequential) {
+          session.beatIfDue();
+        }
+        return CompletableFuture.supplyAsync(() -> backupFile(path, node), pool);
+      }
+      case SYMLINK -> {
+        try {
+          return CompletableFuture.completedFuture(new Node(node.name(), node.type(), node.mode(), node.uid(),
+              node.gid(), node.user(), node.group(), node.mtime(), node.ctime(), node.inode(), node.device(),
+              node.links(), 0, List.of(), null, Files.readSymbolicLink(path).toString(), ""));
+        } catch (IOException e) {
+          recordError(path, e);
+          return CompletableFuture.completedFuture(node.withError(reason(e)));
+        }
+      }
+      default -> {
+        return CompletableFuture.completedFuture(node);
+      }
+    }
+  }
+
+  private CompletableFuture<Node> visitDirectory(Path path, Node node) {
+    List<Path> entries = new ArrayList<>();
+    try (DirectoryStream<Path> stream = Files.newDirectoryStream(path)) {
+      for (Path entry : stream) {
+        if (!isExcluded(entry)) {
+          entries.add(entry);
+        }
+      }
+    } catch (IOException e) {
+      recordError(path, e);
+      directories.incrementAndGet();
+      return CompletableFuture.completedFuture(node.withError(reason(e)));
+    }
+    entries.sort(null);
+    List<CompletableFuture<@Nullable Node>> children = new ArrayList<>(entries.size());
+    for (Path entry : entries) {
+      children.add(visit(entry));
+    }
+    return storeTreeWhenDone(children).thenApply(id -> {
+      directories.incrementAndGet();
+      return node.withSubtree(id);
+    });
+  }
+
+  private CompletableFuture<ObjectId> storeTreeWhenDone(List<CompletableFuture<@Nullable Node>> children) {
+    return CompletableFuture.allOf(children.toArray(CompletableFuture[]::new)).thenApply(v -> {
+      List<Node> nodes = new ArrayList<>(children.size());
+      for (CompletableFuture<@Nullable Node> child : children) {
+        Node n = child.join();
+        if (n != null) {
+          nodes.add(n);
+        }
+      }
+      byte[] encoded = new Tree(nodes).encode();
+      try {
+        return Objects.requireNonNull(writer).write(ChunkType.TREE, encoded, 0, encoded.length);
+      } catch (IOException e) {
+        throw fail(e);
+      }
+    });
+  }
+
+  private Node backupFile(Path path, Node node) {
+    if (fatal != null) {
+      throw new CompletionException(fatal);
+    }
+    ContentWriter contentWriter = Objects.requireNonNull(writer);
+    List<ObjectId> chunks = new ArrayList<>();
+    long total;
+    try (FileChannel channel = opener.open(path)) {
+      total = chunkStreams.get().split(channel,
+          (buffer, offset, length) -> chunks.add(storeData(contentWriter, buffer, offset, length)));
+    } catch (IOException e) {
+      recordError(path, e);
+      return node.withError(reason(e));
+    }
+    files.incrementAndGet();
+    bytes.addAndGet(total);
+    Node result = node.withContent(chunks, total);
+    @Nullable String changed;
+    try {
+      Node after = metadata.stat(path, node.name());
+      boolean same = after.size() == total && after.mtime().equals(node.mtime());
+      changed = same ? null : "changed while it was read; the snapshot holds what was read";
+    } catch (IOException e) {
+      changed = "vanished while it was read; the snapshot holds what was read";
+    }
+    if (changed != null) {
+      recordError(path, changed);
+      return result.withWarning(changed);
+    }
+    return result;
+  }
+
+  private ObjectId storeData(ContentWriter contentWriter, byte[] buffer, int start, int length) {
+    try {
+      return contentWriter.write(ChunkType.DATA, buffer, start, length);
+    } catch (IOException e) {
+      throw fail(e);
+    }
+  }
+
+  private boolean isExcluded(Path path) {
+    Path name = path.getFileName();
+    if (name != null) {
+      for (PathMatcher m : nameExcludes) {
+        if (m.matches(name)) {
+          return true;
+        }
+      }
+    }
+    for (PathMatcher m : pathExcludes) {
+      if (m.matches(path)) {
+        return true;
+      }
+    }
+    return false;
+  }
+
+  private void recordError(Path path, IOException e) {
+    recordError(path, reason(e));
+  }
+
+  private void recordError(Path path, String reason) {
+    FileError error = new FileError(path.toString(), reason);
+    errors.add(error);
+    request.listener().onError(error);
+  }
+
+  static String reason(IOException e) {
+    if (e instanceof AccessDeniedException) {
+      return "permission denied";
+    }
+    if (e instanceof NoSuchFileException) {
+      return "vanished during backup";
+    }
+    if (e instanceof NotDirectoryException) {
+      return "replaced by a non-directory during backup";
+    }
+    String message = e.getMessage();
+    return message == null || message.isBlank() ? e.getClass().getSimpleName() : message;
+  }
+
+  /** A storage failure: the run cannot go on. Remembered so that other workers stop early. */
+  private CompletionException fail(IOException e) {
+    fatal = e;
+    return new CompletionException(e);
+  }
+
+  private static IOException unwrap(@Nullable Throwable t) {
+    Throwable cause = t;
+    while ((cause instanceof CompletionException || cause instanceof ExecutionException || cause instanceof UncheckedIOException)
+        && cause.getCause() != null) {
+      cause = cause.getCause();
+    }
+    if (cause instanceof IOException io) {
+      return io;
+    }
+    if (cause instanceof RuntimeException re) {
+      throw re;
+    }
+    if (cause instanceof Error err) {
+      throw err;
+    }
+    return new RepositoryException("backup failed: " + cause, cause);
+  }
+
+  private static void blockUntilQueued(Runnable task, ThreadPoolExecutor executor) {
+    if (executor.isShutdown()) {
+      throw new java.util.concurrent.RejectedExecutionException("backup workers are shut down");
+    }
+    try {
+      executor.getQueue().put(task);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new java.util.concurrent.RejectedExecutionException("interrupted while queueing a file", e);
+    }
+  }
+
+  static ThreadFactory daemonThreads(String name) {
+    AtomicInteger counter = new AtomicInteger();
+    return runnable -> {
+      Thread t = new Thread(runnable, name + "-" + counter.incrementAndGet());
+      t.setDaemon(true);
+      return t;
+    };
+  }
+
+  private static void awaitQuietly(ExecutorService executor) {
+    try {
+      if (!executor.awaitTermination(1, TimeUnit.MINUTES)) {
+        executor.shutdownNow();
+      }
+    } catch (InterruptedException e) {
+      executor.shutdownNow();
+      Thread.currentThread().interrupt();
+    }
+  }
+
+  /** The backed-up paths arranged as a tree of their components. */
+  record SourceTrie(Dir root, List<Path> paths) {
+    /** A directory on the way to backed-up paths, or ({@code source != null}) a backed-up path itself. */
+    record Dir(TreeMap<String, Dir> children, @Nullable Path source) {}
+
+    static SourceTrie of(List<Path> requested) throws IOException {
+      List<Path> paths = new ArrayList<>();
+      for (Path p : requested) {
+        Path absolute = p.toAbsolutePath().normalize();
+        if (!Files.exists(absolute, LinkOption.NOFOLLOW_LINKS)) {
+          throw new RepositoryException("cannot back up " + absolute + ": no such file or directory");
+        }
+        if (!paths.contains(absolute)) {
+          paths.add(absolute);
+        }
+      }
+      for (Path a : paths) {
+        for (Path b : paths) {
+          if (!a.equals(b) && b.startsWith(a)) {
+            throw new RepositoryException("cannot back up " + b + " together with " + a + ", which contains it: give only " + a);
+          }
+        }
+      }
+      Dir root = new Dir(new TreeMap<>(Tree.NAME_ORDER), paths.contains(Path.of("/")) ? Path.of("/") : null);
+      for (Path path : paths) {
+        if (path.getNameCount() == 0) {
+          continue;
+        }
+        Dir current = root;
+        for (int i = 0; i < path.getNameCount(); i++) {
+          String component = path.getName(i).toString();
+          boolean last = i == path.getNameCount() - 1;
+          Dir next = current.children().get(component);
+          if (next == null) {
+            next = new Dir(new TreeMap<>(Tree.NAME_ORDER), last ? path : null);
+            current.children().put(component, next);
+          }
+          current = next;
+        }
+      }
+      return new SourceTrie(root, List.copyOf(paths));
+    }
+  }
+}

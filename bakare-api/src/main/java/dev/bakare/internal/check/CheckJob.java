@@ -1,0 +1,294 @@
+package dev.bakare.internal.check;
+
+import dev.bakare.CheckRequest;
+import dev.bakare.CheckResult;
+import dev.bakare.IntegrityException;
+import dev.bakare.internal.content.ChunkIndex;
+import dev.bakare.internal.content.ChunkLocation;
+import dev.bakare.internal.content.ContentReader;
+import dev.bakare.internal.content.IndexSegment;
+import dev.bakare.internal.content.PackBuilder;
+import dev.bakare.internal.content.PackEntry;
+import dev.bakare.internal.content.PackFormat;
+import dev.bakare.internal.content.PackRef;
+import dev.bakare.internal.crypto.Crypto;
+import dev.bakare.internal.format.CorruptDataException;
+import dev.bakare.internal.format.Layout;
+import dev.bakare.internal.format.ObjectId;
+import dev.bakare.internal.repo.Engine;
+import dev.bakare.internal.snapshot.SnapshotManifest;
+import dev.bakare.internal.tree.Node;
+import dev.bakare.internal.tree.NodeType;
+import dev.bakare.internal.tree.Tree;
+import dev.bakare.internal.tree.TreeReader;
+import dev.bakare.store.spi.BlobName;
+import java.io.IOException;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+
+/**
+ * Checks a repository and reports every problem with the damaged object's name and what it affects.
+ * Reading goes through the same decoders as restore, so what check accepts, restore reads.
+ */
+public final class CheckJob {
+  private static final int MAX_AFFECTS = 5;
+
+  private final Engine engine;
+  private final CheckRequest request;
+  private final Map<String, ProblemBuilder> problems = new LinkedHashMap<>();
+  private final List<String> notes = new ArrayList<>();
+  private final ChunkIndex index = new ChunkIndex();
+  private final Map<ObjectId, Long> packSizes = new HashMap<>();
+  private final Set<ObjectId> cleanTrees = new HashSet<>();
+  private final Set<ObjectId> badChunks = new HashSet<>();
+  private final List<SnapshotRef> snapshots = new ArrayList<>();
+  private long treesChecked;
+
+  public CheckJob(Engine engine, CheckRequest request) {
+    this.engine = engine;
+    this.request = request;
+  }
+
+  private record SnapshotRef(ObjectId id, SnapshotManifest manifest) {
+    String label() {
+      return "snapshot " + id.shortHex();
+    }
+  }
+
+  public CheckResult run() throws IOException {
+    engine.store().list(Layout.DATA, info -> Layout.idOf(info.name(), Layout.DATA)
+        .ifPresent(id -> packSizes.put(id, info.size())));
+    Set<ObjectId> indexedPacks = checkIndex();
+    checkSnapshots();
+    if (engine.keys().isFull()) {
+      ContentReader reader = new ContentReader(engine.store(), engine.sealing(), engine.hasher(), engine.compressor(), index);
+      TreeReader trees = new TreeReader(reader);
+      for (SnapshotRef snapshot : snapshots) {
+        SnapshotManifest.Detail detail = snapshot.manifest().detail();
+        if (detail != null) {
+          walk(trees, snapshot, detail.rootTree(), "", false);
+        }
+      }
+      long read = readData(reader);
+      if (!badChunks.isEmpty()) {
+        cleanTrees.clear();
+        for (SnapshotRef snapshot : snapshots) {
+          SnapshotManifest.Detail detail = snapshot.manifest().detail();
+          if (detail != null) {
+            walk(trees, snapshot, detail.rootTree(), "", true);
+          }
+        }
+      }
+      return result(read, indexedPacks);
+    }
+    notes.add("trees and chunk contents were not checked: a write key cannot read them");
+    return result(readData(null), indexedPacks);
+  }
+
+  private CheckResult result(long packsRead, Set<ObjectId> indexedPacks) {
+    long unindexed = packSizes.keySet().stream().filter(id -> !indexedPacks.contains(id)).count();
+    if (unindexed > 0) {
+      notes.add(unindexed + " pack(s) are listed in no index (left by an interrupted backup or prune; prune reclaims them)");
+    }
+    List<CheckResult.Problem> list = new ArrayList<>();
+    for (ProblemBuilder b : problems.values()) {
+      list.add(b.build());
+    }
+    return new CheckResult(list, notes, snapshots.size(), treesChecked, packSizes.size(), packsRead);
+  }
+
+  /** Loads every readable segment; reports unreadable ones and entries whose pack is missing or short. */
+  private Set<ObjectId> checkIndex() throws IOException {
+    Set<ObjectId> indexedPacks = new HashSet<>();
+    for (BlobName name : engine.indexSegmentNames()) {
+      IndexSegment segment;
+      try {
+        segment = engine.readIndexSegment(name);
+      } catch (IntegrityException e) {
+        problem(name.value(), "unreadable index segment: " + e.problem()
+            + "; the packs it lists can be re-indexed from their headers (repair index)");
+        continue;
+      }
+      for (IndexSegment.IndexedPack pack : segment.packs()) {
+        ObjectId packId = pack.pack().id();
+        indexedPacks.add(packId);
+        Long size = packSizes.get(packId);
+        if (size == null) {
+          problem(Layout.pack(packId).value(), "missing from storage, but index segment " + name + " lists it");
+          continue;
+        }
+        for (PackEntry entry : pack.entries()) {
+          if (entry.offset() + entry.storedLength() > size - PackFormat.TRAILER_LENGTH) {
+            problem(Layout.pack(packId).value(), "is " + size + " bytes, shorter than index segment " + name
+                + " says (chunk " + entry.id().shortHex() + " ends at " + (entry.offset() + entry.storedLength()) + ")");
+          }
+        }
+        index.add(pack);
+      }
+    }
+    return indexedPacks;
+  }
+
+  private void checkSnapshots() throws IOException {
+    for (ObjectId id : engine.snapshotIds()) {
+      try {
+        snapshots.add(new SnapshotRef(id, engine.readSnapshot(id)));
+      } catch (IntegrityException e) {
+        problem(Layout.snapshot(id).value(), e.problem());
+      }
+    }
+  }
+
+  /**
+   * Walks a tree, reporting missing trees and chunks. Trees found sound are skipped when met again;
+   * {@code attributeBadChunks} re-walks to name the files that use chunks found damaged by reading data.
+   */
+  private boolean walk(TreeReader trees, SnapshotRef snapshot, ObjectId treeId, String path, boolean attributeBadChunks) {
+    if (cleanTrees.contains(treeId)) {
+      return true;
+    }
+    String where = snapshot.label() + ":" + (path.isEmpty() ? "/" : path);
+    ChunkLocation location = index.find(treeId).orElse(null);
+    if (location == null) {
+      problem("tree " + treeId.shortHex(), "missing from the index (its pack is missing or unindexed)").affects(where);
+      return false;
+    }
+    Tree tree;
+    try {
+      tree = trees.read(treeId);
+    } catch (IOException e) {
+      problem(Layout.pack(location.pack().id()).value(), e.getMessage()).affects(where);
+      return false;
+    }
+    if (!attributeBadChunks) {
+      treesChecked++;
+    }
+    boolean clean = true;
+    for (Node node : tree.nodes()) {
+      String child = path + "/" + node.name();
+      if (node.type() == NodeType.FILE) {
+        for (ObjectId chunk : node.content()) {
+          if (attributeBadChunks) {
+            if (badChunks.contains(chunk)) {
+              problem("chunk " + chunk.shortHex(), "damaged (see its pack above)").affects(snapshot.label() + ":" + child);
+              clean = false;
+            }
+          } else if (!index.contains(chunk)) {
+            problem("chunk " + chunk.shortHex(), "missing from the index (its pack is missing or unindexed)")
+                .affects(snapshot.label() + ":" + child);
+            clean = false;
+          }
+        }
+      } else if (node.type() == NodeType.DIRECTORY && node.subtree() != null) {
+        clean &= walk(trees, snapshot, node.subtree(), child, attributeBadChunks);
+      }
+    }
+    if (clean) {
+      cleanTrees.add(treeId);
+    }
+    return clean;
+  }
+
+  /** Reads the chosen share of packs whole; returns how many were read. */
+  private long readData(ContentReader reader) throws IOException {
+    if (request.readDataPercent() == 0) {
+      return 0;
+    }
+    List<ObjectId> packs = new ArrayList<>(packSizes.keySet());
+    Collections.shuffle(packs, Crypto.random());
+    int count = (int) Math.ceil(packs.size() * request.readDataPercent() / 100.0);
+    long read = 0;
+    for (ObjectId packId : packs.subList(0, count)) {
+      BlobName name = Layout.pack(packId);
+      byte[] bytes = Engine.toArray(engine.store().get(name));
+      read++;
+      if (!ObjectId.wrap(Crypto.sha256(bytes)).equals(packId)) {
+        problem(name.value(), "its content does not match its name (SHA-256): the pack was modified or damaged");
+      }
+      if (reader != null) {
+        verifyChunks(reader, name, packId, bytes);
+      }
+    }
+    return read;
+  }
+
+  private void verifyChunks(ContentReader reader, BlobName name, ObjectId packId, byte[] bytes) throws IOException {
+    List<PackEntry> entries;
+    byte[] ephemeral;
+    try {
+      PackFormat.Trailer trailer = PackFormat.parseTrailer(bytes, bytes.length - PackFormat.TRAILER_LENGTH, bytes.length);
+      int headerStart = bytes.length - PackFormat.TRAILER_LENGTH - trailer.sealedHeaderLength();
+      ephemeral = trailer.ephemeralPublic();
+      entries = PackFormat.openHeader(engine.sealing().aeadFor(ephemeral, PackBuilder.KEY_PURPOSE), bytes, headerStart,
+          trailer.sealedHeaderLength(), headerStart);
+    } catch (CorruptDataException e) {
+      problem(name.value(), "its header is unreadable: " + e.getMessage());
+      // The index still locates its chunks: verify those.
+      ephemeral = null;
+      entries = new ArrayList<>();
+      for (Map.Entry<ObjectId, ChunkLocation> e2 : index.chunks().entrySet()) {
+        ChunkLocation l = e2.getValue();
+        if (l.pack().id().equals(packId)) {
+          entries.add(new PackEntry(e2.getKey(), l.type(), l.compression(), l.offset(), l.storedLength(), l.rawLength()));
+        }
+      }
+    }
+    PackRef ref = new PackRef(packId, ephemeral != null ? ephemeral : index.packs().stream()
+        .filter(p -> p.id().equals(packId)).findFirst().map(PackRef::ephemeralPublic).orElse(new byte[32]));
+    for (PackEntry entry : entries) {
+      ChunkLocation location = new ChunkLocation(ref, entry.type(), entry.compression(), entry.offset(),
+          entry.storedLength(), entry.rawLength());
+      if (entry.offset() + entry.storedLength() > bytes.length) {
+        problem(name.value(), "chunk " + entry.id().shortHex() + " extends past the end of the pack");
+        badChunks.add(entry.id());
+        continue;
+      }
+      try {
+        reader.open(entry.id(), location, bytes, (int) entry.offset());
+      } catch (IntegrityException e) {
+        problem(name.value(), e.problem());
+        badChunks.add(entry.id());
+      }
+    }
+  }
+
+  private ProblemBuilder problem(String object, String description) {
+    return problems.computeIfAbsent(object + "\u0000" + description, k -> new ProblemBuilder(object, description));
+  }
+
+  private static final class ProblemBuilder {
+    private final String object;
+    private final String description;
+    private final LinkedHashSet<String> affects = new LinkedHashSet<>();
+    private long more;
+
+    ProblemBuilder(String object, String description) {
+      this.object = object;
+      this.description = description;
+    }
+
+    ProblemBuilder affects(String what) {
+      if (affects.size() < MAX_AFFECTS) {
+        affects.add(what);
+      } else if (!affects.contains(what)) {
+        more++;
+      }
+      return this;
+    }
+
+    CheckResult.Problem build() {
+      List<String> list = new ArrayList<>(affects);
+      if (more > 0) {
+        list.add("and " + more + " more");
+      }
+      return new CheckResult.Problem(object, description, list);
+    }
+  }
+}

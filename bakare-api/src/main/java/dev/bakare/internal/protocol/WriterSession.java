@@ -1,0 +1,141 @@
+package dev.bakare.internal.protocol;
+
+import dev.bakare.IntegrityException;
+import dev.bakare.internal.crypto.Crypto;
+import dev.bakare.internal.crypto.Sealing;
+import dev.bakare.internal.format.CorruptDataException;
+import dev.bakare.internal.format.ObjectId;
+import dev.bakare.store.spi.BlobAlreadyExistsException;
+import dev.bakare.store.spi.BlobInfo;
+import dev.bakare.store.spi.BlobName;
+import dev.bakare.store.spi.BlobStore;
+import dev.bakare.store.spi.PutMode;
+import dev.bakare.store.spi.StorageException;
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HexFormat;
+import java.util.List;
+
+/**
+ * A writer's session: started before the writer lists tombstones and loads the index, kept alive by
+ * heartbeats, and ended by the commit claim. Whether the writer commits is decided by one create-only put
+ * of {@code sessions/<id>/final}, which a pruner races with its own "abandoned" claim when the session
+ * looks dead: exactly one wins, whatever either side's clock says or however long either is paused.
+ */
+public final class WriterSession {
+  private static final System.Logger LOG = System.getLogger(WriterSession.class.getName());
+
+  private final BlobStore store;
+  private final Sealing sealing;
+  private final Clock clock;
+  private final Duration heartbeat;
+  private final String id;
+  private final String host;
+  private long sequence;
+  private long lastBeatMillis;
+  private boolean ended;
+
+  private WriterSession(BlobStore store, Sealing sealing, Clock clock, Duration heartbeat, String id, String host) {
+    this.store = store;
+    this.sealing = sealing;
+    this.clock = clock;
+    this.heartbeat = heartbeat;
+    this.id = id;
+    this.host = host;
+  }
+
+  /** Writes the session's start blob; the writer must list tombstones only after this returns. */
+  public static WriterSession start(BlobStore store, Sealing sealing, Clock clock, Duration heartbeat, String host)
+      throws StorageException {
+    String id = HexFormat.of().formatHex(Crypto.randomBytes(16));
+    WriterSession session = new WriterSession(store, sealing, clock, heartbeat, id, host);
+    SessionStart start = new SessionStart(host, ProcessHandle.current().pid(), clock.instant(), heartbeat);
+    store.put(ProtocolLayout.sessionStart(id), ByteBuffer.wrap(sealing.sealWithIndexKey(SessionStart.PURPOSE, start.encode())),
+        PutMode.CREATE_ONLY);
+    session.lastBeatMillis = clock.millis();
+    return session;
+  }
+
+  public String id() {
+    return id;
+  }
+
+  /**
+   * Writes a heartbeat if one is due. Called from a timer in normal runs and between storage operations
+   * in a deterministic simulation. A failed heartbeat is logged, not fatal: at worst a pruner judges the
+   * session abandoned, and the writer heals at commit.
+   */
+  public synchronized void beatIfDue() {
+    if (ended || clock.millis() - lastBeatMillis < heartbeat.toMillis()) {
+      return;
+    }
+    long next = sequence + 1;
+    try {
+      store.put(ProtocolLayout.sessionBeat(id, next), ByteBuffer.allocate(0), PutMode.REPLACE);
+      if (sequence > 0) {
+        store.delete(ProtocolLayout.sessionBeat(id, sequence));
+      }
+      sequence = next;
+      lastBeatMillis = clock.millis();
+    } catch (StorageException e) {
+      LOG.log(System.Logger.Level.WARNING, "heartbeat of session " + id + " failed (retried at the next beat): "
+          + e.getMessage());
+    }
+  }
+
+  /**
+   * Claims the commit of {@code snapshot}, whose bytes are first stored inside the session so that a
+   * pruner that sees the claim can read what it references.
+   *
+   * @return true if the claim is this writer's: the caller then stores the snapshot and ends the session;
+   *     false if a pruner claimed the session abandoned: nothing this session wrote may be referenced
+   */
+  public synchronized boolean claimCommit(ObjectId snapshot, byte[] snapshotBytes) throws IOException {
+    store.put(ProtocolLayout.sessionPending(id), ByteBuffer.wrap(snapshotBytes), PutMode.REPLACE);
+    byte[] claim = sealing.sealWithIndexKey(SessionFinal.PURPOSE, SessionFinal.committed(snapshot, host).encode());
+    try {
+      store.put(ProtocolLayout.sessionFinal(id), ByteBuffer.wrap(claim), PutMode.CREATE_ONLY);
+      return true;
+    } catch (BlobAlreadyExistsException e) {
+      SessionFinal existing = readFinal(store, sealing, id);
+      // Our own claim, answered with an error and retried: it stands.
+      return existing.isCommitted() && snapshot.equals(existing.snapshot());
+    }
+  }
+
+  /**
+   * Removes the session's blobs after a commit or a failed run. The final claim of a committed session
+   * goes too: its snapshot is visible by now. The final of an abandoned session is the pruner's and stays,
+   * so that this session can never commit.
+   */
+  public synchronized void end(boolean committed) {
+    ended = true;
+    List<BlobName> names = new ArrayList<>();
+    try {
+      store.list(ProtocolLayout.sessionPrefix(id), (BlobInfo info) -> names.add(info.name()));
+      for (BlobName name : names) {
+        if (committed || !name.equals(ProtocolLayout.sessionFinal(id))) {
+          store.delete(name);
+        }
+      }
+    } catch (StorageException e) {
+      LOG.log(System.Logger.Level.WARNING, "could not remove session " + id + " (a later prune will): " + e.getMessage());
+    }
+  }
+
+  /** Reads a session's final claim. */
+  public static SessionFinal readFinal(BlobStore store, Sealing sealing, String session) throws IOException {
+    BlobName name = ProtocolLayout.sessionFinal(session);
+    ByteBuffer bytes = store.get(name);
+    byte[] array = new byte[bytes.remaining()];
+    bytes.get(array);
+    try {
+      return SessionFinal.decode(sealing.openWithIndexKey(SessionFinal.PURPOSE, array));
+    } catch (CorruptDataException e) {
+      throw new IntegrityException(name.value(), e.getMessage(), e);
+    }
+  }
+}

@@ -1,0 +1,109 @@
+package dev.bakare;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.bakare.internal.content.ChunkLocation;
+import dev.bakare.internal.format.ObjectId;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Random;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class CheckTest {
+  @TempDir Path temp;
+  TestRepo repo;
+  Path source;
+  byte[] victim;
+
+  @BeforeEach
+  void setUp() throws IOException {
+    repo = new TestRepo(temp);
+    source = Files.createDirectories(temp.resolve("source"));
+    Random random = new Random(11);
+    victim = BackupRestoreTest.randomBytes(random, 200_000);
+    Files.write(source.resolve("victim.bin"), victim);
+    Files.write(source.resolve("other.bin"), BackupRestoreTest.randomBytes(random, 200_000));
+    try (Repository r = repo.init()) {
+      r.backup(BackupRequest.of(source));
+    }
+  }
+
+  @Test
+  void aSoundRepositoryChecksClean() throws IOException {
+    try (Repository r = repo.open()) {
+      CheckResult result = r.check(CheckRequest.readAllData());
+      assertTrue(result.isClean(), result.problems().toString());
+      assertEquals(1, result.snapshots());
+      assertEquals(result.packs(), result.packsRead());
+      assertTrue(result.trees() >= 3, "root, the directories on the way and the source: " + result.trees());
+    }
+  }
+
+  @Test
+  void aFlippedByteIsFoundByReadingDataAndNamesTheFile() throws IOException {
+    String packName;
+    try (Repository r = repo.open()) {
+      ChunkLocation location = r.engine().index().chunks().get(r.engine().hasher().hash(victim));
+      packName = "data/" + location.pack().id().hex().substring(0, 2) + "/" + location.pack().id().hex();
+      DamageTest.flip(repo.location.resolve(packName), location.offset() + 100);
+    }
+    try (Repository r = repo.open()) {
+      assertTrue(r.check(CheckRequest.structure()).isClean(), "structure alone does not read data");
+      CheckResult result = r.check(CheckRequest.readAllData());
+      assertFalse(result.isClean());
+      List<CheckResult.Problem> onPack = result.problems().stream().filter(p -> p.object().equals(packName)).toList();
+      assertEquals(2, onPack.size(), "its hash and its chunk: " + result.problems());
+      assertTrue(result.problems().stream().anyMatch(p -> p.affects().stream()
+          .anyMatch(a -> a.endsWith(source.resolve("victim.bin").toString()))), result.problems().toString());
+      assertTrue(result.problems().stream().noneMatch(p -> p.affects().stream().anyMatch(a -> a.contains("other.bin"))),
+          result.problems().toString());
+    }
+  }
+
+  @Test
+  void aMissingPackIsReportedWithWhatItAffects() throws IOException {
+    try (Repository r = repo.open()) {
+      ChunkLocation location = r.engine().index().chunks().get(r.engine().hasher().hash(victim));
+      ObjectId pack = location.pack().id();
+      Files.delete(repo.location.resolve("data").resolve(pack.hex().substring(0, 2)).resolve(pack.hex()));
+      CheckResult result = r.check(CheckRequest.structure());
+      assertTrue(result.problems().stream().anyMatch(p -> p.object().equals("data/" + pack.hex().substring(0, 2) + "/" + pack.hex())
+          && p.description().startsWith("missing from storage")), result.problems().toString());
+    }
+  }
+
+  @Test
+  void damagedIndexAndSnapshotBlobsAreNamed() throws IOException {
+    Path index = DamageTest.blobsUnder(repo.location.resolve("index")).get(0);
+    Path snapshot = DamageTest.blobsUnder(repo.location.resolve("snapshots")).get(0);
+    DamageTest.flip(index, 20);
+    DamageTest.flip(snapshot, 30);
+    try (Repository r = repo.open()) {
+      CheckResult result = r.check(CheckRequest.structure());
+      String indexName = "index/" + index.getFileName();
+      String snapshotName = "snapshots/" + snapshot.getFileName();
+      assertTrue(result.problems().stream().anyMatch(p -> p.object().equals(indexName)), result.problems().toString());
+      assertTrue(result.problems().stream().anyMatch(p -> p.object().equals(snapshotName)), result.problems().toString());
+    }
+  }
+
+  @Test
+  void aWriteKeyChecksWhatItCanRead() throws IOException {
+    Path writeKey = temp.resolve("write.key");
+    try (Repository r = repo.open()) {
+      r.exportWriteKey(writeKey, null);
+    }
+    try (Repository w = Repository.open(repo.options().keyFile(writeKey).build())) {
+      CheckResult result = w.check(CheckRequest.readAllData());
+      assertTrue(result.isClean(), result.problems().toString());
+      assertTrue(result.notes().stream().anyMatch(n -> n.contains("write key")), result.notes().toString());
+      assertEquals(result.packs(), result.packsRead(), "pack hashes need no key");
+    }
+  }
+}

@@ -1,0 +1,122 @@
+package dev.bakare.chunking;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.ByteBuffer;
+import java.nio.channels.IllegalBlockingModeException;
+import java.nio.channels.ReadableByteChannel;
+import java.nio.channels.SelectableChannel;
+
+/**
+ * Splits whole inputs (files, streams) into chunks with a {@link Chunker}, through one buffer that is
+ * allocated once and reused for every input. Not safe for concurrent use: give each thread its own.
+ *
+ * <p>The buffer holds at least twice the chunker's {@link Chunker#maxSize()}, so that the chunker is always
+ * shown at least {@code maxSize} bytes, or all that is left of the input.
+ */
+public final class ChunkStream {
+  /** Small maximum sizes still get a buffer large enough for efficient reads. */
+  private static final int MIN_BUFFER = 64 << 10;
+
+  private final Chunker chunker;
+  private final byte[] buffer;
+  private final ByteBuffer channelView;
+
+  /** Receives the chunks of an input, in order. */
+  @FunctionalInterface
+  public interface ChunkConsumer {
+    /**
+     * Receives one chunk: {@code buffer[offset .. offset + length - 1]}, with {@code length >= 1}. The
+     * arguments are valid only during the call: the buffer is overwritten afterwards, so copy what must
+     * be kept, and do not write to it.
+     *
+     * @throws IOException to stop splitting; {@link ChunkStream} passes it on to its caller
+     */
+    void accept(byte[] buffer, int offset, int length) throws IOException;
+  }
+
+  /** Creates a stream for {@code chunker}, allocating a buffer of {@code max(2 * maxSize, 64 KiB)} bytes. */
+  public ChunkStream(Chunker chunker) {
+    if (chunker.maxSize() < 1 || chunker.maxSize() > ChunkerParameters.MAX_SIZE_CEILING) {
+      throw new IllegalArgumentException(
+          "chunker " + chunker + " reports maxSize " + chunker.maxSize() + ", outside [1, "
+              + ChunkerParameters.MAX_SIZE_CEILING + "]");
+    }
+    this.chunker = chunker;
+    this.buffer = new byte[Math.max(2 * chunker.maxSize(), MIN_BUFFER)];
+    this.channelView = ByteBuffer.wrap(buffer);
+  }
+
+  /**
+   * Reads {@code channel} to its end and passes each chunk to {@code consumer}. An empty input has no
+   * chunks. The channel is not closed.
+   *
+   * @return the number of bytes read, which is the sum of the chunk lengths
+   * @throws IllegalBlockingModeException if the channel is a selectable channel in non-blocking mode
+   * @throws IOException from the channel or the consumer
+   */
+  public long split(ReadableByteChannel channel, ChunkConsumer consumer) throws IOException {
+    if (channel instanceof SelectableChannel selectable && !selectable.isBlocking()) {
+      throw new IllegalBlockingModeException();
+    }
+    return split(
+        (offset, length) -> {
+          channelView.limit(offset + length).position(offset);
+          return channel.read(channelView);
+        },
+        consumer);
+  }
+
+  /**
+   * Reads {@code in} to its end and passes each chunk to {@code consumer}. An empty input has no chunks.
+   * The stream is not closed.
+   *
+   * @return the number of bytes read, which is the sum of the chunk lengths
+   * @throws IOException from the stream or the consumer
+   */
+  public long split(InputStream in, ChunkConsumer consumer) throws IOException {
+    return split((offset, length) -> in.read(buffer, offset, length), consumer);
+  }
+
+  /** Reads into {@link #buffer}: at most {@code length} bytes at {@code offset}; -1 at the end of input. */
+  @FunctionalInterface
+  private interface Source {
+    int read(int offset, int length) throws IOException;
+  }
+
+  private long split(Source source, ChunkConsumer consumer) throws IOException {
+    int maxSize = chunker.maxSize();
+    int start = 0;
+    int end = 0;
+    boolean eof = false;
+    long total = 0;
+    while (true) {
+      if (!eof && end - start < maxSize) {
+        System.arraycopy(buffer, start, buffer, 0, end - start);
+        end -= start;
+        start = 0;
+        while (end < buffer.length) {
+          int n = source.read(end, buffer.length - end);
+          if (n < 0) {
+            eof = true;
+            break;
+          }
+          end += n;
+        }
+      }
+      int available = end - start;
+      if (available == 0) {
+        return total;
+      }
+      int length = chunker.nextChunkLength(buffer, start, available);
+      if (length < 1 || length > Math.min(available, maxSize)) {
+        throw new IllegalStateException(
+            "chunker " + chunker + " returned chunk length " + length + " for " + available
+                + " bytes; a chunker must return a length in [1, min(length, maxSize)]");
+      }
+      consumer.accept(buffer, start, length);
+      start += length;
+      total += length;
+    }
+  }
+}

@@ -1,0 +1,148 @@
+package dev.bakare.chunking;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertSame;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.ByteArrayInputStream;
+import java.io.IOException;
+import java.nio.channels.Channels;
+import java.nio.channels.IllegalBlockingModeException;
+import java.nio.channels.Pipe;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+
+class ChunkStreamTest {
+  private static final ChunkerParameters SMALL = new ChunkerParameters(64, 256, 1024);
+
+  private static Chunker fastCdc(ChunkerParameters parameters) {
+    return Chunkers.factory("fastcdc-v1").create(parameters, TestInputs.key(1));
+  }
+
+  @Test
+  void emptyInputHasNoChunks() throws IOException {
+    ChunkStream stream = new ChunkStream(fastCdc(SMALL));
+    List<Integer> lengths = new ArrayList<>();
+
+    assertEquals(0, stream.split(Channels.newChannel(new ByteArrayInputStream(new byte[0])), (b, o, n) -> lengths.add(n)));
+    assertEquals(0, stream.split(new ByteArrayInputStream(new byte[0]), (b, o, n) -> lengths.add(n)));
+    assertEquals(List.of(), lengths);
+  }
+
+  @Test
+  void inputShorterThanTheMinimumIsOneChunk() throws IOException {
+    byte[] data = TestInputs.randomBytes(1, 63);
+
+    assertEquals(List.of(63), TestInputs.streamLengths(new ChunkStream(fastCdc(SMALL)), TestInputs.shortReads(data, 2, 7)));
+  }
+
+  @ParameterizedTest
+  @ValueSource(ints = {1, 999, 1000, 1001, 5000, 200_000})
+  void fixedSizeChunksAreExactlyTheAverageButTheLast(int size) throws IOException {
+    Chunker fixed = Chunkers.factory("fixed-v1").create(new ChunkerParameters(64, 1000, 4000), new byte[32]);
+    List<Integer> expected = new ArrayList<>(Collections.nCopies(size / 1000, 1000));
+    if (size % 1000 != 0) {
+      expected.add(size % 1000);
+    }
+
+    List<Integer> lengths =
+        TestInputs.streamLengths(new ChunkStream(fixed), TestInputs.shortReads(new byte[size], size, 3000));
+
+    assertEquals(expected, lengths);
+  }
+
+  @Test
+  void inputLargerThanTheBufferMatchesDirectSplitting() throws IOException {
+    // Default parameters: an 8 MiB buffer, refilled several times over 40 MiB read in pieces of up to 1 MiB.
+    Chunker chunker = fastCdc(ChunkerParameters.DEFAULT);
+    byte[] data = TestInputs.randomBytes(3, 40 << 20);
+
+    List<Integer> lengths = TestInputs.streamLengths(new ChunkStream(chunker), TestInputs.shortReads(data, 4, 1 << 20));
+
+    assertEquals(TestInputs.chunkLengths(chunker, data), lengths);
+  }
+
+  @Test
+  void consumerExceptionsReachTheCallerAndTheStreamStaysUsable() throws IOException {
+    ChunkStream stream = new ChunkStream(fastCdc(SMALL));
+    byte[] data = TestInputs.randomBytes(5, 100_000);
+    IOException failure = new IOException("disk full");
+
+    IOException thrown =
+        assertThrows(
+            IOException.class,
+            () ->
+                stream.split(
+                    new ByteArrayInputStream(data),
+                    (buffer, offset, length) -> {
+                      throw failure;
+                    }));
+
+    assertSame(failure, thrown);
+    assertEquals(
+        TestInputs.chunkLengths(fastCdc(SMALL), data), TestInputs.streamLengths(stream, TestInputs.shortReads(data, 6, 500)));
+  }
+
+  @Test
+  void readErrorsReachTheCaller() {
+    IOException failure = new IOException("device gone");
+    java.io.InputStream broken =
+        new java.io.InputStream() {
+          @Override
+          public int read() throws IOException {
+            throw failure;
+          }
+        };
+
+    assertSame(failure, assertThrows(IOException.class, () -> new ChunkStream(fastCdc(SMALL)).split(broken, (b, o, n) -> {})));
+  }
+
+  @Test
+  void nonBlockingChannelsAreRejected() throws IOException {
+    Pipe pipe = Pipe.open();
+    try (Pipe.SourceChannel source = pipe.source();
+        Pipe.SinkChannel sink = pipe.sink()) {
+      source.configureBlocking(false);
+
+      assertThrows(IllegalBlockingModeException.class, () -> new ChunkStream(fastCdc(SMALL)).split(source, (b, o, n) -> {}));
+      assertTrue(sink.isOpen());
+    }
+  }
+
+  @Test
+  void aChunkerBreakingItsContractIsReported() {
+    Chunker broken =
+        new Chunker() {
+          @Override
+          public int minSize() {
+            return 64;
+          }
+
+          @Override
+          public int maxSize() {
+            return 128;
+          }
+
+          @Override
+          public int nextChunkLength(byte[] data, int offset, int length) {
+            return 0;
+          }
+
+          @Override
+          public String toString() {
+            return "broken";
+          }
+        };
+
+    IllegalStateException e =
+        assertThrows(
+            IllegalStateException.class,
+            () -> new ChunkStream(broken).split(new ByteArrayInputStream(new byte[10]), (b, o, n) -> {}));
+    assertTrue(e.getMessage().contains("chunker broken returned chunk length 0 for 10 bytes"), e.getMessage());
+  }
+}

@@ -1,0 +1,88 @@
+package dev.bakare.cli;
+
+import dev.bakare.BackupRequest;
+import dev.bakare.Repository;
+import dev.bakare.Snapshot;
+import dev.bakare.SnapshotStats;
+import java.io.IOException;
+import java.io.PrintStream;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.Callable;
+import org.jspecify.annotations.Nullable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+
+@Command(
+    name = "backup",
+    mixinStandardHelpOptions = true,
+    description = {
+        "Backs up files and directories into a new snapshot.",
+        "Files that cannot be read are listed on stderr and recorded in the snapshot; the backup goes on and"
+            + " ends with exit code 3."})
+final class BackupCommand implements Callable<Integer> {
+  private final Cli cli;
+
+  @Parameters(paramLabel = "PATH", arity = "1..*", description = "files or directories to back up")
+  private List<Path> paths = new ArrayList<>();
+
+  @Option(names = "--tag", paramLabel = "TAG", split = ",",
+      description = "label the snapshot; repeatable, or comma-separated")
+  private List<String> tags = new ArrayList<>();
+
+  @Option(names = "--host", paramLabel = "NAME", description = "host name to record (default: this machine's)")
+  private @Nullable String host;
+
+  @Option(names = {"-e", "--exclude"}, paramLabel = "PATTERN",
+      description = "skip what matches the glob: with a '/' it matches absolute paths (/home/me/cache),"
+          + " without one file names (*.tmp); repeatable")
+  private List<String> excludes = new ArrayList<>();
+
+  BackupCommand(Cli cli) {
+    this.cli = cli;
+  }
+
+  @Override
+  public Integer call() throws IOException, CliException {
+    Snapshot snapshot;
+    Duration took;
+    try (Repository repository = cli.open();
+        ProgressLine progress = new ProgressLine(cli.err, cli.showProgress(), ProgressLine.Kind.BACKUP, true)) {
+      BackupRequest.Builder request = BackupRequest.builder().paths(paths).tags(tags).excludes(excludes)
+          .listener(progress);
+      if (host != null) {
+        request.host(host);
+      }
+      long start = System.nanoTime();
+      snapshot = repository.backup(request.build());
+      took = Duration.ofNanos(System.nanoTime() - start);
+    }
+    if (cli.json()) {
+      cli.out.println(JsonViews.snapshot(snapshot).put("duration_seconds", took.toMillis() / 1000.0));
+    } else {
+      printSummary(cli.out, snapshot, took);
+    }
+    if (snapshot.isPartial()) {
+      long n = snapshot.stats().errorCount();
+      cli.err.println("bakare: snapshot " + snapshot.id().shortId() + " saved, but "
+          + Format.count(n, "file or directory", "files or directories")
+          + " could not be read (listed above): fix their permissions and back up again to include them");
+      return Main.PARTIAL;
+    }
+    return Main.SUCCESS;
+  }
+
+  private static void printSummary(PrintStream out, Snapshot snapshot, Duration took) {
+    SnapshotStats stats = snapshot.stats();
+    out.println("snapshot " + snapshot.id().shortId() + " saved" + (snapshot.isPartial() ? " (partial)" : ""));
+    out.println("  files:        " + stats.files());
+    out.println("  directories:  " + stats.directories());
+    out.println("  total size:   " + Format.size(stats.totalBytes()));
+    out.println("  new data:     " + Format.size(stats.newBytes()));
+    out.println("  stored size:  " + Format.size(stats.storedBytes()) + " (new data after compression)");
+    out.println("  duration:     " + Format.duration(took));
+  }
+}
