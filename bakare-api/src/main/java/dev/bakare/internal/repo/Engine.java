@@ -21,6 +21,8 @@ import dev.bakare.internal.format.CorruptDataException;
 import dev.bakare.internal.format.Layout;
 import dev.bakare.internal.format.ObjectId;
 import dev.bakare.internal.snapshot.SnapshotManifest;
+import dev.bakare.internal.store.RetryPolicy;
+import dev.bakare.internal.store.RetryingBlobStore;
 import dev.bakare.store.spi.BlobAlreadyExistsException;
 import dev.bakare.store.spi.BlobInfo;
 import dev.bakare.store.spi.BlobName;
@@ -93,7 +95,7 @@ public final class Engine implements AutoCloseable {
     }
     Chunkers.factory(options.chunker()).create(options.chunkerParameters(), new byte[32]);
     StorageLocation location = StorageLocation.parse(options.location(), options.storageOptions());
-    BlobStore store = StorageProviders.open(location, OpenMode.CREATE);
+    BlobStore store = RetryingBlobStore.open(() -> StorageProviders.open(location, OpenMode.CREATE), RetryPolicy.defaults());
     boolean success = false;
     Path keyPath = null;
     try {
@@ -154,7 +156,7 @@ public final class Engine implements AutoCloseable {
   /** Opens an existing repository with the key the options name or the default key file. */
   public static Engine open(RepositoryOptions options, EngineHooks hooks) throws IOException {
     StorageLocation location = StorageLocation.parse(options.location(), options.storageOptions());
-    BlobStore store = StorageProviders.open(location, OpenMode.EXISTING);
+    BlobStore store = RetryingBlobStore.open(() -> StorageProviders.open(location, OpenMode.EXISTING), RetryPolicy.defaults());
     boolean success = false;
     try {
       byte[] configBytes;
