@@ -11,7 +11,7 @@ import java.net.SocketException;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
-import java.util.EnumSet;
+import java.util.Comparator;
 import java.util.List;
 import java.util.Set;
 import java.util.SplittableRandom;
@@ -26,14 +26,19 @@ import org.jspecify.annotations.Nullable;
 
 /**
  * A TCP proxy that damages the connections it forwards, for tests of clients on a flaky network: it
- * listens on loopback and forwards each connection to a target, and on some connections, chosen at
- * random, it resets the connection (an RST, as from a NAT box that forgot it), cuts it (a FIN, as from
- * a server that gave up), or stalls it for a while (as on a congested link), once that connection has
- * carried a random number of bytes in one direction. It can also throttle every connection's bandwidth
- * and delay every byte by a latency. Plain sockets and two threads per connection (four with latency).
+ * listens on loopback and forwards each connection to a target, and at random it resets a connection
+ * (an RST, as from a NAT box that forgot it), cuts it (a FIN, as from a server that gave up), or stalls
+ * it for a while (as on a congested link). It can also throttle every connection's bandwidth and delay
+ * every byte by a latency. Plain sockets and two threads per connection (four with latency).
  *
- * <p>Replayable: connection number {@code i} (counting from 0 in accept order) gets its fate from the
- * seed and {@code i} alone, whatever the timing of threads; {@link #decisions()} lists them.
+ * <p>Faults come with traffic, as on a real link, not once per connection: each connection draws a
+ * {@link Decision} (a fault or none, and a number of bytes below the fault window); once that many bytes
+ * have passed it, either way, the fault strikes, and a connection still open draws its next decision. So
+ * a long-lived keep-alive connection meets faults too, and the probabilities are per window of traffic.
+ *
+ * <p>Replayable: connection number {@code i} (counting from 0 in accept order) draws its decisions from
+ * the seed and {@code i} alone, whatever the timing of threads ({@link #plan}); {@link #decisions()}
+ * lists those drawn so far.
  *
  * <pre>{@code
  * try (FaultProxy proxy = FaultProxy.builder("127.0.0.1", serverPort).seed(42)
@@ -56,19 +61,14 @@ public final class FaultProxy implements AutoCloseable {
     STALL
   }
 
-  /** Which way the bytes that trigger a fault flow. */
-  public enum Direction {
-    /** From the client to the target: uploads. */
-    UPSTREAM,
-    /** From the target to the client: downloads. */
-    DOWNSTREAM
-  }
-
   /**
-   * The fate of one connection: {@code fault} strikes once {@code afterBytes} bytes have passed in {@code
-   * direction} (never, if the connection carries fewer); a stall lasts {@code stall}.
+   * One draw of a connection's fate: {@code fault} strikes once {@code afterBytes} more bytes have passed
+   * the connection (either way; never if the connection ends first); a stall lasts {@code stall}.
+   *
+   * @param connection the connection's number, from 0 in accept order
+   * @param sequence the draw's number within the connection, from 0
    */
-  public record Decision(int connection, Fault fault, Direction direction, long afterBytes, Duration stall) {}
+  public record Decision(int connection, int sequence, Fault fault, long afterBytes, Duration stall) {}
 
   private static final int BUFFER = 16 * 1024;
 
@@ -164,9 +164,15 @@ public final class FaultProxy implements AutoCloseable {
     return targetUnreachable.get();
   }
 
-  /** The fate planned for every connection accepted so far, in accept order. */
+  /** The decisions drawn so far, by connection and sequence. */
   public synchronized List<Decision> decisions() {
-    return List.copyOf(decisions);
+    List<Decision> sorted = new ArrayList<>(decisions);
+    sorted.sort(Comparator.comparingInt(Decision::connection).thenComparingInt(Decision::sequence));
+    return sorted;
+  }
+
+  private synchronized void record(Decision decision) {
+    decisions.add(decision);
   }
 
   /** What the proxy did, for test logs. */
@@ -177,14 +183,25 @@ public final class FaultProxy implements AutoCloseable {
   }
 
   /**
-   * The fate of connection {@code connection} under this configuration: a pure function of the seed and
-   * the number.
+   * The first {@code count} decisions connection number {@code connection} draws under this
+   * configuration: a pure function of the seed and the number.
    */
-  public Decision decide(int connection) {
-    SplittableRandom random = new SplittableRandom(config.seed() * 0x9E3779B97F4A7C15L + connection);
+  public List<Decision> plan(int connection, int count) {
+    SplittableRandom random = fatesOf(connection);
+    List<Decision> plan = new ArrayList<>();
+    for (int i = 0; i < count; i++) {
+      plan.add(draw(random, connection, i));
+    }
+    return plan;
+  }
+
+  private SplittableRandom fatesOf(int connection) {
+    return new SplittableRandom(config.seed() * 0x9E3779B97F4A7C15L + connection);
+  }
+
+  private Decision draw(SplittableRandom random, int connection, int sequence) {
     double draw = random.nextDouble();
-    Direction direction = config.directions().get(random.nextInt(config.directions().size()));
-    long after = random.nextLong(config.faultWindowBytes());
+    long after = 1 + random.nextLong(config.faultWindowBytes());
     long stallMillis =
         config.stallMin().toMillis() + random.nextLong(config.stallMax().toMillis() - config.stallMin().toMillis() + 1);
     Fault fault;
@@ -197,7 +214,7 @@ public final class FaultProxy implements AutoCloseable {
     } else {
       fault = Fault.NONE;
     }
-    return new Decision(connection, fault, direction, after, Duration.ofMillis(stallMillis));
+    return new Decision(connection, sequence, fault, after, Duration.ofMillis(stallMillis));
   }
 
   /** Stops accepting, closes every connection and waits for the proxy's threads to end. */
@@ -239,10 +256,6 @@ public final class FaultProxy implements AutoCloseable {
         return; // closed
       }
       int number = accepted.getAndIncrement();
-      Decision decision = decide(number);
-      synchronized (this) {
-        decisions.add(decision);
-      }
       Socket target = new Socket();
       try {
         target.connect(new InetSocketAddress(config.host(), config.port()), (int) TimeUnit.SECONDS.toMillis(10));
@@ -254,32 +267,37 @@ public final class FaultProxy implements AutoCloseable {
         closeQuietly(target);
         continue;
       }
-      Link link = new Link(client, target, decision);
+      Link link = new Link(client, target, number);
       links.add(link);
       link.start();
     }
   }
 
-  /** One proxied connection: a pump per direction sharing the connection's fate. */
+  /** One proxied connection: a pump per direction sharing the connection's decisions. */
   private final class Link {
     final Socket client;
     final Socket target;
-    final Decision decision;
-    final AtomicBoolean faultDone = new AtomicBoolean();
+    final int number;
+    final SplittableRandom fates;
     final AtomicInteger pumpsRunning = new AtomicInteger(2);
-    volatile long stalledUntil;
     final AtomicBoolean closedLink = new AtomicBoolean();
+    volatile long stalledUntil;
+    private Decision current;
+    private long passed;
 
-    Link(Socket client, Socket target, Decision decision) {
+    Link(Socket client, Socket target, int number) {
       this.client = client;
       this.target = target;
-      this.decision = decision;
+      this.number = number;
+      this.fates = fatesOf(number);
+      this.current = draw(fates, number, 0);
+      record(current);
     }
 
     void start() {
-      String name = "fault-proxy-" + decision.connection();
-      Thread up = daemon(name + "-up", () -> pump(Direction.UPSTREAM, client, target, bytesUpstream));
-      Thread down = daemon(name + "-down", () -> pump(Direction.DOWNSTREAM, target, client, bytesDownstream));
+      String name = "fault-proxy-" + number;
+      Thread up = daemon(name + "-up", () -> pump(client, target, bytesUpstream));
+      Thread down = daemon(name + "-down", () -> pump(target, client, bytesDownstream));
       synchronized (FaultProxy.this) {
         threads.removeIf(t -> !t.isAlive());
         threads.add(up);
@@ -289,30 +307,35 @@ public final class FaultProxy implements AutoCloseable {
       down.start();
     }
 
-    private void pump(Direction direction, Socket from, Socket to, AtomicLong counter) {
+    /** How many bytes a pump may read before the current decision comes due (at least 1). */
+    synchronized int allowance(int most) {
+      return (int) Math.max(1, Math.min(most, current.afterBytes() - passed));
+    }
+
+    /** Counts bytes passed; returns the decision that came due with them, if one did, and draws the next. */
+    synchronized @Nullable Decision advance(int bytes) {
+      passed += bytes;
+      if (passed < current.afterBytes()) {
+        return null;
+      }
+      Decision due = current;
+      passed = 0;
+      current = draw(fates, number, due.sequence() + 1);
+      record(current);
+      return due;
+    }
+
+    private void pump(Socket from, Socket to, AtomicLong counter) {
       Sink sink = null;
       try {
         InputStream in = from.getInputStream();
         OutputStream out = to.getOutputStream();
-        sink = config.latency().isZero() ? new DirectSink(out) : new DelayedSink(out, direction);
+        sink = newSink(out);
         byte[] buffer = new byte[BUFFER];
-        long passed = 0;
         long throttleStart = System.nanoTime();
         long throttled = 0;
-        boolean armed = decision.fault() != Fault.NONE && decision.direction() == direction;
         while (true) {
-          if (armed && passed >= decision.afterBytes() && faultDone.compareAndSet(false, true)) {
-            sink.finish();
-            if (strike()) {
-              return;
-            }
-            sink = config.latency().isZero() ? new DirectSink(out) : new DelayedSink(out, direction);
-          }
-          int want = buffer.length;
-          if (armed && !faultDone.get()) {
-            want = (int) Math.min(want, decision.afterBytes() - passed);
-          }
-          int n = in.read(buffer, 0, want);
+          int n = in.read(buffer, 0, allowance(buffer.length));
           if (n < 0) {
             sink.finish();
             to.shutdownOutput();
@@ -320,7 +343,6 @@ public final class FaultProxy implements AutoCloseable {
           }
           waitOutStall();
           sink.write(buffer, n);
-          passed += n;
           counter.addAndGet(n);
           if (config.bytesPerSecond() > 0) {
             throttled += n;
@@ -330,6 +352,14 @@ public final class FaultProxy implements AutoCloseable {
               throttleWaits.incrementAndGet();
               TimeUnit.NANOSECONDS.sleep(wait);
             }
+          }
+          Decision due = advance(n);
+          if (due != null && due.fault() != Fault.NONE) {
+            sink.finish();
+            if (strike(due)) {
+              return;
+            }
+            sink = newSink(out);
           }
         }
       } catch (IOException e) {
@@ -348,8 +378,12 @@ public final class FaultProxy implements AutoCloseable {
       }
     }
 
-    /** Performs the planned fault; returns whether the connection is over. */
-    private boolean strike() throws InterruptedException {
+    private Sink newSink(OutputStream out) {
+      return config.latency().isZero() ? new DirectSink(out) : new DelayedSink(out);
+    }
+
+    /** Performs a fault that came due; returns whether the connection is over. */
+    private boolean strike(Decision decision) throws InterruptedException {
       switch (decision.fault()) {
         case RESET -> {
           resets.incrementAndGet();
@@ -436,8 +470,8 @@ public final class FaultProxy implements AutoCloseable {
     private final Thread writer;
     private volatile @Nullable IOException failure;
 
-    DelayedSink(OutputStream out, Direction direction) {
-      writer = daemon("fault-proxy-delay-" + direction, () -> {
+    DelayedSink(OutputStream out) {
+      writer = daemon("fault-proxy-delay", () -> {
         try {
           while (true) {
             Chunk chunk = queue.take();
@@ -524,8 +558,7 @@ public final class FaultProxy implements AutoCloseable {
       Duration stallMin,
       Duration stallMax,
       Duration latency,
-      long bytesPerSecond,
-      List<Direction> directions) {}
+      long bytesPerSecond) {}
 
   /** Configures a {@link FaultProxy}; everything is off until set. */
   public static final class Builder {
@@ -541,7 +574,6 @@ public final class FaultProxy implements AutoCloseable {
     private Duration stallMax = Duration.ofSeconds(1);
     private Duration latency = Duration.ZERO;
     private long bytesPerSecond;
-    private List<Direction> directions = List.of(Direction.UPSTREAM, Direction.DOWNSTREAM);
 
     private Builder(String host, int port) {
       if (port < 1 || port > 65535) {
@@ -557,25 +589,28 @@ public final class FaultProxy implements AutoCloseable {
       return this;
     }
 
-    /** The probability that a connection is reset. */
+    /** The probability that a decision resets the connection. */
     public Builder resetProbability(double value) {
       this.resetProbability = probability(value, "reset");
       return this;
     }
 
-    /** The probability that a connection is cut (closed normally) mid-transfer. */
+    /** The probability that a decision cuts the connection (closes it normally) mid-transfer. */
     public Builder cutProbability(double value) {
       this.cutProbability = probability(value, "cut");
       return this;
     }
 
-    /** The probability that a connection stalls once. */
+    /** The probability that a decision stalls the connection. */
     public Builder stallProbability(double value) {
       this.stallProbability = probability(value, "stall");
       return this;
     }
 
-    /** A fault strikes after a number of bytes drawn uniformly below this (1 MiB by default). */
+    /**
+     * Each decision comes due after a number of bytes drawn uniformly from 1 to this (1 MiB by default):
+     * the probabilities are per this much traffic, roughly twice.
+     */
     public Builder faultWindowBytes(long value) {
       if (value < 1) {
         throw new IllegalArgumentException("fault window must be at least 1 byte, got " + value);
@@ -591,15 +626,6 @@ public final class FaultProxy implements AutoCloseable {
       }
       this.stallMin = min;
       this.stallMax = max;
-      return this;
-    }
-
-    /** Which directions faults are triggered in (both by default). */
-    public Builder directions(Direction... values) {
-      if (values.length == 0) {
-        throw new IllegalArgumentException("give at least one direction for faults");
-      }
-      this.directions = List.copyOf(EnumSet.copyOf(Arrays.asList(values)));
       return this;
     }
 
@@ -635,7 +661,7 @@ public final class FaultProxy implements AutoCloseable {
       }
       return new FaultProxy(
           new Settings(host, port, bindAddress, seed, resetProbability, cutProbability, stallProbability,
-              faultWindowBytes, stallMin, stallMax, latency, bytesPerSecond, directions));
+              faultWindowBytes, stallMin, stallMax, latency, bytesPerSecond));
     }
 
     private static double probability(double value, String what) {

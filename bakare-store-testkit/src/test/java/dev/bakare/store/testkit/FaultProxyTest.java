@@ -128,26 +128,28 @@ class FaultProxyTest {
   @Test
   void aResetConnectionFailsOnTheClient() throws Exception {
     try (FaultProxy proxy =
-        proxy().resetProbability(1.0).faultWindowBytes(64 * 1024).directions(FaultProxy.Direction.UPSTREAM)
-            .build().start()) {
+        proxy().resetProbability(1.0).faultWindowBytes(64 * 1024).build().start()) {
       Result result = roundTrip(proxy, data(2));
       assertTrue(!result.complete(SIZE), "a reset connection delivered everything: " + proxy.summary());
       assertEquals(1, proxy.resets());
-      assertTrue(proxy.bytesUpstream() < 64 * 1024, "the reset struck inside the window: " + proxy.summary());
+      assertTrue(proxy.bytesUpstream() + proxy.bytesDownstream() <= 64 * 1024 + 16 * 1024,
+          "the reset struck inside the window: " + proxy.summary());
     }
   }
 
   @Test
   void aCutConnectionEndsEarlyMidTransfer() throws Exception {
     try (FaultProxy proxy =
-        proxy().cutProbability(1.0).faultWindowBytes(SIZE / 2).directions(FaultProxy.Direction.DOWNSTREAM)
-            .build().start()) {
-      FaultProxy.Decision decision = proxy.decide(0);
+        proxy().cutProbability(1.0).faultWindowBytes(SIZE / 2).build().start()) {
+      FaultProxy.Decision decision = proxy.plan(0, 1).get(0);
       Result result = roundTrip(proxy, data(3));
       assertTrue(result.bytes().length <= decision.afterBytes(), result.bytes().length
           + " bytes came back after a cut at " + decision.afterBytes());
       assertEquals(1, proxy.cuts());
-      assertEquals(decision.afterBytes(), proxy.bytesDownstream());
+      long passed = proxy.bytesUpstream() + proxy.bytesDownstream();
+      // Both pumps may have had a read in flight when the cut came due: at most one buffer more.
+      assertTrue(passed >= decision.afterBytes() && passed <= decision.afterBytes() + 16 * 1024,
+          passed + " bytes passed for a cut after " + decision.afterBytes());
     }
   }
 
@@ -159,7 +161,8 @@ class FaultProxyTest {
       Result result = roundTrip(proxy, data);
       assertEquals(null, result.failure());
       assertArrayEquals(data, result.bytes());
-      assertEquals(1, proxy.stalls());
+      assertTrue(proxy.stalls() >= 1, proxy.summary());
+      assertEquals(0, proxy.resets() + proxy.cuts());
     }
   }
 
@@ -175,6 +178,20 @@ class FaultProxyTest {
   }
 
   @Test
+  void faultsComeWithTrafficSoOneLongConnectionMeetsMany() throws Exception {
+    try (FaultProxy proxy =
+        proxy().stallProbability(0.5).faultWindowBytes(64 * 1024).stallDuration(Duration.ZERO, Duration.ofMillis(2))
+            .build().start()) {
+      byte[] data = data(6);
+      Result result = roundTrip(proxy, data);
+      assertArrayEquals(data, result.bytes());
+      assertEquals(1, proxy.connections());
+      assertTrue(proxy.stalls() > 5, "2 MiB through 64 KiB windows at one half: " + proxy.summary());
+      assertTrue(proxy.decisions().size() > 10, "decisions drawn: " + proxy.decisions().size());
+    }
+  }
+
+  @Test
   void theSameSeedGivesEveryConnectionTheSameFate() throws Exception {
     FaultProxy a = proxy().seed(7).resetProbability(0.2).cutProbability(0.2).stallProbability(0.2).build();
     FaultProxy b = proxy().seed(7).resetProbability(0.2).cutProbability(0.2).stallProbability(0.2).build();
@@ -182,10 +199,10 @@ class FaultProxyTest {
     List<FaultProxy.Decision> fromA = new ArrayList<>();
     List<FaultProxy.Decision> fromB = new ArrayList<>();
     List<FaultProxy.Decision> fromC = new ArrayList<>();
-    for (int i = 0; i < 200; i++) {
-      fromA.add(a.decide(i));
-      fromB.add(b.decide(i));
-      fromC.add(c.decide(i));
+    for (int i = 0; i < 50; i++) {
+      fromA.addAll(a.plan(i, 4));
+      fromB.addAll(b.plan(i, 4));
+      fromC.addAll(c.plan(i, 4));
     }
     assertEquals(fromA, fromB);
     assertNotEquals(fromA, fromC);
@@ -197,9 +214,14 @@ class FaultProxyTest {
       for (int i = 0; i < 10; i++) {
         roundTrip(started, new byte[1000]);
       }
-      assertEquals(fromA.subList(0, 10).stream().map(d -> d.fault() + "/" + d.afterBytes()).toList(),
+      List<FaultProxy.Decision> planned = new ArrayList<>();
+      for (FaultProxy.Decision drawn : started.decisions()) {
+        planned.add(a.plan(drawn.connection(), drawn.sequence() + 1).get(drawn.sequence()));
+      }
+      assertEquals(planned.stream().map(d -> d.fault() + "/" + d.afterBytes()).toList(),
           started.decisions().stream().map(d -> d.fault() + "/" + d.afterBytes()).toList(),
           "the decisions of a running proxy follow the seed");
+      assertEquals(10, started.connections());
     }
   }
 

@@ -1,0 +1,73 @@
+package dev.bakare.store.s3;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.logging.Handler;
+import java.util.logging.Level;
+import java.util.logging.LogRecord;
+import java.util.logging.Logger;
+
+/**
+ * Captures what the engine's retrying store wrapper logs (through System.Logger, which is
+ * java.util.logging here): each retry at DEBUG (FINE) and the summary when the store closes.
+ */
+final class RetryLog extends Handler implements AutoCloseable {
+  static final String LOGGER = "dev.bakare.internal.store.RetryingBlobStore";
+
+  private final Logger logger = Logger.getLogger(LOGGER);
+  private final Level previous;
+  private final List<String> retries = new ArrayList<>();
+  private final List<String> summaries = new ArrayList<>();
+  private final List<String> warnings = new ArrayList<>();
+
+  RetryLog() {
+    previous = logger.getLevel();
+    logger.setLevel(Level.FINE);
+    logger.addHandler(this);
+  }
+
+  @Override
+  public synchronized void publish(LogRecord record) {
+    String message = record.getMessage();
+    if (message.startsWith("retrying ")) {
+      retries.add(message);
+    } else if (message.startsWith("storage retries for ")) {
+      summaries.add(message);
+    } else if (record.getLevel().intValue() >= Level.WARNING.intValue()) {
+      warnings.add(message);
+    }
+  }
+
+  synchronized List<String> retries() {
+    return List.copyOf(retries);
+  }
+
+  synchronized List<String> summaries() {
+    return List.copyOf(summaries);
+  }
+
+  synchronized List<String> warnings() {
+    return List.copyOf(warnings);
+  }
+
+  /** How many retried failures were of each kind of cause, by the start of their message. */
+  synchronized String causes() {
+    java.util.Map<String, Integer> counts = new java.util.TreeMap<>();
+    for (String retry : retries) {
+      int colon = retry.indexOf("): ");
+      String cause = colon < 0 ? retry : retry.substring(colon + 3);
+      String key = cause.length() > 60 ? cause.substring(0, 60) : cause;
+      counts.merge(key.replaceAll("[0-9]+", "N"), 1, Integer::sum);
+    }
+    return counts.toString();
+  }
+
+  @Override
+  public void flush() {}
+
+  @Override
+  public void close() {
+    logger.removeHandler(this);
+    logger.setLevel(previous);
+  }
+}
