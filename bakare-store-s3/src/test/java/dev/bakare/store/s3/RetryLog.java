@@ -2,10 +2,14 @@ package dev.bakare.store.s3;
 
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
 import java.util.logging.Handler;
 import java.util.logging.Level;
 import java.util.logging.LogRecord;
 import java.util.logging.Logger;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 
 /**
  * Captures what the engine's retrying store wrapper logs (through System.Logger, which is
@@ -50,14 +54,17 @@ final class RetryLog extends Handler implements AutoCloseable {
     return List.copyOf(warnings);
   }
 
-  /** How many retried failures were of each kind of cause, by the start of their message. */
+  /** How many retried failures there were of each root cause (the innermost exception named). */
   synchronized String causes() {
-    java.util.Map<String, Integer> counts = new java.util.TreeMap<>();
+    Map<String, Integer> counts = new TreeMap<>();
+    Pattern exception = Pattern.compile("([A-Z][A-Za-z]*(?:Exception|Error))(: [^()]*)?");
     for (String retry : retries) {
-      int colon = retry.indexOf("): ");
-      String cause = colon < 0 ? retry : retry.substring(colon + 3);
-      String key = cause.length() > 60 ? cause.substring(0, 60) : cause;
-      counts.merge(key.replaceAll("[0-9]+", "N"), 1, Integer::sum);
+      Matcher m = exception.matcher(retry);
+      String cause = "other";
+      while (m.find()) {
+        cause = m.group(0).strip();
+      }
+      counts.merge(cause.replaceAll("[0-9]+", "N"), 1, Integer::sum);
     }
     return counts.toString();
   }
