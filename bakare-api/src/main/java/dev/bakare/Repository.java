@@ -3,6 +3,9 @@ package dev.bakare;
 import dev.bakare.internal.backup.BackupJob;
 import dev.bakare.internal.backup.FileOpener;
 import dev.bakare.internal.check.CheckJob;
+import dev.bakare.internal.format.Layout;
+import dev.bakare.internal.prune.PruneJob;
+import dev.bakare.internal.prune.Retention;
 import dev.bakare.internal.format.ObjectId;
 import dev.bakare.internal.repo.Engine;
 import dev.bakare.internal.repo.EngineHooks;
@@ -200,6 +203,53 @@ public final class Repository implements AutoCloseable {
    */
   public CheckResult check(CheckRequest request) throws IOException {
     return new CheckJob(engine, request).run();
+  }
+
+  /**
+   * Forgets the snapshots the policy does not keep, among those its filters select (all if none), or with
+   * {@code dryRun} only reports what it would forget. Forgetting deletes the snapshots; {@link #prune}
+   * reclaims the space.
+   *
+   * @throws IllegalArgumentException if the policy keeps nothing (it would forget every selected snapshot)
+   * @throws KeyException with a write key
+   */
+  public ForgetResult forget(ForgetPolicy policy, boolean dryRun) throws IOException {
+    if (!policy.keepsSomething()) {
+      throw new IllegalArgumentException("the forget policy keeps nothing: give at least one keep rule"
+          + " (or forget snapshots by id)");
+    }
+    engine.requireFullKey("forgetting snapshots");
+    Retention.Decision decision = Retention.apply(policy, snapshots(), java.time.ZoneId.systemDefault());
+    if (!dryRun) {
+      for (Snapshot s : decision.forget()) {
+        engine.store().delete(Layout.snapshot(ObjectId.fromHex(s.id().hex())));
+      }
+    }
+    return new ForgetResult(decision.keep(), decision.forget(), dryRun);
+  }
+
+  /** Forgets the given snapshots. */
+  public ForgetResult forget(List<SnapshotId> ids, boolean dryRun) throws IOException {
+    engine.requireFullKey("forgetting snapshots");
+    List<Snapshot> removed = new ArrayList<>();
+    for (SnapshotId id : ids) {
+      removed.add(snapshot(id.hex()));
+    }
+    if (!dryRun) {
+      for (Snapshot s : removed) {
+        engine.store().delete(Layout.snapshot(ObjectId.fromHex(s.id().hex())));
+      }
+    }
+    return new ForgetResult(List.of(), removed, dryRun);
+  }
+
+  /**
+   * Reclaims space: deletes packs that earlier prunes marked and that are still unreferenced once every
+   * backup that might use them has finished or was judged abandoned, then marks what is unreferenced now
+   * (repacking partly used packs). Never blocks or breaks a running backup. Needs the full key.
+   */
+  public PruneResult prune(PruneRequest request) throws IOException {
+    return new PruneJob(engine, request).run();
   }
 
   /**

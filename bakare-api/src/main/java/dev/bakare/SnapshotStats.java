@@ -6,8 +6,8 @@ package dev.bakare;
  * @param files regular files in the snapshot
  * @param directories directories in the snapshot
  * @param totalBytes sum of the sizes of its files
- * @param newBytes plaintext bytes of chunks this backup had to store (not found in the repository)
- * @param storedBytes those bytes after compression
+ * @param newBytes bytes of file data this backup had to store (not found in the repository)
+ * @param storedBytes what it stored, file data and directory trees, after compression
  * @param errorCount files and directories that could not be read
  */
 public record SnapshotStats(

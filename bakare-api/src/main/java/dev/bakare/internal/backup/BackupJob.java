@@ -43,12 +43,12 @@ public final class BackupJob {
     for (int attempt = 1; ; attempt++) {
       Instant started = engine.hooks().clock().instant();
       WriterSession session = WriterSession.start(engine.store(), engine.sealing(), engine.hooks().clock(),
-          engine.options().heartbeat(), host);
+          engine.options().heartbeat(), host, !engine.hooks().sequential());
       boolean committed = false;
       try {
         // Tombstones are listed after the session exists: a prune that marks later waits for this session.
-        ChunkIndex index = attempt == 1 ? engine.index() : engine.reloadIndex();
-        index.setTombstoned(Tombstones.packs(engine.store(), engine.sealing()));
+        ChunkIndex index = engine.index().withPackStates(Tombstones.packs(engine.store(), engine.sealing()),
+            engine.packsInStorage().keySet());
         BackupPass.Result pass = new BackupPass(engine, request, opener, index, session).run();
         engine.writeIndex(pass.packs());
         SnapshotManifest manifest = new SnapshotManifest(

@@ -116,10 +116,6 @@ final class BackupPass {
     this.workers = pool;
     ProgressListener listener = request.listener();
     ticker.scheduleAtFixedRate(() -> listener.onProgress(progress()), 250, 250, TimeUnit.MILLISECONDS);
-    if (!sequential) {
-      long beatMillis = Math.max(50, engine.options().heartbeat().toMillis() / 4);
-      ticker.scheduleAtFixedRate(session::beatIfDue, beatMillis, beatMillis, TimeUnit.MILLISECONDS);
-    }
     try {
       ObjectId root;
       try {
@@ -265,14 +261,15 @@ final class BackupPass {
     List<ObjectId> chunks = new ArrayList<>();
     long total;
     try (FileChannel channel = opener.open(path)) {
-      total = chunkStreams.get().split(channel,
-          (buffer, offset, length) -> chunks.add(storeData(contentWriter, buffer, offset, length)));
+      total = chunkStreams.get().split(channel, (buffer, offset, length) -> {
+        chunks.add(storeData(contentWriter, buffer, offset, length));
+        bytes.addAndGet(length);
+      });
     } catch (IOException e) {
       recordError(path, e);
       return node.withError(reason(e));
     }
     files.incrementAndGet();
-    bytes.addAndGet(total);
     Node result = node.withContent(chunks, total);
     @Nullable String changed;
     try {

@@ -9,6 +9,7 @@ import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
+import org.jspecify.annotations.Nullable;
 
 /**
  * Which chunks the repository holds and where. A chunk stored more than once (two writers raced, or a
@@ -16,10 +17,25 @@ import java.util.concurrent.CopyOnWriteArrayList;
  * a pack no tombstone names. Thread-safe.
  */
 public final class ChunkIndex {
-  private final ConcurrentHashMap<ObjectId, ChunkLocation> chunks = new ConcurrentHashMap<>();
-  private final ConcurrentHashMap<ObjectId, List<ChunkLocation>> copies = new ConcurrentHashMap<>();
-  private final ConcurrentHashMap<ObjectId, PackRef> packs = new ConcurrentHashMap<>();
-  private volatile Set<ObjectId> tombstoned = Set.of();
+  private final ConcurrentHashMap<ObjectId, ChunkLocation> chunks;
+  private final ConcurrentHashMap<ObjectId, List<ChunkLocation>> copies;
+  private final ConcurrentHashMap<ObjectId, PackRef> packs;
+  private final Set<ObjectId> tombstoned;
+  private final @Nullable Set<ObjectId> present;
+
+  public ChunkIndex() {
+    this(new ConcurrentHashMap<>(), new ConcurrentHashMap<>(), new ConcurrentHashMap<>(), Set.of(), null);
+  }
+
+  private ChunkIndex(ConcurrentHashMap<ObjectId, ChunkLocation> chunks,
+      ConcurrentHashMap<ObjectId, List<ChunkLocation>> copies, ConcurrentHashMap<ObjectId, PackRef> packs,
+      Set<ObjectId> tombstoned, @Nullable Set<ObjectId> present) {
+    this.chunks = chunks;
+    this.copies = copies;
+    this.packs = packs;
+    this.tombstoned = tombstoned;
+    this.present = present;
+  }
 
   public void add(IndexSegment.IndexedPack pack) {
     PackRef ref = packs.computeIfAbsent(pack.pack().id(), id -> pack.pack());
@@ -38,25 +54,35 @@ public final class ChunkIndex {
     }
   }
 
-  /** Tells the index which packs tombstones name, as the caller listed them. */
-  public void setTombstoned(Set<ObjectId> packIds) {
-    this.tombstoned = Set.copyOf(packIds);
+  /**
+   * A view of this index (sharing its entries, and what is added to either) that knows what the caller
+   * listed: the packs tombstones name, and the packs that exist in storage. An index entry can outlive its
+   * pack (a writer that a prune abandoned may write its index segment after the prune deleted its packs),
+   * so a writer must only deduplicate against packs it saw listed.
+   */
+  public ChunkIndex withPackStates(Set<ObjectId> tombstonedPacks, Set<ObjectId> presentPacks) {
+    return new ChunkIndex(chunks, copies, packs, Set.copyOf(tombstonedPacks), Set.copyOf(presentPacks));
   }
 
   public boolean isTombstoned(ObjectId pack) {
     return tombstoned.contains(pack);
   }
 
-  /** Where to read a chunk: a location in a pack no tombstone names if there is one, else any. */
+  private boolean isUsable(ObjectId pack) {
+    Set<ObjectId> known = present;
+    return !tombstoned.contains(pack) && (known == null || known.contains(pack));
+  }
+
+  /** Where to read a chunk: a location in an untombstoned, present pack if there is one, else any. */
   public Optional<ChunkLocation> find(ObjectId chunk) {
     ChunkLocation first = chunks.get(chunk);
-    if (first == null || !tombstoned.contains(first.pack().id())) {
+    if (first == null || isUsable(first.pack().id())) {
       return Optional.ofNullable(first);
     }
     List<ChunkLocation> more = copies.get(chunk);
     if (more != null) {
       for (ChunkLocation location : more) {
-        if (!tombstoned.contains(location.pack().id())) {
+        if (isUsable(location.pack().id())) {
           return Optional.of(location);
         }
       }
@@ -64,9 +90,28 @@ public final class ChunkIndex {
     return Optional.of(first);
   }
 
-  /** Whether a writer may reference the chunk without storing it: it is in a pack no tombstone names. */
+  /** Every known location of a chunk. */
+  public List<ChunkLocation> locations(ObjectId chunk) {
+    ChunkLocation first = chunks.get(chunk);
+    if (first == null) {
+      return List.of();
+    }
+    List<ChunkLocation> more = copies.get(chunk);
+    if (more == null) {
+      return List.of(first);
+    }
+    List<ChunkLocation> all = new java.util.ArrayList<>(1 + more.size());
+    all.add(first);
+    all.addAll(more);
+    return all;
+  }
+
+  /**
+   * Whether a writer may reference the chunk without storing it: a copy is in a pack that exists and that
+   * no tombstone names.
+   */
   public boolean containsLive(ObjectId chunk) {
-    return find(chunk).map(l -> !tombstoned.contains(l.pack().id())).orElse(false);
+    return find(chunk).map(l -> isUsable(l.pack().id())).orElse(false);
   }
 
   public boolean contains(ObjectId chunk) {

@@ -119,7 +119,9 @@ public final class ContentWriter {
         stats.storedBytes.addAndGet(length);
       }
       stats.newChunks.incrementAndGet();
-      stats.newBytes.addAndGet(length);
+      if (type == ChunkType.DATA) {
+        stats.newBytes.addAndGet(length);
+      }
       if (builder.size() >= packTargetSize) {
         upload(builder);
         handedOff = true;
@@ -256,12 +258,12 @@ public final class ContentWriter {
       return newChunks.get();
     }
 
-    /** Plaintext bytes of chunks this writer stored. */
+    /** Plaintext bytes of file data this writer stored (trees not included). */
     public long newBytes() {
       return newBytes.get();
     }
 
-    /** Bytes of those chunks after compression, before sealing. */
+    /** Bytes of all chunks this writer stored, file data and trees, after compression, before sealing. */
     public long storedBytes() {
       return storedBytes.get();
     }

@@ -60,6 +60,15 @@ public final class ObjectId implements Comparable<ObjectId> {
     return true;
   }
 
+  /** Eight bytes of the id from {@code offset}, big-endian. */
+  public long prefixLong(int offset) {
+    long v = 0;
+    for (int i = 0; i < 8; i++) {
+      v = (v << 8) | (bytes[offset + i] & 0xFFL);
+    }
+    return v;
+  }
+
   public void writeTo(ByteWriter writer) {
     writer.bytes(bytes);
   }

@@ -11,35 +11,54 @@ import org.jspecify.annotations.Nullable;
  * the writer (committed) and a pruner (abandoned) wins. Sealed with the index key, purpose {@value
  * #PURPOSE}.
  *
- * @param snapshot the committed snapshot, or null if the session was abandoned
+ * @param outcome what happened
+ * @param snapshot the committed snapshot, for {@link Outcome#COMMITTED}
  * @param by who claimed it: the writer's host, or the pruner's id
  */
-public record SessionFinal(@Nullable ObjectId snapshot, String by) {
+public record SessionFinal(Outcome outcome, @Nullable ObjectId snapshot, String by) {
+  /** How a session ended. */
+  public enum Outcome {
+    /** A backup committed {@link #snapshot()}. */
+    COMMITTED,
+    /** A prune's repack committed: its packs hold copies of chunks snapshots already reference. */
+    MAINTENANCE,
+    /** A prune judged the session dead; nothing it wrote may be referenced. */
+    ABANDONED
+  }
+
   public static final String PURPOSE = "session final v1";
   private static final int VERSION = 1;
   private static final int COMMITTED = 1;
   private static final int ABANDONED = 2;
+  private static final int MAINTENANCE = 3;
+
+  public SessionFinal {
+    if ((outcome == Outcome.COMMITTED) != (snapshot != null)) {
+      throw new IllegalArgumentException("a snapshot goes with COMMITTED and only with it");
+    }
+  }
 
   public static SessionFinal committed(ObjectId snapshot, String by) {
-    return new SessionFinal(snapshot, by);
+    return new SessionFinal(Outcome.COMMITTED, snapshot, by);
+  }
+
+  public static SessionFinal maintenance(String by) {
+    return new SessionFinal(Outcome.MAINTENANCE, null, by);
   }
 
   public static SessionFinal abandoned(String by) {
-    return new SessionFinal(null, by);
-  }
-
-  public boolean isCommitted() {
-    return snapshot != null;
+    return new SessionFinal(Outcome.ABANDONED, null, by);
   }
 
   public byte[] encode() {
     ByteWriter w = new ByteWriter(64).u8(VERSION);
-    ObjectId s = snapshot;
-    if (s != null) {
-      w.u8(COMMITTED);
-      s.writeTo(w);
-    } else {
-      w.u8(ABANDONED);
+    switch (outcome) {
+      case COMMITTED -> {
+        w.u8(COMMITTED);
+        java.util.Objects.requireNonNull(snapshot).writeTo(w);
+      }
+      case MAINTENANCE -> w.u8(MAINTENANCE);
+      case ABANDONED -> w.u8(ABANDONED);
     }
     return w.string(by).toByteArray();
   }
@@ -50,13 +69,15 @@ public record SessionFinal(@Nullable ObjectId snapshot, String by) {
       throw new CorruptDataException("session final has an unsupported version");
     }
     int kind = r.u8();
-    ObjectId snapshot = switch (kind) {
-      case COMMITTED -> ObjectId.read(r);
-      case ABANDONED -> null;
+    Outcome outcome = switch (kind) {
+      case COMMITTED -> Outcome.COMMITTED;
+      case MAINTENANCE -> Outcome.MAINTENANCE;
+      case ABANDONED -> Outcome.ABANDONED;
       default -> throw new CorruptDataException("unknown session outcome " + kind);
     };
+    ObjectId snapshot = outcome == Outcome.COMMITTED ? ObjectId.read(r) : null;
     String by = r.string(1024, "claimant");
     r.expectEnd("session final");
-    return new SessionFinal(snapshot, by);
+    return new SessionFinal(outcome, snapshot, by);
   }
 }

@@ -37,6 +37,7 @@ public final class WriterSession {
   private long sequence;
   private long lastBeatMillis;
   private boolean ended;
+  private java.util.concurrent.@org.jspecify.annotations.Nullable ScheduledExecutorService timer;
 
   private WriterSession(BlobStore store, Sealing sealing, Clock clock, Duration heartbeat, String id, String host) {
     this.store = store;
@@ -47,15 +48,30 @@ public final class WriterSession {
     this.host = host;
   }
 
-  /** Writes the session's start blob; the writer must list tombstones only after this returns. */
-  public static WriterSession start(BlobStore store, Sealing sealing, Clock clock, Duration heartbeat, String host)
-      throws StorageException {
+  /**
+   * Writes the session's start blob; the writer must list tombstones only after this returns. With {@code
+   * background}, a daemon thread keeps the session alive until {@link #end}; otherwise the caller calls
+   * {@link #beatIfDue} (a deterministic simulation does, between operations).
+   */
+  public static WriterSession start(BlobStore store, Sealing sealing, Clock clock, Duration heartbeat, String host,
+      boolean background) throws StorageException {
     String id = HexFormat.of().formatHex(Crypto.randomBytes(16));
     WriterSession session = new WriterSession(store, sealing, clock, heartbeat, id, host);
     SessionStart start = new SessionStart(host, ProcessHandle.current().pid(), clock.instant(), heartbeat);
     store.put(ProtocolLayout.sessionStart(id), ByteBuffer.wrap(sealing.sealWithIndexKey(SessionStart.PURPOSE, start.encode())),
         PutMode.CREATE_ONLY);
     session.lastBeatMillis = clock.millis();
+    if (background) {
+      java.util.concurrent.ScheduledExecutorService timer = java.util.concurrent.Executors.newSingleThreadScheduledExecutor(
+          runnable -> {
+            Thread t = new Thread(runnable, "bakare-heartbeat-" + id.substring(0, 8));
+            t.setDaemon(true);
+            return t;
+          });
+      long period = Math.max(50, heartbeat.toMillis() / 4);
+      timer.scheduleWithFixedDelay(session::beatIfDue, period, period, java.util.concurrent.TimeUnit.MILLISECONDS);
+      session.timer = timer;
+    }
     return session;
   }
 
@@ -95,14 +111,27 @@ public final class WriterSession {
    */
   public synchronized boolean claimCommit(ObjectId snapshot, byte[] snapshotBytes) throws IOException {
     store.put(ProtocolLayout.sessionPending(id), ByteBuffer.wrap(snapshotBytes), PutMode.REPLACE);
-    byte[] claim = sealing.sealWithIndexKey(SessionFinal.PURPOSE, SessionFinal.committed(snapshot, host).encode());
+    return claim(SessionFinal.committed(snapshot, host));
+  }
+
+  /**
+   * Claims the commit of a prune's repack: the packs it wrote may now be relied on, and the packs it
+   * copied from may be tombstoned.
+   *
+   * @return false if another prune judged this session abandoned meanwhile
+   */
+  public synchronized boolean claimMaintenance() throws IOException {
+    return claim(SessionFinal.maintenance(host));
+  }
+
+  private boolean claim(SessionFinal outcome) throws IOException {
+    byte[] claim = sealing.sealWithIndexKey(SessionFinal.PURPOSE, outcome.encode());
     try {
       store.put(ProtocolLayout.sessionFinal(id), ByteBuffer.wrap(claim), PutMode.CREATE_ONLY);
       return true;
     } catch (BlobAlreadyExistsException e) {
-      SessionFinal existing = readFinal(store, sealing, id);
-      // Our own claim, answered with an error and retried: it stands.
-      return existing.isCommitted() && snapshot.equals(existing.snapshot());
+      // Our own claim, answered with an error and retried, stands; any other outcome is a pruner's.
+      return readFinal(store, sealing, id).equals(outcome);
     }
   }
 
@@ -111,7 +140,15 @@ public final class WriterSession {
    * goes too: its snapshot is visible by now. The final of an abandoned session is the pruner's and stays,
    * so that this session can never commit.
    */
-  public synchronized void end(boolean committed) {
+  public void end(boolean committed) {
+    java.util.concurrent.ScheduledExecutorService t = timer;
+    if (t != null) {
+      t.shutdownNow();
+    }
+    removeBlobs(committed);
+  }
+
+  private synchronized void removeBlobs(boolean committed) {
     ended = true;
     List<BlobName> names = new ArrayList<>();
     try {

@@ -2,6 +2,7 @@ package dev.bakare.internal.repo;
 
 import dev.bakare.IntegrityException;
 import dev.bakare.KeyException;
+import dev.bakare.PassphraseRequiredException;
 import dev.bakare.RepositoryException;
 import dev.bakare.RepositoryNotFoundException;
 import dev.bakare.RepositoryOptions;
@@ -65,6 +66,7 @@ public final class Engine implements AutoCloseable {
   private final Compressor compressor;
   private final Chunker chunker;
   private @Nullable ChunkIndex index;
+  private final java.util.Set<BlobName> loadedSegments = new java.util.HashSet<>();
 
   private Engine(RepositoryOptions options, EngineHooks hooks, BlobStore store, Config config, byte[] configBytes,
       KeyMaterial keys, Path keyFile) throws RepositoryException {
@@ -94,8 +96,7 @@ public final class Engine implements AutoCloseable {
       throw new IllegalArgumentException("unknown cipher '" + options.cipher() + "' (available: " + AeadAlgorithms.names() + ")");
     }
     Chunkers.factory(options.chunker()).create(options.chunkerParameters(), new byte[32]);
-    StorageLocation location = StorageLocation.parse(options.location(), options.storageOptions());
-    BlobStore store = RetryingBlobStore.open(() -> StorageProviders.open(location, OpenMode.CREATE), RetryPolicy.defaults());
+    BlobStore store = openStore(options, hooks, OpenMode.CREATE);
     boolean success = false;
     Path keyPath = null;
     try {
@@ -145,6 +146,27 @@ public final class Engine implements AutoCloseable {
     }
   }
 
+  private static BlobStore openStore(RepositoryOptions options, EngineHooks hooks, OpenMode mode) throws StorageException {
+    BlobStore given = hooks.store();
+    if (given != null) {
+      return new UnclosedStore(given);
+    }
+    StorageLocation location = StorageLocation.parse(options.location(), options.storageOptions());
+    return RetryingBlobStore.open(() -> StorageProviders.open(location, mode), RetryPolicy.defaults());
+  }
+
+  /** A store the engine was given: several engines may share it, so closing one engine leaves it open. */
+  private static final class UnclosedStore extends dev.bakare.store.spi.ForwardingBlobStore {
+    UnclosedStore(BlobStore delegate) {
+      super(delegate);
+    }
+
+    @Override
+    public void close() {
+      // The test that created the store closes it.
+    }
+  }
+
   private static void deleteQuietlyOnFailure(Path keyPath) {
     try {
       Files.deleteIfExists(keyPath);
@@ -155,8 +177,7 @@ public final class Engine implements AutoCloseable {
 
   /** Opens an existing repository with the key the options name or the default key file. */
   public static Engine open(RepositoryOptions options, EngineHooks hooks) throws IOException {
-    StorageLocation location = StorageLocation.parse(options.location(), options.storageOptions());
-    BlobStore store = RetryingBlobStore.open(() -> StorageProviders.open(location, OpenMode.EXISTING), RetryPolicy.defaults());
+    BlobStore store = openStore(options, hooks, OpenMode.EXISTING);
     boolean success = false;
     try {
       byte[] configBytes;
@@ -215,6 +236,11 @@ public final class Engine implements AutoCloseable {
           return new LoadedKey(fromRepository.get(), Path.of(store.describe(), "keys"));
         }
       }
+      if (explicit == null && passphrase == null && hasRepositoryCopies(store)) {
+        throw new PassphraseRequiredException("no key file for repository " + config.id() + " at " + path
+            + ", but the repository holds passphrase-protected copies: set BAKARE_PASSPHRASE (or pass"
+            + " --passphrase-file) to use one, or pass --key FILE");
+      }
       throw new KeyException(explicit != null
           ? "key file " + path + " does not exist: check the --key path"
           : "no key for repository " + config.id() + " at " + path
@@ -244,9 +270,16 @@ public final class Engine implements AutoCloseable {
       return key.keys();
     }
     if (result instanceof KeyFile.Unlocked.PassphraseNeeded) {
-      throw new KeyException("key file " + where + " is protected by a passphrase: set BAKARE_PASSPHRASE or pass --passphrase-file");
+      throw new PassphraseRequiredException(
+          "key file " + where + " is protected by a passphrase: set BAKARE_PASSPHRASE or pass --passphrase-file");
     }
     throw new KeyException("wrong passphrase for key file " + where);
+  }
+
+  private static boolean hasRepositoryCopies(BlobStore store) throws StorageException {
+    boolean[] any = {false};
+    store.list(Layout.KEYS, info -> any[0] = true);
+    return any[0];
   }
 
   private static Optional<KeyMaterial> unlockRepositoryCopy(BlobStore store, Config config, char[] passphrase)
@@ -327,17 +360,38 @@ public final class Engine implements AutoCloseable {
     }
   }
 
-  /** The chunk index, loaded from the index segments on first use. */
+  /**
+   * The chunk index, brought up to date: segments written since the last call (by this or any other
+   * process) are loaded. Entries of segments deleted meanwhile stay; callers that deduplicate filter them
+   * by the packs they list (see {@link ChunkIndex#withPackStates}).
+   */
   public synchronized ChunkIndex index() throws IOException {
     ChunkIndex loaded = index;
     if (loaded == null) {
       loaded = new ChunkIndex();
-      for (BlobName name : indexSegmentNames()) {
-        loaded.addAll(readIndexSegment(name));
-      }
       index = loaded;
     }
+    for (BlobName name : indexSegmentNames()) {
+      if (!loadedSegments.contains(name)) {
+        loaded.addAll(readIndexSegment(name));
+        loadedSegments.add(name);
+      }
+    }
     return loaded;
+  }
+
+  /** Drops the loaded index and loads it anew: exactly what the segments in storage say now. */
+  public synchronized ChunkIndex reloadIndex() throws IOException {
+    index = null;
+    loadedSegments.clear();
+    return index();
+  }
+
+  /** Every pack in storage, with its size. */
+  public java.util.Map<ObjectId, Long> packsInStorage() throws StorageException {
+    java.util.Map<ObjectId, Long> packs = new java.util.HashMap<>();
+    store.list(Layout.DATA, info -> Layout.idOf(info.name(), Layout.DATA).ifPresent(id -> packs.put(id, info.size())));
+    return packs;
   }
 
   /** The names of all index segments. */
@@ -361,15 +415,17 @@ public final class Engine implements AutoCloseable {
     }
   }
 
-  /** Drops the loaded index and loads it again, to see what other processes added and removed. */
-  public synchronized ChunkIndex reloadIndex() throws IOException {
-    index = null;
-    return index();
-  }
-
   /** Writes index segments for packs uploaded by this process, then adds them to the loaded index. */
   public void writeIndex(List<IndexSegment.IndexedPack> packs) throws IOException {
     ChunkIndex loaded = index();
+    writeIndexSegments(packs);
+    for (IndexSegment.IndexedPack pack : packs) {
+      loaded.add(pack);
+    }
+  }
+
+  /** Writes index segments listing {@code packs}, at most {@value #INDEX_SEGMENT_MAX_CHUNKS} chunks each. */
+  public void writeIndexSegments(List<IndexSegment.IndexedPack> packs) throws StorageException {
     List<IndexSegment.IndexedPack> batch = new ArrayList<>();
     int chunks = 0;
     for (IndexSegment.IndexedPack pack : packs) {
@@ -383,9 +439,6 @@ public final class Engine implements AutoCloseable {
     }
     if (!batch.isEmpty()) {
       putIndexSegment(new IndexSegment(batch));
-    }
-    for (IndexSegment.IndexedPack pack : packs) {
-      loaded.add(pack);
     }
   }
 

@@ -137,7 +137,17 @@ public final class RestoreJob {
       }
     }
     Map<ObjectId, PackWork> work = assignChunks(files);
-    runPackWork(work);
+    java.util.concurrent.ScheduledExecutorService ticker = Executors.newSingleThreadScheduledExecutor(runnable -> {
+      Thread t = new Thread(runnable, "bakare-restore-progress");
+      t.setDaemon(true);
+      return t;
+    });
+    ticker.scheduleAtFixedRate(this::reportProgress, 250, 250, java.util.concurrent.TimeUnit.MILLISECONDS);
+    try {
+      runPackWork(work);
+    } finally {
+      ticker.shutdownNow();
+    }
     for (FileTask task : files) {
       if (task.entry.node().content().isEmpty() && task.failure == null) {
         task.finish();
@@ -186,8 +196,12 @@ public final class RestoreJob {
         applyMetadata(p);
       }
     }
-    request.listener().onProgress(new ProgressListener.Progress(restoredFiles.get(), restoredBytes.get(), 0, errors.size()));
+    reportProgress();
     return new RestoreResult(restoredFiles.get(), directories, symlinks, restoredBytes.get(), List.copyOf(errors));
+  }
+
+  private void reportProgress() {
+    request.listener().onProgress(new ProgressListener.Progress(restoredFiles.get(), restoredBytes.get(), 0, errors.size()));
   }
 
   // ---- planning ----

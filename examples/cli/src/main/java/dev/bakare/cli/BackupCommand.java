@@ -82,7 +82,7 @@ final class BackupCommand implements Callable<Integer> {
     out.println("  directories:  " + stats.directories());
     out.println("  total size:   " + Format.size(stats.totalBytes()));
     out.println("  new data:     " + Format.size(stats.newBytes()));
-    out.println("  stored size:  " + Format.size(stats.storedBytes()) + " (new data after compression)");
+    out.println("  stored size:  " + Format.size(stats.storedBytes()) + " (new data and directory metadata, compressed)");
     out.println("  duration:     " + Format.duration(took));
   }
 }

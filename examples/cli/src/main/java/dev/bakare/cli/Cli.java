@@ -2,6 +2,7 @@ package dev.bakare.cli;
 
 import dev.bakare.FileError;
 import dev.bakare.KeyException;
+import dev.bakare.PassphraseRequiredException;
 import dev.bakare.Repository;
 import dev.bakare.RepositoryOptions;
 import java.io.IOException;
@@ -229,13 +230,8 @@ final class Cli implements Callable<Integer> {
     }
   }
 
-  /**
-   * Whether the key file is protected and no passphrase was given. The API signals this only by its
-   * message (there is no exception subtype for it); a test with an interactive terminal guards the match.
-   */
   private static boolean needsPassphrase(KeyException e) {
-    String message = e.getMessage();
-    return message != null && message.contains("protected by a passphrase");
+    return e instanceof PassphraseRequiredException;
   }
 
   static void wipe(char @Nullable [] secret) {

@@ -52,6 +52,7 @@ public final class Main {
         .addSubcommand(new SnapshotsCommand(cli))
         .addSubcommand(new LsCommand(cli))
         .addSubcommand(new RestoreCommand(cli))
+        .addSubcommand(new CheckCommand(cli))
         .addSubcommand(new CommandLine(new KeyCommands()).addSubcommand(new KeyCommands.ExportWrite(cli)))
         .addSubcommand(new CommandLine(new CatCommands()).addSubcommand(new CatCommands.Config(cli)));
     commandLine.getCommandSpec().version("bakare " + version());

@@ -1,0 +1,449 @@
+package dev.bakare.internal.prune;
+
+import dev.bakare.IntegrityException;
+import dev.bakare.PruneRequest;
+import dev.bakare.PruneResult;
+import dev.bakare.RepositoryException;
+import dev.bakare.internal.content.ChunkIndex;
+import dev.bakare.internal.content.ChunkLocation;
+import dev.bakare.internal.content.ContentReader;
+import dev.bakare.internal.content.ContentWriter;
+import dev.bakare.internal.content.IndexSegment;
+import dev.bakare.internal.crypto.Crypto;
+import dev.bakare.internal.format.CompactIdSet;
+import dev.bakare.internal.format.CorruptDataException;
+import dev.bakare.internal.format.Layout;
+import dev.bakare.internal.format.ObjectId;
+import dev.bakare.internal.protocol.MaintenanceLease;
+import dev.bakare.internal.protocol.ProtocolLayout;
+import dev.bakare.internal.protocol.SessionResolver;
+import dev.bakare.internal.protocol.Tombstone;
+import dev.bakare.internal.protocol.TombstoneSessions;
+import dev.bakare.internal.protocol.Tombstones;
+import dev.bakare.internal.protocol.WriterSession;
+import dev.bakare.internal.repo.Engine;
+import dev.bakare.internal.snapshot.SnapshotManifest;
+import dev.bakare.internal.tree.TreeReader;
+import dev.bakare.store.spi.BlobName;
+import dev.bakare.store.spi.BlobNotFoundException;
+import dev.bakare.store.spi.PutMode;
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.function.Consumer;
+
+/**
+ * One prune: first sweep earlier marks whose sessions are all resolved, then mark what is unreferenced
+ * now (repacking partly used packs first). The protocol, step by step, is in docs/design.md,
+ * "Concurrency".
+ */
+public final class PruneJob {
+  private static final System.Logger LOG = System.getLogger(PruneJob.class.getName());
+
+  private final Engine engine;
+  private final PruneRequest request;
+  private final String id = HexFormat.of().formatHex(Crypto.randomBytes(4));
+  private final SessionResolver resolver;
+  private final List<String> waitingFor = new ArrayList<>();
+  private long packsDeleted;
+  private long bytesDeleted;
+  private long packsKept;
+  private long packsMarked;
+  private long bytesMarked;
+  private long packsRepacked;
+  private long bytesRepacked;
+  private long sessionsAbandoned;
+
+  public PruneJob(Engine engine, PruneRequest request) {
+    this.engine = engine;
+    this.request = request;
+    this.resolver = new SessionResolver(engine.store(), engine.sealing(), "prune " + id);
+  }
+
+  public PruneResult run() throws IOException {
+    engine.requireFullKey("pruning");
+    if (!engine.store().capabilities().atomicCreateOnly()) {
+      throw new RepositoryException("prune needs a store whose create-only puts are atomic, and "
+          + engine.store().describe() + " has none (a file system without hard links?): a prune there could"
+          + " delete data a concurrent backup relies on; prune from a host where the repository supports them");
+    }
+    Duration leaseDuration = request.sessionExpiry().compareTo(Duration.ofMinutes(30)) > 0
+        ? request.sessionExpiry() : Duration.ofMinutes(30);
+    try (MaintenanceLease lease = MaintenanceLease.acquire(engine.store(), leaseDuration, "prune " + id)) {
+      sweep(lease);
+      mark(lease);
+    }
+    return new PruneResult(packsDeleted, bytesDeleted, packsKept, packsMarked, bytesMarked, packsRepacked,
+        bytesRepacked, sessionsAbandoned, waitingFor, request.dryRun());
+  }
+
+  // ---- sweep ----
+
+  private void sweep(MaintenanceLease lease) throws IOException {
+    Instant storeNow = lease.renew();
+    Map<String, Tombstone> tombstones = Tombstones.load(engine.store(), engine.sealing());
+    List<String> sweepable = new ArrayList<>();
+    List<byte[]> committedSnapshots = new ArrayList<>();
+    Set<String> abandoned = new HashSet<>();
+    for (Map.Entry<String, Tombstone> t : tombstones.entrySet()) {
+      if (t.getValue().marked().plus(request.grace()).isAfter(storeNow)) {
+        continue;
+      }
+      var sessions = Tombstones.sessions(engine.store(), engine.sealing(), t.getKey());
+      if (sessions.isEmpty()) {
+        // The prune that marked stopped before recording the sessions; recording them now is conservative:
+        // every session that might have missed the tombstone still exists or has ended.
+        if (!request.dryRun()) {
+          recordSessions(t.getKey());
+        }
+        continue;
+      }
+      boolean ready = true;
+      for (String session : sessions.get().sessions()) {
+        SessionResolver.Resolution r = resolver.resolve(session, storeNow, request.sessionExpiry(), request.dryRun());
+        switch (r.state()) {
+          case ALIVE -> {
+            ready = false;
+            if (!waitingFor.contains(r.description())) {
+              waitingFor.add(r.description());
+            }
+          }
+          case ABANDONED -> {
+            abandoned.add(session);
+            if (r.abandonedNow()) {
+              sessionsAbandoned++;
+              LOG.log(System.Logger.Level.INFO, "judged abandoned: " + r.description());
+            }
+          }
+          case COMMITTED -> {
+            if (r.snapshotBytes() != null) {
+              committedSnapshots.add(r.snapshotBytes());
+            }
+          }
+          case ENDED -> { }
+        }
+      }
+      if (ready) {
+        sweepable.add(t.getKey());
+      }
+    }
+    if (sweepable.isEmpty()) {
+      return;
+    }
+    lease.renew();
+    // Everything below is read after the sessions were resolved, so it includes what they committed.
+    Map<ObjectId, Long> present = engine.packsInStorage();
+    ChunkIndex index = engine.reloadIndex();
+    Set<ObjectId> doomed = new HashSet<>();
+    Set<ObjectId> stillTombstoned = new HashSet<>();
+    for (Map.Entry<String, Tombstone> t : tombstones.entrySet()) {
+      for (ObjectId pack : t.getValue().packs()) {
+        if (sweepable.contains(t.getKey())) {
+          if (present.containsKey(pack)) {
+            doomed.add(pack);
+          }
+        } else {
+          stillTombstoned.add(pack);
+        }
+      }
+    }
+    Set<ObjectId> keep = new HashSet<>();
+    long[] unlocated = {0};
+    Consumer<ObjectId> keepIfOnlyCopyIsDoomed = chunk -> {
+      List<ChunkLocation> locations = index.locations(chunk);
+      if (locations.isEmpty()) {
+        unlocated[0]++;
+      }
+      ChunkLocation doomedCopy = null;
+      for (ChunkLocation l : locations) {
+        ObjectId pack = l.pack().id();
+        if (doomed.contains(pack)) {
+          doomedCopy = doomedCopy == null ? l : doomedCopy;
+        } else if (present.containsKey(pack) && !stillTombstoned.contains(pack)) {
+          return;
+        }
+      }
+      if (doomedCopy != null) {
+        keep.add(doomedCopy.pack().id());
+      }
+    };
+    walkAllReferences(index, committedSnapshots, keepIfOnlyCopyIsDoomed);
+    refuseIfUnlocated(unlocated[0]);
+    Set<ObjectId> delete = new HashSet<>(doomed);
+    delete.removeAll(keep);
+    packsKept += keep.size();
+    for (ObjectId pack : delete) {
+      packsDeleted++;
+      bytesDeleted += present.get(pack);
+    }
+    if (request.dryRun()) {
+      return;
+    }
+    lease.renew();
+    rewriteIndex(delete, present.keySet());
+    for (ObjectId pack : delete) {
+      engine.store().delete(Layout.pack(pack));
+    }
+    deleteOldSegments();
+    for (String t : sweepable) {
+      engine.store().delete(ProtocolLayout.tombstonePacks(t));
+      engine.store().delete(ProtocolLayout.tombstoneSessions(t));
+    }
+    for (String session : abandoned) {
+      resolver.removeAbandoned(session);
+    }
+  }
+
+  private final List<BlobName> oldSegments = new ArrayList<>();
+
+  /**
+   * Writes replacements for the index segments that list deleted or missing packs; the old ones are
+   * deleted only after the packs (so that at every moment every kept pack is indexed).
+   */
+  private void rewriteIndex(Set<ObjectId> deleted, Set<ObjectId> present) throws IOException {
+    oldSegments.clear();
+    for (BlobName name : engine.indexSegmentNames()) {
+      IndexSegment segment = engine.readIndexSegment(name);
+      List<IndexSegment.IndexedPack> kept = new ArrayList<>();
+      boolean changed = false;
+      for (IndexSegment.IndexedPack pack : segment.packs()) {
+        ObjectId packId = pack.pack().id();
+        if (deleted.contains(packId) || !present.contains(packId)) {
+          changed = true;
+        } else {
+          kept.add(pack);
+        }
+      }
+      if (changed) {
+        engine.writeIndexSegments(kept);
+        oldSegments.add(name);
+      }
+    }
+  }
+
+  private void deleteOldSegments() throws IOException {
+    for (BlobName name : oldSegments) {
+      engine.store().delete(name);
+    }
+  }
+
+  // ---- mark ----
+
+  private void mark(MaintenanceLease lease) throws IOException {
+    lease.renew();
+    Set<ObjectId> tombstoned = Tombstones.packs(engine.store(), engine.sealing());
+    Map<ObjectId, Long> present = engine.packsInStorage();
+    ChunkIndex index = engine.reloadIndex().withPackStates(tombstoned, present.keySet());
+    CompactIdSet live = new CompactIdSet(Math.max(1024, index.chunkCount()));
+    long[] unlocated = {0};
+    walkAllReferences(index, List.of(), chunk -> {
+      live.add(chunk);
+      if (!index.contains(chunk)) {
+        unlocated[0]++;
+      }
+    });
+    refuseIfUnlocated(unlocated[0]);
+
+    Map<ObjectId, long[]> usage = new HashMap<>();
+    for (ObjectId chunk : index.chunks().keySet()) {
+      boolean isLive = live.contains(chunk);
+      for (ChunkLocation l : index.locations(chunk)) {
+        long[] u = usage.computeIfAbsent(l.pack().id(), p -> new long[2]);
+        u[1] += l.storedLength();
+        if (isLive) {
+          u[0] += l.storedLength();
+        }
+      }
+    }
+    List<ObjectId> doomed = new ArrayList<>();
+    List<ObjectId> partlyUsed = new ArrayList<>();
+    long used = 0;
+    long unused = 0;
+    for (Map.Entry<ObjectId, Long> pack : present.entrySet()) {
+      if (tombstoned.contains(pack.getKey())) {
+        continue;
+      }
+      long[] u = usage.get(pack.getKey());
+      if (u == null || u[0] == 0) {
+        doomed.add(pack.getKey());
+      } else {
+        used += u[0];
+        if (u[1] > u[0]) {
+          partlyUsed.add(pack.getKey());
+          unused += u[1] - u[0];
+        }
+      }
+    }
+    // Repack where copying a byte frees the most, until the unused space left is within the allowance.
+    partlyUsed.sort(java.util.Comparator.comparingDouble(p -> -(double) (usage.get(p)[1] - usage.get(p)[0]) / usage.get(p)[0]));
+    List<ObjectId> repack = new ArrayList<>();
+    for (ObjectId pack : partlyUsed) {
+      if (unused <= request.maxUnused() * used) {
+        break;
+      }
+      repack.add(pack);
+      unused -= usage.get(pack)[1] - usage.get(pack)[0];
+    }
+    if (!repack.isEmpty()) {
+      if (request.dryRun()) {
+        packsRepacked += repack.size();
+        doomed.addAll(repack);
+      } else if (repack(lease, index, live, repack, tombstoned, present.keySet())) {
+        doomed.addAll(repack);
+      }
+    }
+    for (ObjectId pack : doomed) {
+      packsMarked++;
+      bytesMarked += present.get(pack);
+    }
+    if (doomed.isEmpty() || request.dryRun()) {
+      return;
+    }
+    lease.renew();
+    String tombstone = HexFormat.of().formatHex(Crypto.randomBytes(16));
+    byte[] packs = engine.sealing().sealWithIndexKey(Tombstone.PURPOSE, new Tombstone(lease.storeNow(), doomed).encode());
+    engine.store().put(ProtocolLayout.tombstonePacks(tombstone), ByteBuffer.wrap(packs), PutMode.CREATE_ONLY);
+    // Listed after the tombstone is written: every session not listed here starts later and sees it.
+    recordSessions(tombstone);
+  }
+
+  private void recordSessions(String tombstone) throws IOException {
+    byte[] sealed = engine.sealing().sealWithIndexKey(TombstoneSessions.PURPOSE,
+        new TombstoneSessions(resolver.sessionIds()).encode());
+    engine.store().put(ProtocolLayout.tombstoneSessions(tombstone), ByteBuffer.wrap(sealed), PutMode.CREATE_ONLY);
+  }
+
+  /**
+   * Copies the used chunks of partly used packs into new packs, inside a session of its own (so that a
+   * concurrent prune cannot sweep the new packs before they are indexed), and commits by its claim.
+   * Returns false, marking nothing, if the session was judged abandoned meanwhile.
+   */
+  private boolean repack(MaintenanceLease lease, ChunkIndex index, CompactIdSet live, List<ObjectId> packs,
+      Set<ObjectId> tombstoned, Set<ObjectId> present) throws IOException {
+    WriterSession session = WriterSession.start(engine.store(), engine.sealing(), engine.hooks().clock(),
+        engine.options().heartbeat(), "prune " + id, !engine.hooks().sequential());
+    boolean committed = false;
+    ExecutorService uploads = Executors.newSingleThreadExecutor(runnable -> {
+      Thread t = new Thread(runnable, "bakare-repack-upload");
+      t.setDaemon(true);
+      return t;
+    });
+    try {
+      Set<ObjectId> excluded = new HashSet<>(tombstoned);
+      excluded.addAll(packs);
+      // Copies in the packs being repacked do not count as stored, so the writer stores the used chunks anew.
+      ChunkIndex view = index.withPackStates(excluded, present);
+      ContentWriter writer = new ContentWriter(engine.store(), engine.sealing(), engine.hasher(), engine.compressor(),
+          view, engine.config().packSize(), 1, 2, uploads);
+      ContentReader reader = engine.reader();
+      Set<ObjectId> repackSet = new HashSet<>(packs);
+      Map<ObjectId, List<Map.Entry<ObjectId, ChunkLocation>>> byPack = new HashMap<>();
+      for (Map.Entry<ObjectId, ChunkLocation> e : index.chunks().entrySet()) {
+        if (!live.contains(e.getKey())) {
+          continue;
+        }
+        for (ChunkLocation l : index.locations(e.getKey())) {
+          if (repackSet.contains(l.pack().id())) {
+            byPack.computeIfAbsent(l.pack().id(), p -> new ArrayList<>()).add(Map.entry(e.getKey(), l));
+          }
+        }
+      }
+      int done = 0;
+      for (ObjectId pack : packs) {
+        byte[] bytes = Engine.toArray(engine.store().get(Layout.pack(pack)));
+        for (Map.Entry<ObjectId, ChunkLocation> e : byPack.getOrDefault(pack, List.of())) {
+          ChunkLocation l = e.getValue();
+          byte[] plain = reader.open(e.getKey(), l, bytes, (int) l.offset());
+          writer.write(e.getKey(), l.type(), plain, 0, plain.length);
+        }
+        packsRepacked++;
+        if (++done % 64 == 0) {
+          lease.renew();
+          session.beatIfDue();
+        }
+      }
+      List<IndexSegment.IndexedPack> written = writer.flush();
+      for (IndexSegment.IndexedPack p : written) {
+        for (var entry : p.entries()) {
+          bytesRepacked += entry.storedLength();
+        }
+      }
+      engine.writeIndex(written);
+      committed = session.claimMaintenance();
+      if (!committed) {
+        LOG.log(System.Logger.Level.WARNING, "the repack was judged abandoned by another prune; nothing marked");
+      }
+      return committed;
+    } finally {
+      uploads.shutdown();
+      session.end(committed);
+    }
+  }
+
+  // ---- shared ----
+
+  /**
+   * A referenced chunk the index does not locate means an index segment is missing: which pack holds it is
+   * unknown, so no pack may be judged unreferenced.
+   */
+  private static void refuseIfUnlocated(long unlocated) throws RepositoryException {
+    if (unlocated > 0) {
+      throw new RepositoryException("prune stopped, nothing was deleted: " + unlocated
+          + " referenced chunks are in no index segment; run check, then repair index");
+    }
+  }
+
+  /**
+   * Reports every chunk referenced by a stored snapshot or by {@code extraSnapshots} (committed snapshots
+   * parked in sessions). A damaged snapshot stops the prune: its references are unknown.
+   */
+  private void walkAllReferences(ChunkIndex index, List<byte[]> extraSnapshots, Consumer<ObjectId> referenced)
+      throws IOException {
+    ReferenceWalker walker = new ReferenceWalker(new TreeReader(
+        new ContentReader(engine.store(), engine.sealing(), engine.hasher(), engine.compressor(), index)));
+    for (ObjectId snapshot : engine.snapshotIds()) {
+      SnapshotManifest manifest;
+      try {
+        manifest = engine.readSnapshot(snapshot);
+      } catch (IntegrityException e) {
+        throw new RepositoryException("prune stopped, nothing was deleted: " + e.getMessage()
+            + "; run check, then repair", e);
+      } catch (RepositoryException e) {
+        // Forgotten between listing and reading: it references nothing any more.
+        if (e.getCause() instanceof BlobNotFoundException) {
+          continue;
+        }
+        throw e;
+      }
+      walker.walk(rootOf(manifest, Layout.snapshot(snapshot).value()), referenced);
+    }
+    for (byte[] bytes : extraSnapshots) {
+      SnapshotManifest manifest;
+      try {
+        manifest = SnapshotManifest.open(engine.sealing(), bytes);
+      } catch (CorruptDataException e) {
+        throw new RepositoryException("prune stopped, nothing was deleted: a committed session's snapshot is"
+            + " unreadable (" + e.getMessage() + "); run check", e);
+      }
+      walker.walk(rootOf(manifest, "a committed session's snapshot"), referenced);
+    }
+  }
+
+  private static ObjectId rootOf(SnapshotManifest manifest, String what) {
+    SnapshotManifest.Detail detail = manifest.detail();
+    if (detail == null) {
+      throw new IllegalStateException(what + " read without its detail, but prune holds the full key");
+    }
+    return detail.rootTree();
+  }
+}

@@ -1,0 +1,225 @@
+package dev.bakare;
+
+import static dev.bakare.TreeAssertions.assertSameTree;
+import static dev.bakare.TreeAssertions.restored;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.bakare.internal.protocol.WriterSession;
+import dev.bakare.internal.repo.EngineHooks;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.Random;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class PruneTest {
+  private static final PruneRequest NOW = PruneRequest.builder().grace(Duration.ZERO).build();
+
+  @TempDir Path temp;
+  TestRepo repo;
+  Path source;
+  Random random = new Random(99);
+
+  @BeforeEach
+  void setUp() throws IOException {
+    repo = new TestRepo(temp);
+    source = Files.createDirectories(temp.resolve("source"));
+  }
+
+  @Test
+  void pruneReturnsAtLeastNinetyPercentOfThirtyPercentGarbage() throws IOException {
+    for (int i = 0; i < 10; i++) {
+      Files.write(source.resolve("file" + i), BackupRestoreTest.randomBytes(random, 3 << 20));
+    }
+    try (Repository r = repo.init()) {
+      Snapshot first = r.backup(BackupRequest.of(source));
+      for (int i = 0; i < 3; i++) {
+        Files.delete(source.resolve("file" + (i * 3)));
+      }
+      Snapshot second = r.backup(BackupRequest.of(source));
+      r.forget(List.of(first.id()), false);
+      long before = repo.size();
+      long live = liveSize();
+      long garbage = before - live;
+      assertTrue(garbage > before * 0.25, "the test needs about 30% garbage: " + garbage + " of " + before);
+
+      PruneResult mark = r.prune(NOW);
+      assertEquals(0, mark.packsDeleted(), "the first prune only marks");
+      assertTrue(mark.packsMarked() > 0);
+      PruneResult sweep = r.prune(NOW);
+      assertTrue(sweep.packsDeleted() > 0);
+      long reclaimed = before - repo.size();
+
+      assertTrue(reclaimed >= 0.9 * garbage, "reclaimed " + reclaimed + " of " + garbage + " garbage bytes");
+
+      Path target = temp.resolve("target");
+      assertTrue(r.restore(second.id(), target).isComplete());
+      assertSameTree(source, restored(target, source));
+    }
+    try (Repository r = repo.open()) {
+      CheckResult check = r.check(CheckRequest.readAllData());
+      assertTrue(check.isClean(), check.problems().toString());
+    }
+  }
+
+  /** The size of a fresh repository holding only the current tree. */
+  private long liveSize() throws IOException {
+    TestRepo fresh = new TestRepo(temp.resolve("fresh"));
+    try (Repository r = fresh.init()) {
+      r.backup(BackupRequest.of(source));
+    }
+    return fresh.size() - Files.size(fresh.location.resolve("config"));
+  }
+
+  @Test
+  void aRunningBackupKeepsMarksFromBeingSweptUntilItEnds() throws IOException {
+    Files.write(source.resolve("a"), BackupRestoreTest.randomBytes(random, 1 << 20));
+    try (Repository r = repo.init()) {
+      Snapshot s = r.backup(BackupRequest.of(source));
+      r.forget(List.of(s.id()), false);
+      WriterSession running = WriterSession.start(r.engine().store(), r.engine().sealing(),
+          r.engine().hooks().clock(), Duration.ofMinutes(1), "another-host", false);
+      PruneResult mark = r.prune(NOW);
+      assertTrue(mark.packsMarked() > 0);
+      long before = repo.size();
+      PruneResult blocked = r.prune(NOW);
+      assertEquals(0, blocked.packsDeleted());
+      assertEquals(1, blocked.waitingFor().size(), blocked.toString());
+      assertTrue(blocked.waitingFor().get(0).contains("another-host"), blocked.waitingFor().toString());
+      assertTrue(repo.size() >= before - 4096, "nothing was deleted while the backup runs");
+      running.end(true);
+      PruneResult swept = r.prune(NOW);
+      assertEquals(mark.packsMarked(), swept.packsDeleted());
+    }
+  }
+
+  @Test
+  void dryRunsChangeNothing() throws IOException {
+    Files.write(source.resolve("a"), BackupRestoreTest.randomBytes(random, 1 << 20));
+    try (Repository r = repo.init()) {
+      Snapshot s = r.backup(BackupRequest.of(source));
+      ForgetResult wouldForget = r.forget(List.of(s.id()), true);
+      assertEquals(1, wouldForget.removed().size());
+      assertEquals(1, r.snapshots().size());
+      r.forget(List.of(s.id()), false);
+      List<Path> blobs = repo.blobs();
+      PruneResult dry = r.prune(PruneRequest.builder().grace(Duration.ZERO).dryRun(true).build());
+      assertTrue(dry.packsMarked() > 0);
+      assertEquals(blobs, repo.blobs());
+    }
+  }
+
+  @Test
+  void aWriteKeyCannotForgetOrPrune() throws IOException {
+    Path writeKey = temp.resolve("w.key");
+    Files.writeString(source.resolve("a"), "a");
+    SnapshotId id;
+    try (Repository r = repo.init()) {
+      id = r.backup(BackupRequest.of(source)).id();
+      r.exportWriteKey(writeKey, null);
+    }
+    try (Repository w = Repository.open(repo.options().keyFile(writeKey).build())) {
+      assertThrows(KeyException.class, () -> w.forget(List.of(id), false));
+      assertThrows(KeyException.class, () -> w.forget(ForgetPolicy.builder().keepLast(1).build(), false));
+      assertThrows(KeyException.class, () -> w.prune(NOW));
+      assertEquals(1, w.snapshots().size());
+    }
+  }
+
+  @Test
+  void aForgetPolicyMustKeepSomething() throws IOException {
+    try (Repository r = repo.init()) {
+      assertThrows(IllegalArgumentException.class, () -> r.forget(ForgetPolicy.builder().build(), false));
+    }
+  }
+
+  @Test
+  void aPausedBackupWhoseDataWasPrunedAwayStoresItAgainAndCommits() throws Exception {
+    MutableClock clock = new MutableClock(java.time.Instant.parse("2026-01-01T00:00:00Z"));
+    dev.bakare.store.testkit.MemoryBlobStore shared = new dev.bakare.store.testkit.MemoryBlobStore(clock);
+    EngineHooks hooks = new EngineHooks(clock, false, shared, false);
+    for (int i = 0; i < 4; i++) {
+      Files.write(source.resolve("f" + i), BackupRestoreTest.randomBytes(random, 700_000));
+    }
+    SnapshotId old;
+    try (Repository r = Repository.init(repo.options().build(), hooks)) {
+      old = r.backup(BackupRequest.of(source)).id();
+    }
+    Freezer freezer = new Freezer();
+    dev.bakare.store.testkit.FaultInjectingBlobStore frozenView = new dev.bakare.store.testkit.FaultInjectingBlobStore(
+        shared, dev.bakare.store.testkit.FaultInjectingBlobStore.Config.builder(1).interceptor(freezer).build());
+    EngineHooks writerHooks = new EngineHooks(clock, false, frozenView, false);
+    try (Repository writer = Repository.open(repo.options().heartbeat(Duration.ofSeconds(10)).build(), writerHooks);
+        Repository pruner = Repository.open(repo.options().build(), hooks)) {
+      java.util.concurrent.CompletableFuture<Snapshot> backup = java.util.concurrent.CompletableFuture.supplyAsync(() -> {
+        try {
+          return writer.backup(BackupRequest.of(source));
+        } catch (IOException e) {
+          throw new java.io.UncheckedIOException(e);
+        }
+      });
+      freezer.awaitFrozen();
+      // The writer has deduplicated everything against the old snapshot's packs. Forget it and prune twice,
+      // long after the writer's session expired.
+      pruner.forget(List.of(old), false);
+      PruneRequest request = PruneRequest.builder().grace(Duration.ofMinutes(5)).sessionExpiry(Duration.ofMinutes(10)).build();
+      PruneResult mark = pruner.prune(request);
+      assertTrue(mark.packsMarked() > 0);
+      clock.advance(Duration.ofHours(1));
+      PruneResult sweep = pruner.prune(request);
+      assertEquals(1, sweep.sessionsAbandoned(), sweep.toString());
+      assertEquals(mark.packsMarked(), sweep.packsDeleted(), "every pack the writer relied on is gone");
+
+      freezer.thaw();
+      Snapshot healed = backup.get();
+      assertEquals(List.of(source.toString()), healed.paths());
+      Path target = temp.resolve("target");
+      RestoreResult restored = pruner.restore(healed.id(), target);
+      assertTrue(restored.isComplete(), restored.errors().toString());
+      assertSameTree(source, restored(target, source));
+      CheckResult check = pruner.check(CheckRequest.readAllData());
+      assertTrue(check.isClean(), check.problems().toString());
+      assertFalse(freezer.frozenOps.isEmpty());
+    }
+  }
+
+  /**
+   * Freezes every storage operation of one engine (heartbeats included, as SIGSTOP would) from the moment
+   * it parks its snapshot in its session, until thawed.
+   */
+  private static final class Freezer implements dev.bakare.store.testkit.FaultInjectingBlobStore.Interceptor {
+    private final java.util.concurrent.CountDownLatch frozen = new java.util.concurrent.CountDownLatch(1);
+    private final java.util.concurrent.CountDownLatch thawed = new java.util.concurrent.CountDownLatch(1);
+    private volatile boolean freezing;
+    final List<String> frozenOps = new java.util.concurrent.CopyOnWriteArrayList<>();
+
+    @Override
+    public void before(dev.bakare.store.testkit.FaultInjectingBlobStore.Operation operation, String subject)
+        throws InterruptedException {
+      if (!freezing && operation == dev.bakare.store.testkit.FaultInjectingBlobStore.Operation.PUT
+          && subject.startsWith("sessions/") && subject.endsWith("/snapshot")) {
+        freezing = true;
+        frozen.countDown();
+      }
+      if (freezing && thawed.getCount() > 0) {
+        frozenOps.add(operation + " " + subject);
+        thawed.await();
+      }
+    }
+
+    void awaitFrozen() throws InterruptedException {
+      assertTrue(frozen.await(60, java.util.concurrent.TimeUnit.SECONDS), "the writer never reached its commit");
+    }
+
+    void thaw() {
+      thawed.countDown();
+    }
+  }
+}
