@@ -350,7 +350,7 @@ final class S3BlobStore implements BlobStore {
         throw new StorageException(
             "blob " + name + " in " + describe() + " has " + length + " bytes, more than one buffer holds: read it in ranges");
       }
-      return readFully(in, (int) length, name, action);
+      return readFully(in, (int) length, action);
     } finally {
       closeQuietly(in);
     }
@@ -396,12 +396,12 @@ final class S3BlobStore implements BlobStore {
         if (offset > available - length) {
           throw pastEnd(name, String.valueOf(available), offset, length);
         }
-        skipFully(in, offset, name, action);
+        skipFully(in, offset, action);
       } else if (available < length) {
         int slash = contentRange.lastIndexOf('/');
         throw pastEnd(name, slash < 0 ? "fewer than " + (offset + length) : contentRange.substring(slash + 1), offset, length);
       }
-      return readFully(in, length, name, action);
+      return readFully(in, length, action);
     } finally {
       closeQuietly(in);
     }
@@ -419,7 +419,7 @@ final class S3BlobStore implements BlobStore {
     }
   }
 
-  private ByteBuffer readFully(ResponseInputStream<?> in, int length, BlobName name, String action)
+  private ByteBuffer readFully(ResponseInputStream<?> in, int length, String action)
       throws StorageException {
     byte[] bytes = new byte[length];
     int read;
@@ -446,7 +446,7 @@ final class S3BlobStore implements BlobStore {
     return ByteBuffer.wrap(bytes);
   }
 
-  private void skipFully(ResponseInputStream<?> in, long count, BlobName name, String action) throws StorageException {
+  private void skipFully(ResponseInputStream<?> in, long count, String action) throws StorageException {
     try {
       in.skipNBytes(count);
     } catch (IOException e) {

@@ -22,7 +22,6 @@ final class RetryLog extends Handler implements AutoCloseable {
   private final Level previous;
   private final List<String> retries = new ArrayList<>();
   private final List<String> summaries = new ArrayList<>();
-  private final List<String> warnings = new ArrayList<>();
 
   RetryLog() {
     previous = logger.getLevel();
@@ -37,8 +36,6 @@ final class RetryLog extends Handler implements AutoCloseable {
       retries.add(message);
     } else if (message.startsWith("storage retries for ")) {
       summaries.add(message);
-    } else if (record.getLevel().intValue() >= Level.WARNING.intValue()) {
-      warnings.add(message);
     }
   }
 
@@ -48,10 +45,6 @@ final class RetryLog extends Handler implements AutoCloseable {
 
   synchronized List<String> summaries() {
     return List.copyOf(summaries);
-  }
-
-  synchronized List<String> warnings() {
-    return List.copyOf(warnings);
   }
 
   /** How many retried failures there were of each root cause (the innermost exception named). */

@@ -12,6 +12,7 @@ import dev.bakare.RepositoryOptions;
 import dev.bakare.RestoreResult;
 import dev.bakare.Snapshot;
 import dev.bakare.store.testkit.FaultProxy;
+import java.net.URI;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -75,7 +76,7 @@ class S3EndToEndTest {
             .start();
     // A 2 s timeout turns the longer stalls into timeouts, which are retried like resets.
     Map<String, String> flaky =
-        S3Server.with(S3Server.options(java.net.URI.create(proxy.httpEndpoint())), "s3.timeout", "2s");
+        S3Server.with(S3Server.options(URI.create(proxy.httpEndpoint())), "s3.timeout", "2s");
     Snapshot snapshot;
     Path target = temp.resolve("restored");
     long backupMillis;
