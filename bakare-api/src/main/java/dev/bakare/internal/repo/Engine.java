@@ -22,6 +22,8 @@ import dev.bakare.internal.format.CorruptDataException;
 import dev.bakare.internal.format.Layout;
 import dev.bakare.internal.format.ObjectId;
 import dev.bakare.internal.snapshot.SnapshotManifest;
+import dev.bakare.internal.store.RetryPolicy;
+import dev.bakare.internal.store.RetryingBlobStore;
 import dev.bakare.store.spi.BlobAlreadyExistsException;
 import dev.bakare.store.spi.BlobInfo;
 import dev.bakare.store.spi.BlobName;
@@ -148,7 +150,8 @@ public final class Engine implements AutoCloseable {
     if (given != null) {
       return new UnclosedStore(given);
     }
-    return StorageProviders.open(StorageLocation.parse(options.location(), options.storageOptions()), mode);
+    StorageLocation location = StorageLocation.parse(options.location(), options.storageOptions());
+    return RetryingBlobStore.open(() -> StorageProviders.open(location, mode), RetryPolicy.defaults());
   }
 
   /** A store the engine was given: several engines may share it, so closing one engine leaves it open. */
