@@ -32,6 +32,7 @@ public final class RepositoryOptions {
   private final int threads;
   private final long memoryLimit;
   private final Duration heartbeat;
+  private final Duration outageTolerance;
 
   private RepositoryOptions(Builder b) {
     this.location = Objects.requireNonNull(b.location, "location is required");
@@ -48,6 +49,7 @@ public final class RepositoryOptions {
     this.threads = b.threads;
     this.memoryLimit = b.memoryLimit;
     this.heartbeat = b.heartbeat;
+    this.outageTolerance = b.outageTolerance;
   }
 
   public static Builder builder() {
@@ -146,6 +148,16 @@ public final class RepositoryOptions {
     return heartbeat;
   }
 
+  /**
+   * How long storage may keep failing with transient errors (timeouts, resets, 5xx, throttling) before an
+   * operation gives up: 10 minutes by default. Meanwhile operations are retried with exponential backoff
+   * and jitter; errors that retrying cannot fix (access denied, a missing bucket) fail at once. Zero turns
+   * retries off.
+   */
+  public Duration outageTolerance() {
+    return outageTolerance;
+  }
+
   /** Builds {@link RepositoryOptions}. */
   public static final class Builder {
     private @Nullable String location;
@@ -162,8 +174,17 @@ public final class RepositoryOptions {
     private int threads = Runtime.getRuntime().availableProcessors();
     private long memoryLimit = 512L << 20;
     private Duration heartbeat = Duration.ofSeconds(60);
+    private Duration outageTolerance = Duration.ofMinutes(10);
 
     private Builder() {}
+
+    public Builder outageTolerance(Duration value) {
+      if (value.isNegative()) {
+        throw new IllegalArgumentException("outage tolerance must not be negative, got " + value);
+      }
+      this.outageTolerance = value;
+      return this;
+    }
 
     public Builder heartbeat(Duration interval) {
       if (interval.isNegative() || interval.isZero()) {

@@ -151,7 +151,8 @@ public final class Engine implements AutoCloseable {
       return new UnclosedStore(given);
     }
     StorageLocation location = StorageLocation.parse(options.location(), options.storageOptions());
-    return RetryingBlobStore.open(() -> StorageProviders.open(location, mode), RetryPolicy.defaults());
+    return RetryingBlobStore.open(() -> StorageProviders.open(location, mode),
+        RetryPolicy.builder().outageTolerance(options.outageTolerance()).build());
   }
 
   /** A store the engine was given: several engines may share it, so closing one engine leaves it open. */
@@ -399,10 +400,25 @@ public final class Engine implements AutoCloseable {
     }
   }
 
-  /** Where the chunk index keeps its working files. */
+  /**
+   * Where the chunk index keeps its working files: the cache directory, or, when that cannot be created
+   * (a service user without a home directory), the system's temporary directory.
+   */
   public Path workDirectory() {
     Path cache = options.cacheDirectory();
-    return (cache != null ? cache : RepositoryOptions.defaultCacheDirectory()).resolve("tmp");
+    Path preferred = (cache != null ? cache : RepositoryOptions.defaultCacheDirectory()).resolve("tmp");
+    try {
+      Files.createDirectories(preferred);
+      if (Files.isWritable(preferred)) {
+        return preferred;
+      }
+    } catch (IOException e) {
+      LOG.log(System.Logger.Level.DEBUG, "cache directory " + preferred + " unusable: " + e.getMessage());
+    }
+    Path fallback = Path.of(System.getProperty("java.io.tmpdir"), "bakare-" + System.getProperty("user.name", "user"));
+    LOG.log(System.Logger.Level.WARNING, "cannot write to the cache directory " + preferred + "; using " + fallback
+        + " (set --cache-dir or XDG_CACHE_HOME to choose another)");
+    return fallback;
   }
 
   /** Every pack in storage, with its size. */
