@@ -68,6 +68,9 @@ final class BackupPass {
   private final @Nullable ObjectId parentRoot;
   private final @Nullable TreeReader parentTrees;
   private final AtomicLong unchangedFiles = new AtomicLong();
+  private long lastCheckpointMillis;
+  private long uploadedAtLastCheckpoint;
+  private long checkpoints;
   private final SourceMetadata metadata = new SourceMetadata();
   private final List<PathMatcher> nameExcludes = new ArrayList<>();
   private final List<PathMatcher> pathExcludes = new ArrayList<>();
@@ -129,7 +132,13 @@ final class BackupPass {
     this.writer = contentWriter;
     this.workers = pool;
     ProgressListener listener = request.listener();
-    ticker.scheduleAtFixedRate(() -> listener.onProgress(progress()), 250, 250, TimeUnit.MILLISECONDS);
+    lastCheckpointMillis = engine.hooks().clock().millis();
+    ticker.scheduleAtFixedRate(() -> {
+      listener.onProgress(progress());
+      if (!sequential) {
+        checkpointIfDue();
+      }
+    }, 250, 250, TimeUnit.MILLISECONDS);
     try {
       ObjectId root;
       try {
@@ -140,7 +149,15 @@ final class BackupPass {
         Thread.currentThread().interrupt();
         throw new InterruptedIOException("backup interrupted");
       }
-      List<IndexSegment.IndexedPack> packs = contentWriter.flush();
+      List<IndexSegment.IndexedPack> packs;
+      synchronized (this) {
+        // No checkpoint between the last drain and the final flush: every pack is indexed exactly once.
+        packs = contentWriter.flush();
+        this.writer = null;
+      }
+      if (fatal instanceof IOException failure) {
+        throw failure;
+      }
       List<FileError> errorList = List.copyOf(errors);
       SnapshotStats stats = new SnapshotStats(files.get(), unchangedFiles.get(), directories.get(), bytes.get(),
           contentWriter.stats().newBytes(), contentWriter.stats().storedBytes(), errorList.size());
@@ -155,6 +172,36 @@ final class BackupPass {
       pool.shutdownNow();
       uploads.shutdown();
       awaitQuietly(uploads);
+    }
+  }
+
+  /**
+   * Records the index of the packs uploaded since the last checkpoint, when the interval or the byte
+   * threshold has passed. A storage failure here is a failure of the backup, like one of an upload.
+   */
+  private synchronized void checkpointIfDue() {
+    ContentWriter w = writer;
+    if (w == null || fatal != null) {
+      return;
+    }
+    long now = engine.hooks().clock().millis();
+    long uploaded = w.stats().uploadedBytes();
+    if (now - lastCheckpointMillis < request.checkpointInterval().toMillis()
+        && uploaded - uploadedAtLastCheckpoint < request.checkpointBytes()) {
+      return;
+    }
+    lastCheckpointMillis = now;
+    uploadedAtLastCheckpoint = uploaded;
+    List<IndexSegment.IndexedPack> packs = w.drainUploaded();
+    if (packs.isEmpty()) {
+      return;
+    }
+    try {
+      engine.writeIndex(packs);
+      checkpoints++;
+    } catch (IOException e) {
+      fatal = e;
+      LOG.log(System.Logger.Level.ERROR, "checkpoint failed, the backup stops: " + e.getMessage());
     }
   }
 
@@ -270,6 +317,7 @@ final class BackupPass {
         ExecutorService pool = Objects.requireNonNull(workers);
         if (sequential) {
           session.beatIfDue();
+          checkpointIfDue();
         }
         return CompletableFuture.supplyAsync(() -> backupFile(path, node), pool);
       }

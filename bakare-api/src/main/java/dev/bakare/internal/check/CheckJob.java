@@ -10,6 +10,7 @@ import dev.bakare.internal.content.IndexSegment;
 import dev.bakare.internal.content.PackBuilder;
 import dev.bakare.internal.content.PackEntry;
 import dev.bakare.internal.content.PackFormat;
+import dev.bakare.internal.content.PackHeaders;
 import dev.bakare.internal.content.PackRef;
 import dev.bakare.internal.crypto.Crypto;
 import dev.bakare.internal.format.CorruptDataException;
@@ -79,6 +80,9 @@ public final class CheckJob {
     packSizes.putAll(engine.packsInStorage());
     ChunkIndex index = index();
     Set<ObjectId> indexedPacks = checkIndex();
+    if (engine.keys().isFull()) {
+      indexUnlistedPacksFromHeaders(indexedPacks);
+    }
     checkSnapshots();
     if (engine.keys().isFull()) {
       ContentReader reader = new ContentReader(engine.store(), engine.sealing(), engine.hasher(), engine.compressor(), index);
@@ -108,7 +112,9 @@ public final class CheckJob {
   private CheckResult result(long packsRead, Set<ObjectId> indexedPacks) {
     long unindexed = packSizes.keySet().stream().filter(id -> !indexedPacks.contains(id)).count();
     if (unindexed > 0) {
-      notes.add(unindexed + " pack(s) are listed in no index (left by an interrupted backup or prune; prune reclaims them)");
+      notes.add(unindexed + " pack(s) are listed in no readable index segment: left by an interrupted or running"
+          + " backup (prune reclaims what no snapshot uses), or listed in a damaged segment (repair index writes"
+          + " them down again); their headers were read instead");
     }
     List<CheckResult.Problem> list = new ArrayList<>();
     for (ProblemBuilder b : problems.values()) {
@@ -147,6 +153,23 @@ public final class CheckJob {
       }
     }
     return indexedPacks;
+  }
+
+  /**
+   * Packs no readable segment lists are indexed from their headers, as every reader does, so that a
+   * damaged segment is reported once, as itself, not as every chunk it listed.
+   */
+  private void indexUnlistedPacksFromHeaders(Set<ObjectId> indexedPacks) throws IOException {
+    for (Map.Entry<ObjectId, Long> pack : packSizes.entrySet()) {
+      if (indexedPacks.contains(pack.getKey())) {
+        continue;
+      }
+      try {
+        index().add(PackHeaders.read(engine.store(), engine.sealing(), pack.getKey(), pack.getValue()));
+      } catch (IntegrityException e) {
+        problem(e.object(), e.problem() + "; no index segment lists it either, so its chunks are lost");
+      }
+    }
   }
 
   private void checkSnapshots() throws IOException {

@@ -212,6 +212,13 @@ public final class ChunkIndex implements AutoCloseable {
         visitor.accept(id, new ChunkLocation(entries.packs.ref(pack), type, compression, offset, stored, raw)));
   }
 
+  /** Whether the index lists the pack. */
+  public boolean containsPack(ObjectId packId) {
+    synchronized (entries.packIds) {
+      return entries.packIds.contains(packId);
+    }
+  }
+
   /** The pack of that id, if the index lists it. */
   public Optional<PackRef> pack(ObjectId packId) {
     int count = entries.packs.size();

@@ -158,6 +158,18 @@ public final class ContentWriter {
     return done;
   }
 
+  /**
+   * Takes the packs uploaded since the last call, without waiting for any: a checkpoint writes their index
+   * so that a rerun after a crash need not upload them again.
+   */
+  public List<IndexSegment.IndexedPack> drainUploaded() {
+    List<IndexSegment.IndexedPack> done = new ArrayList<>();
+    for (IndexSegment.IndexedPack pack; (pack = uploaded.poll()) != null; ) {
+      done.add(pack);
+    }
+    return done;
+  }
+
   private void upload(PackBuilder builder) throws IOException {
     try {
       uploadPermits.acquire();

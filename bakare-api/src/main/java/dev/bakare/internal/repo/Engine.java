@@ -13,6 +13,7 @@ import dev.bakare.internal.content.ChunkIndex;
 import dev.bakare.internal.content.Compressor;
 import dev.bakare.internal.content.ContentReader;
 import dev.bakare.internal.content.IndexSegment;
+import dev.bakare.internal.content.PackHeaders;
 import dev.bakare.internal.crypto.AeadAlgorithm;
 import dev.bakare.internal.crypto.AeadAlgorithms;
 import dev.bakare.internal.crypto.Crypto;
@@ -67,6 +68,8 @@ public final class Engine implements AutoCloseable {
   private final Chunker chunker;
   private @Nullable ChunkIndex index;
   private final java.util.Set<BlobName> loadedSegments = new java.util.HashSet<>();
+  private final java.util.Map<BlobName, String> damagedSegments = new java.util.HashMap<>();
+  private final java.util.Set<ObjectId> unreadableHeaders = java.util.concurrent.ConcurrentHashMap.newKeySet();
 
   private Engine(RepositoryOptions options, EngineHooks hooks, BlobStore store, Config config, byte[] configBytes,
       KeyMaterial keys, Path keyFile) throws RepositoryException {
@@ -364,6 +367,10 @@ public final class Engine implements AutoCloseable {
    * The chunk index, brought up to date: segments written since the last call (by this or any other
    * process) are loaded. Entries of segments deleted meanwhile stay; callers that deduplicate filter them
    * by the packs they list (see {@link ChunkIndex#withPackStates}). Lives until the engine closes.
+   *
+   * <p>Self-healing: a damaged segment is reported and skipped, and with the full key every pack no
+   * readable segment lists is indexed from its own header, so a damaged or lost segment never makes a
+   * snapshot unreadable ({@code repair index} then writes the index down again).
    */
   public synchronized ChunkIndex index() throws IOException {
     ChunkIndex loaded = index;
@@ -372,12 +379,60 @@ public final class Engine implements AutoCloseable {
       index = loaded;
     }
     for (BlobName name : indexSegmentNames()) {
-      if (!loadedSegments.contains(name)) {
+      if (loadedSegments.contains(name) || damagedSegments.containsKey(name)) {
+        continue;
+      }
+      try {
         loaded.addAll(readIndexSegment(name));
         loadedSegments.add(name);
+      } catch (IntegrityException e) {
+        damagedSegments.put(name, e.problem());
+        LOG.log(System.Logger.Level.WARNING, e.getMessage() + "; the packs it lists are indexed from their own headers"
+            + " (run repair index to write the index again)");
       }
     }
     return loaded;
+  }
+
+  /**
+   * {@link #index()}, plus, with the full key, every pack of {@code listing} that no readable segment
+   * lists, indexed from its header.
+   */
+  public ChunkIndex index(java.util.Map<ObjectId, Long> listing) throws IOException {
+    ChunkIndex loaded = index();
+    if (keys.isFull()) {
+      indexUnlistedPacks(loaded, listing);
+    }
+    return loaded;
+  }
+
+  /** Index segments found damaged so far, with what is wrong with each. */
+  public synchronized java.util.Map<BlobName, String> damagedSegments() {
+    return java.util.Map.copyOf(damagedSegments);
+  }
+
+  /**
+   * Adds to {@code index} every pack in {@code packs} that no segment lists, read from the pack's header
+   * (left by an interrupted backup, written by a backup still running, or listed only in a damaged or lost
+   * segment). Returns how many were added; packs whose header is damaged are reported and left out.
+   */
+  public int indexUnlistedPacks(ChunkIndex index, java.util.Map<ObjectId, Long> packs) throws IOException {
+    int added = 0;
+    for (java.util.Map.Entry<ObjectId, Long> pack : packs.entrySet()) {
+      if (index.containsPack(pack.getKey()) || unreadableHeaders.contains(pack.getKey())) {
+        continue;
+      }
+      try {
+        index.add(PackHeaders.read(store, sealing, pack.getKey(), pack.getValue()));
+        added++;
+      } catch (IntegrityException e) {
+        unreadableHeaders.add(pack.getKey());
+        LOG.log(System.Logger.Level.WARNING, e.getMessage() + "; its chunks are reachable only through the index");
+      } catch (dev.bakare.store.spi.BlobNotFoundException e) {
+        // Deleted by a prune since the listing.
+      }
+    }
+    return added;
   }
 
   /**
@@ -501,8 +556,9 @@ public final class Engine implements AutoCloseable {
    * packs a prune deleted since (their chunks live on in the packs it repacked them into).
    */
   public ContentReader reader() throws IOException {
-    java.util.Set<ObjectId> present = packsInStorage().keySet();
-    return new ContentReader(store, sealing, hasher, compressor, index().withPackStates(p -> false, present::contains));
+    java.util.Map<ObjectId, Long> present = packsInStorage();
+    return new ContentReader(store, sealing, hasher, compressor,
+        index(present).withPackStates(p -> false, present::containsKey));
   }
 
   /** Stores a snapshot and returns its id. */
