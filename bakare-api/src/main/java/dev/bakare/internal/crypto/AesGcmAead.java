@@ -23,9 +23,16 @@ import javax.crypto.spec.SecretKeySpec;
  */
 final class AesGcmAead extends JdkAead {
   private static final int SLICE = 16 * 1024;
+  /**
+   * Below this, the JDK's own decryption is used: small objects come many to a job, so HotSpot compiles
+   * that path quickly, and two cipher initializations would cost more than they save.
+   */
+  private static final int DIRECT_BELOW = 64 * 1024;
+  private static final ThreadLocal<Cipher> COUNTER_MODE = ThreadLocal.withInitial(() -> cipher("AES/CTR/NoPadding"));
+  private static final ThreadLocal<Cipher> TAGGING = ThreadLocal.withInitial(() -> cipher("AES/GCM/NoPadding"));
+  private static final ThreadLocal<byte[]> SINK = ThreadLocal.withInitial(() -> new byte[SLICE + AeadAlgorithm.TAG_LENGTH]);
 
   private final SecretKeySpec key;
-  private final ThreadLocal<Cipher> counterMode = ThreadLocal.withInitial(() -> cipher("AES/CTR/NoPadding"));
 
   AesGcmAead(byte[] key) {
     super("AES/GCM/NoPadding", "AES", key, true);
@@ -46,6 +53,9 @@ final class AesGcmAead extends JdkAead {
     if (length < AeadAlgorithm.TAG_LENGTH) {
       throw new CorruptDataException("ciphertext of " + length + " bytes is shorter than its tag");
     }
+    if (length < DIRECT_BELOW) {
+      return super.open(nonce, associatedData, in, inOffset, length, out, outOffset);
+    }
     int plainLength = length - AeadAlgorithm.TAG_LENGTH;
     if (out.length - outOffset < plainLength) {
       throw new IllegalArgumentException("output buffer too small for " + plainLength + " bytes");
@@ -53,18 +63,16 @@ final class AesGcmAead extends JdkAead {
     byte[] counter = Arrays.copyOf(nonce, 16);
     counter[15] = 2;
     try {
-      Cipher ctr = counterMode.get();
+      Cipher ctr = COUNTER_MODE.get();
       ctr.init(Cipher.DECRYPT_MODE, key, new IvParameterSpec(counter));
       int written = 0;
       for (int done = 0; done < plainLength; done += SLICE) {
         written += ctr.update(in, inOffset + done, Math.min(SLICE, plainLength - done), out, outOffset + written);
       }
       ctr.doFinal(out, outOffset + written);
-      // A fresh cipher each time: the JDK refuses to encrypt twice with one instance, key and nonce.
-      Cipher gcm = cipher("AES/GCM/NoPadding");
-      gcm.init(Cipher.ENCRYPT_MODE, key, parameters(nonce));
+      Cipher gcm = taggingCipher(nonce);
       gcm.updateAAD(associatedData);
-      byte[] sink = new byte[SLICE + AeadAlgorithm.TAG_LENGTH];
+      byte[] sink = SINK.get();
       for (int done = 0; done < plainLength; done += SLICE) {
         gcm.update(out, outOffset + done, Math.min(SLICE, plainLength - done), sink, 0);
       }
@@ -81,6 +89,23 @@ final class AesGcmAead extends JdkAead {
     } catch (GeneralSecurityException e) {
       throw new IllegalStateException("AES-GCM decryption failed", e);
     }
+  }
+
+  /**
+   * The thread's GCM cipher initialized to encrypt under {@code nonce}. The JDK refuses to initialize one
+   * instance twice in a row with the same key and nonce for encryption (which opening the same object
+   * twice does), so that case gets a fresh instance.
+   */
+  private Cipher taggingCipher(byte[] nonce) throws GeneralSecurityException {
+    Cipher gcm = TAGGING.get();
+    try {
+      gcm.init(Cipher.ENCRYPT_MODE, key, parameters(nonce));
+    } catch (java.security.InvalidAlgorithmParameterException sameKeyAndNonce) {
+      gcm = cipher("AES/GCM/NoPadding");
+      gcm.init(Cipher.ENCRYPT_MODE, key, parameters(nonce));
+      TAGGING.set(gcm);
+    }
+    return gcm;
   }
 
   private static Cipher cipher(String transformation) {
