@@ -62,7 +62,9 @@ public final class RestoreJob {
   private final List<String> includes = new ArrayList<>();
   private final AtomicLong restoredBytes = new AtomicLong();
   private final AtomicLong restoredFiles = new AtomicLong();
-  private final boolean root = runsAsRoot();
+  /** The effective uid and gid of this process, which own what it creates; -1 where unknown. */
+  private final long[] processOwner = processOwner();
+  private final boolean root = processOwner[0] == 0;
   private @Nullable ContentReader reader;
   /** Directories this restore created or verified as real directories: files may go into them. */
   private final java.util.Set<Path> usableDirectories = java.util.concurrent.ConcurrentHashMap.newKeySet();
@@ -666,12 +668,16 @@ public final class RestoreJob {
   // ---- metadata ----
 
   /** Only root may give files away; others keep their own ownership, as tar and restic do. */
-  private static boolean runsAsRoot() {
+  private static long[] processOwner() {
     try {
-      // /proc/self belongs to the process's effective user.
-      return ((Integer) Files.getAttribute(Path.of("/proc/self"), "unix:uid")) == 0;
+      // /proc/self belongs to the process's effective user and group.
+      Path self = Path.of("/proc/self");
+      return new long[] {
+        ((Integer) Files.getAttribute(self, "unix:uid")) & 0xFFFF_FFFFL,
+        ((Integer) Files.getAttribute(self, "unix:gid")) & 0xFFFF_FFFFL
+      };
     } catch (IOException | UnsupportedOperationException | IllegalArgumentException e) {
-      return "root".equals(System.getProperty("user.name"));
+      return new long[] {"root".equals(System.getProperty("user.name")) ? 0 : -1, -1};
     }
   }
 
@@ -679,8 +685,8 @@ public final class RestoreJob {
     Node node = p.node();
     Path path = p.target();
     try {
-      if (root) {
-        // Owner first: chown clears setuid and setgid bits.
+      // Owner first: chown clears setuid and setgid bits. What this process creates is already its own.
+      if (root && (node.uid() != processOwner[0] || node.gid() != processOwner[1])) {
         Files.setAttribute(path, "unix:uid", (int) node.uid(), NOFOLLOW);
         Files.setAttribute(path, "unix:gid", (int) node.gid(), NOFOLLOW);
       }
