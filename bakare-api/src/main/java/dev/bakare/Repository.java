@@ -171,11 +171,15 @@ public final class Repository implements AutoCloseable {
     while (prefix.endsWith("/")) {
       prefix = prefix.substring(0, prefix.length() - 1);
     }
-    listTree(trees, detail.rootTree(), "", prefix, consumer);
+    listTree(trees, detail.rootTree(), "", prefix, consumer, 1);
   }
 
   private void listTree(TreeReader trees, ObjectId treeId, String base, String prefix,
-      Consumer<? super FileEntry> consumer) throws IOException {
+      Consumer<? super FileEntry> consumer, int depth) throws IOException {
+    String tooDeep = Tree.tooDeep(depth);
+    if (tooDeep != null) {
+      throw new IntegrityException("tree " + treeId.shortHex(), "listing stopped at " + base + ": " + tooDeep, null);
+    }
     Tree tree = trees.read(treeId);
     for (Node node : tree.nodes()) {
       String path = base + "/" + node.name();
@@ -186,7 +190,7 @@ public final class Repository implements AutoCloseable {
       }
       ObjectId subtree = node.subtree();
       if ((inside || onTheWay) && subtree != null) {
-        listTree(trees, subtree, path, prefix, consumer);
+        listTree(trees, subtree, path, prefix, consumer, depth + 1);
       }
     }
   }

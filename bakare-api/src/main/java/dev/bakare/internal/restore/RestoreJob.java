@@ -92,7 +92,7 @@ public final class RestoreJob {
     this.reader = contentReader;
     TreeReader trees = new TreeReader(contentReader);
     Path target = request.target().toAbsolutePath().normalize();
-    planTree(trees, detail.rootTree(), "", target);
+    planTree(trees, detail.rootTree(), "", target, 1);
     for (String include : includes) {
       boolean found = plan.stream().anyMatch(p -> p.snapshotPath().equals(include));
       if (!found) {
@@ -206,7 +206,12 @@ public final class RestoreJob {
 
   // ---- planning ----
 
-  private void planTree(TreeReader trees, ObjectId treeId, String snapshotPath, Path targetDir) {
+  private void planTree(TreeReader trees, ObjectId treeId, String snapshotPath, Path targetDir, int depth) {
+    String tooDeep = Tree.tooDeep(depth);
+    if (tooDeep != null) {
+      errors.add(new FileError(snapshotPath, "not restored: " + tooDeep));
+      return;
+    }
     Tree tree;
     try {
       tree = trees.read(treeId);
@@ -235,7 +240,7 @@ public final class RestoreJob {
         plan.add(new Planned(path, target, node));
         ObjectId subtree = node.subtree();
         if (subtree != null) {
-          planTree(trees, subtree, path, target);
+          planTree(trees, subtree, path, target, depth + 1);
         } else if (node.hasError()) {
           errors.add(new FileError(path, "directory content not in the backup: " + node.error()));
         }
@@ -522,8 +527,12 @@ public final class RestoreJob {
 
   private void restoreRange(ContentReader contentReader, ObjectId packId, List<ChunkNeed> range) throws IOException {
     long start = range.get(0).location.offset();
-    ChunkNeed last = range.get(range.size() - 1);
-    int length = (int) (last.location.offset() + last.location.storedLength() - start);
+    long end = start;
+    for (ChunkNeed need : range) {
+      // The furthest end, not the last chunk's: a forged index may list chunks that overlap.
+      end = Math.max(end, need.location.offset() + need.location.storedLength());
+    }
+    int length = (int) (end - start);
     byte[] bytes;
     try {
       ByteBuffer buffer = engine.store().get(Layout.pack(packId), start, length);
