@@ -50,7 +50,8 @@ public final class FuzzSupport {
     }
   }
 
-  private static byte[] filled(int length, int value) {
+  /** {@code length} bytes of {@code value}: constant ids and keys for seeds. */
+  public static byte[] filled(int length, int value) {
     byte[] bytes = new byte[length];
     Arrays.fill(bytes, (byte) value);
     return bytes;

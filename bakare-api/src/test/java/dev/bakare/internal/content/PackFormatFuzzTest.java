@@ -137,7 +137,7 @@ class PackFormatFuzzTest {
   @Test
   void committedSeedsAreValidEncodings() throws Exception {
     PackEntry a = new PackEntry(ObjectId.wrap(new byte[32]), ChunkType.DATA, Compression.ZSTD, 0, 40, 100);
-    PackEntry b = new PackEntry(ObjectId.wrap(filled(0x7f)), ChunkType.TREE, Compression.NONE, 40, 300, 284);
+    PackEntry b = new PackEntry(ObjectId.wrap(FuzzSupport.filled(32, 0x7f)), ChunkType.TREE, Compression.NONE, 40, 300, 284);
     for (byte[] seed : FuzzSupport.seeds(getClass(), "header",
         List.of(headerInput(List.of(), 0), headerInput(List.of(a, b), 340)))) {
       decodeHeaderInput(seed);
@@ -160,9 +160,4 @@ class PackFormatFuzzTest {
     }
   }
 
-  private static byte[] filled(int value) {
-    byte[] bytes = new byte[32];
-    Arrays.fill(bytes, (byte) value);
-    return bytes;
-  }
 }

@@ -16,7 +16,6 @@ import dev.bakare.internal.crypto.KeyMaterial;
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 
@@ -28,7 +27,7 @@ import org.junit.jupiter.api.Test;
 class KeyFileFuzzTest {
   private static final char[] PASSPHRASE = "correct horse".toCharArray();
   /** Cheap Argon2 costs so that each fuzz input runs in microseconds; the format allows them. */
-  private static final KeyFile.Argon2 CHEAP = new KeyFile.Argon2(8, 1, 1, fill(16, 0x2b));
+  private static final KeyFile.Argon2 CHEAP = new KeyFile.Argon2(8, 1, 1, FuzzSupport.filled(16, 0x2b));
   private static final String REPOSITORY = "0123456789abcdef0123456789abcdef";
 
   @FuzzTest
@@ -66,16 +65,11 @@ class KeyFileFuzzTest {
 
   private static byte[] sealedMaterial(KeyMaterial keys, String kind) {
     byte[] wrappingKey = CHEAP.derive(PASSPHRASE);
-    byte[] nonce = fill(AeadAlgorithm.NONCE_LENGTH, 0x09);
+    byte[] nonce = FuzzSupport.filled(AeadAlgorithm.NONCE_LENGTH, 0x09);
     byte[] aad = ("bakare key file v1 " + kind + " " + REPOSITORY).getBytes(StandardCharsets.US_ASCII);
     return Crypto.concat(nonce, new Aes256Gcm().withKey(wrappingKey).seal(nonce, aad, keys.encode()));
   }
 
-  private static byte[] fill(int length, int value) {
-    byte[] bytes = new byte[length];
-    Arrays.fill(bytes, (byte) value);
-    return bytes;
-  }
 
   @Test
   void committedSeedsAreValidEncodings() throws Exception {

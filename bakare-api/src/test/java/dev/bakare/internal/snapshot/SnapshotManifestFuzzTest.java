@@ -60,15 +60,10 @@ class SnapshotManifestFuzzTest {
         "me", List.of("daily", "repaired"), ObjectId.wrap(new byte[32]), new SnapshotStats(10, 4, 3, 123_456, 1000, 800, 1));
     SnapshotManifest.Detail root = new SnapshotManifest.Detail(List.of("/"), ObjectId.wrap(new byte[32]), List.of());
     SnapshotManifest.Detail some = new SnapshotManifest.Detail(List.of("/home/me/docs", "/etc"),
-        ObjectId.wrap(fill(0x3c)), List.of(new FileError("/etc/shadow", "permission denied")));
+        ObjectId.wrap(FuzzSupport.filled(32, 0x3c)), List.of(new FileError("/etc/shadow", "permission denied")));
     return List.of(new SnapshotManifest(minimal, root), new SnapshotManifest(full, some));
   }
 
-  private static byte[] fill(int value) {
-    byte[] bytes = new byte[32];
-    Arrays.fill(bytes, (byte) value);
-    return bytes;
-  }
 
   @Test
   void committedSeedsAreValidEncodings() throws Exception {
@@ -76,7 +71,7 @@ class SnapshotManifestFuzzTest {
     List<byte[]> details = new ArrayList<>();
     for (SnapshotManifest m : samples()) {
       summaries.add(SnapshotManifest.encodeSummary(m.summary()));
-      byte[] hash = fill(0x5a);
+      byte[] hash = FuzzSupport.filled(32, 0x5a);
       details.add(new ByteWriter().bytes(hash).bytes(SnapshotManifest.encodeDetail(m.detail(), hash)).toByteArray());
     }
     for (byte[] seed : FuzzSupport.seeds(getClass(), "summary", summaries)) {

@@ -42,7 +42,7 @@ import org.junit.jupiter.api.Test;
  */
 class TreeFuzzTest {
   private static final ChunkHasher HASHER = new ChunkHasher(FULL_KEY.chunkIdKey());
-  private static final byte[] EPHEMERAL = Crypto.x25519PublicKey(fill(0x55));
+  private static final byte[] EPHEMERAL = Crypto.x25519PublicKey(FuzzSupport.filled(32, 0x55));
   private static final ContentReader READER = reader();
 
   private static ContentReader reader() {
@@ -87,11 +87,11 @@ class TreeFuzzTest {
 
   static List<Tree> samples() {
     Instant t = Instant.ofEpochSecond(1_700_000_000L, 123_456_789);
-    ObjectId chunk = ObjectId.wrap(fill(0x01));
+    ObjectId chunk = ObjectId.wrap(FuzzSupport.filled(32, 0x01));
     Node file = new Node("file.txt", NodeType.FILE, 0644, 1000, 1000, "me", "staff", t, t, 77, 2049, 1, 5,
         List.of(chunk, chunk), null, "", "");
     Node dir = new Node("dir", NodeType.DIRECTORY, 0755, 0, 0, "", "", t, t, 78, 2049, 2, 0, List.of(),
-        ObjectId.wrap(fill(0x02)), "", "");
+        ObjectId.wrap(FuzzSupport.filled(32, 0x02)), "", "");
     Node link = new Node("link", NodeType.SYMLINK, 0777, 0, 0, "", "", Instant.EPOCH, Instant.EPOCH, 0, 0, 1, 0,
         List.of(), null, "../file.txt", "");
     Node broken = new Node("z\u00e9", NodeType.FILE, 0600, 1, 1, "", "", t, t, 1, 1, 1, 0, List.of(), null, "",
@@ -137,9 +137,4 @@ class TreeFuzzTest {
     }
   }
 
-  private static byte[] fill(int value) {
-    byte[] bytes = new byte[32];
-    Arrays.fill(bytes, (byte) value);
-    return bytes;
-  }
 }
