@@ -15,6 +15,7 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
+import java.util.function.Supplier;
 import java.util.stream.Stream;
 
 /**
@@ -83,12 +84,14 @@ public final class FuzzSupport {
 
   /**
    * The committed seeds of a fuzz test method, read from the test class path; first written to the source
-   * tree from {@code generated} when {@value #WRITE_SEEDS} is set.
+   * tree from {@code generator} when {@value #WRITE_SEEDS} is set. Generated only then: sealed seeds use
+   * fixed keys and nonces, which must seal once, not on every run.
    */
-  public static List<byte[]> seeds(Class<?> fuzzClass, String method, List<byte[]> generated) {
+  public static List<byte[]> seeds(Class<?> fuzzClass, String method, Supplier<List<byte[]>> generator) {
     String target = System.getProperty(WRITE_SEEDS);
     try {
       if (target != null) {
+        List<byte[]> generated = generator.get();
         Path dir = Files.createDirectories(inputs(Path.of(target), fuzzClass, method));
         for (int i = 0; i < generated.size(); i++) {
           Files.write(dir.resolve("seed-" + i), generated.get(i));

@@ -134,9 +134,14 @@ final class BackupPass {
     ProgressListener listener = request.listener();
     lastCheckpointMillis = engine.hooks().clock().millis();
     ticker.scheduleAtFixedRate(() -> {
-      listener.onProgress(progress());
       if (!sequential) {
         checkpointIfDue();
+      }
+      try {
+        listener.onProgress(progress());
+      } catch (RuntimeException e) {
+        // A failing listener must not end the timer, which also drives checkpoints.
+        LOG.log(System.Logger.Level.WARNING, "progress listener failed: " + e, e);
       }
     }, 250, 250, TimeUnit.MILLISECONDS);
     try {

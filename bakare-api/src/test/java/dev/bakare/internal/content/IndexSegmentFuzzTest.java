@@ -83,12 +83,12 @@ class IndexSegmentFuzzTest {
   void committedSeedsAreValidEncodings() throws Exception {
     List<IndexSegment> samples = List.of(sample(0, 0), sample(1, 1), sample(3, 4));
     List<byte[]> plain = samples.stream().map(IndexSegment::encode).toList();
-    List<byte[]> seeds = FuzzSupport.seeds(getClass(), "plain", plain);
+    List<byte[]> seeds = FuzzSupport.seeds(getClass(), "plain", () -> plain);
     for (byte[] seed : seeds) {
       load(IndexSegment.decode(seed));
     }
     List<byte[]> sealed = plain.stream().map(p -> FULL.sealWithIndexKey(IndexSegment.SEAL_PURPOSE, p)).toList();
-    for (byte[] seed : FuzzSupport.seeds(getClass(), "sealed", sealed)) {
+    for (byte[] seed : FuzzSupport.seeds(getClass(), "sealed", () -> sealed)) {
       IndexSegment segment = IndexSegment.decode(WRITE.openWithIndexKey(IndexSegment.SEAL_PURPOSE, seed));
       assertEquals(segment.chunkCount(), load(segment));
     }

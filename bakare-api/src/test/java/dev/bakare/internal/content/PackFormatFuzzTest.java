@@ -138,11 +138,10 @@ class PackFormatFuzzTest {
   void committedSeedsAreValidEncodings() throws Exception {
     PackEntry a = new PackEntry(ObjectId.wrap(new byte[32]), ChunkType.DATA, Compression.ZSTD, 0, 40, 100);
     PackEntry b = new PackEntry(ObjectId.wrap(FuzzSupport.filled(32, 0x7f)), ChunkType.TREE, Compression.NONE, 40, 300, 284);
-    for (byte[] seed : FuzzSupport.seeds(getClass(), "header",
-        List.of(headerInput(List.of(), 0), headerInput(List.of(a, b), 340)))) {
+    for (byte[] seed : FuzzSupport.seeds(getClass(), "header", () -> List.of(headerInput(List.of(), 0), headerInput(List.of(a, b), 340)))) {
       decodeHeaderInput(seed);
     }
-    for (byte[] seed : FuzzSupport.seeds(getClass(), "pack", List.of(validPack()))) {
+    for (byte[] seed : FuzzSupport.seeds(getClass(), "pack", () -> List.of(validPack()))) {
       List<byte[]> chunks = openPack(seed);
       assertEquals(chunkContents().size(), chunks.size());
       for (int i = 0; i < chunks.size(); i++) {
@@ -155,7 +154,7 @@ class PackFormatFuzzTest {
       int n = COMPRESSOR.compress(chunk, 0, chunk.length, compressed, 0);
       frames.add(new ByteWriter().u32(chunk.length).bytes(compressed, 0, n).toByteArray());
     }
-    for (byte[] seed : FuzzSupport.seeds(getClass(), "zstdFrame", frames)) {
+    for (byte[] seed : FuzzSupport.seeds(getClass(), "zstdFrame", () -> frames)) {
       decompressInput(seed);
     }
   }

@@ -43,7 +43,7 @@ class BlobNameFuzzTest {
     List<byte[]> names = List.of(("data/01/" + hex).getBytes(StandardCharsets.UTF_8),
         ("index/" + hex).getBytes(StandardCharsets.UTF_8), ("snapshots/" + hex).getBytes(StandardCharsets.UTF_8),
         "leases/00000000000000ff".getBytes(StandardCharsets.UTF_8));
-    for (byte[] seed : FuzzSupport.seeds(getClass(), "name", names)) {
+    for (byte[] seed : FuzzSupport.seeds(getClass(), "name", () -> names)) {
       assertEquals(1, parse(new String(seed, StandardCharsets.UTF_8)), new String(seed, StandardCharsets.UTF_8));
     }
     // Non-ASCII digits are digits to Character.digit, but not hex digits of a name (HexFormat rejects them).

@@ -83,16 +83,16 @@ class ProtocolBlobFuzzTest {
         new Tombstone(Instant.ofEpochSecond(1_700_000_000L), List.of(ObjectId.wrap(packId), ObjectId.wrap(new byte[32]))).encode());
     List<byte[]> sessions = List.of(new TombstoneSessions(List.of()).encode(),
         new TombstoneSessions(List.of("00112233445566778899aabbccddeeff", "ffeeddccbbaa99887766554433221100")).encode());
-    for (byte[] seed : FuzzSupport.seeds(getClass(), "sessionStart", starts)) {
+    for (byte[] seed : FuzzSupport.seeds(getClass(), "sessionStart", () -> starts)) {
       SessionStart.decode(seed);
     }
-    for (byte[] seed : FuzzSupport.seeds(getClass(), "sessionFinal", finals)) {
+    for (byte[] seed : FuzzSupport.seeds(getClass(), "sessionFinal", () -> finals)) {
       SessionFinal.decode(seed);
     }
-    for (byte[] seed : FuzzSupport.seeds(getClass(), "tombstone", tombstones)) {
+    for (byte[] seed : FuzzSupport.seeds(getClass(), "tombstone", () -> tombstones)) {
       Tombstone.decode(seed);
     }
-    for (byte[] seed : FuzzSupport.seeds(getClass(), "tombstoneSessions", sessions)) {
+    for (byte[] seed : FuzzSupport.seeds(getClass(), "tombstoneSessions", () -> sessions)) {
       TombstoneSessions.decode(seed);
     }
     List<byte[]> sealed = new ArrayList<>();
@@ -100,7 +100,7 @@ class ProtocolBlobFuzzTest {
     finals.forEach(p -> sealed.add(sealedInput(1, SessionFinal.PURPOSE, p)));
     tombstones.forEach(p -> sealed.add(sealedInput(2, Tombstone.PURPOSE, p)));
     sessions.forEach(p -> sealed.add(sealedInput(3, TombstoneSessions.PURPOSE, p)));
-    for (byte[] seed : FuzzSupport.seeds(getClass(), "sealed", sealed)) {
+    for (byte[] seed : FuzzSupport.seeds(getClass(), "sealed", () -> sealed)) {
       openSealed(seed);
     }
   }

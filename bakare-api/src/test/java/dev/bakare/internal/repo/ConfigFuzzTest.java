@@ -30,7 +30,7 @@ class ConfigFuzzTest {
         new ChunkerParameters(512 * 1024, 1024 * 1024, 8 * 1024 * 1024), "aes-256-gcm", 16 << 20, fingerprint);
     Config b = new Config(Config.VERSION, "fedcba9876543210fedcba9876543210", Instant.ofEpochSecond(1_700_000_000L, 9),
         "fastcdc-v1", new ChunkerParameters(64 * 1024, 128 * 1024, 256 * 1024), "chacha20-poly1305", 1 << 16, fingerprint);
-    for (byte[] seed : FuzzSupport.seeds(getClass(), "config", List.of(a.encode(FULL_KEY), b.encode(FULL_KEY)))) {
+    for (byte[] seed : FuzzSupport.seeds(getClass(), "config", () -> List.of(a.encode(FULL_KEY), b.encode(FULL_KEY)))) {
       assertTrue(Config.decode(seed).fingerprintMatches(FULL_KEY));
       assertTrue(Config.macMatches(seed, FULL_KEY));
     }

@@ -15,7 +15,6 @@ import dev.bakare.internal.crypto.Crypto;
 import dev.bakare.internal.crypto.KeyMaterial;
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;
-import java.util.ArrayList;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 
@@ -63,9 +62,10 @@ class KeyFileFuzzTest {
     return new KeyFile(KeyFile.FULL, REPOSITORY, Instant.EPOCH, CHEAP, material).unlock(PASSPHRASE);
   }
 
-  private static byte[] sealedMaterial(KeyMaterial keys, String kind) {
+  /** Sealed as KeyFile.create does, with cheap costs and a nonce of its own for each seed. */
+  private static byte[] sealedMaterial(KeyMaterial keys, String kind, int nonceByte) {
     byte[] wrappingKey = CHEAP.derive(PASSPHRASE);
-    byte[] nonce = FuzzSupport.filled(AeadAlgorithm.NONCE_LENGTH, 0x09);
+    byte[] nonce = FuzzSupport.filled(AeadAlgorithm.NONCE_LENGTH, nonceByte);
     byte[] aad = ("bakare key file v1 " + kind + " " + REPOSITORY).getBytes(StandardCharsets.US_ASCII);
     return Crypto.concat(nonce, new Aes256Gcm().withKey(wrappingKey).seal(nonce, aad, keys.encode()));
   }
@@ -73,17 +73,16 @@ class KeyFileFuzzTest {
 
   @Test
   void committedSeedsAreValidEncodings() throws Exception {
-    List<byte[]> files = new ArrayList<>();
-    files.add(new KeyFile(KeyFile.FULL, REPOSITORY, Instant.EPOCH, null, FULL_KEY.encode()).encode());
-    files.add(new KeyFile(KeyFile.WRITE, REPOSITORY, Instant.ofEpochSecond(1_700_000_000L), null, WRITE_KEY.encode()).encode());
-    files.add(new KeyFile(KeyFile.FULL, REPOSITORY, Instant.EPOCH, CHEAP, sealedMaterial(FULL_KEY, KeyFile.FULL)).encode());
-    for (byte[] seed : FuzzSupport.seeds(getClass(), "keyFile", files)) {
+    for (byte[] seed : FuzzSupport.seeds(getClass(), "keyFile", () -> List.of(
+        new KeyFile(KeyFile.FULL, REPOSITORY, Instant.EPOCH, null, FULL_KEY.encode()).encode(),
+        new KeyFile(KeyFile.WRITE, REPOSITORY, Instant.ofEpochSecond(1_700_000_000L), null, WRITE_KEY.encode()).encode(),
+        new KeyFile(KeyFile.FULL, REPOSITORY, Instant.EPOCH, CHEAP, sealedMaterial(FULL_KEY, KeyFile.FULL, 0x08)).encode()))) {
       assertInstanceOf(KeyFile.Unlocked.Key.class, decodeAndUnlock(seed));
     }
-    for (byte[] seed : FuzzSupport.seeds(getClass(), "material", List.of(FULL_KEY.encode(), WRITE_KEY.encode()))) {
+    for (byte[] seed : FuzzSupport.seeds(getClass(), "material", () -> List.of(FULL_KEY.encode(), WRITE_KEY.encode()))) {
       KeyMaterial.decode(seed);
     }
-    for (byte[] seed : FuzzSupport.seeds(getClass(), "sealedMaterial", List.of(sealedMaterial(FULL_KEY, KeyFile.FULL)))) {
+    for (byte[] seed : FuzzSupport.seeds(getClass(), "sealedMaterial", () -> List.of(sealedMaterial(FULL_KEY, KeyFile.FULL, 0x09)))) {
       KeyFile.Unlocked unlocked = unlockSealed(seed);
       assertInstanceOf(KeyFile.Unlocked.Key.class, unlocked);
       assertArrayEquals(FULL_KEY.encode(), ((KeyFile.Unlocked.Key) unlocked).keys().encode());

@@ -74,14 +74,14 @@ class SnapshotManifestFuzzTest {
       byte[] hash = FuzzSupport.filled(32, 0x5a);
       details.add(new ByteWriter().bytes(hash).bytes(SnapshotManifest.encodeDetail(m.detail(), hash)).toByteArray());
     }
-    for (byte[] seed : FuzzSupport.seeds(getClass(), "summary", summaries)) {
+    for (byte[] seed : FuzzSupport.seeds(getClass(), "summary", () -> summaries)) {
       SnapshotManifest.decodeSummary(seed);
     }
-    for (byte[] seed : FuzzSupport.seeds(getClass(), "detail", details)) {
+    for (byte[] seed : FuzzSupport.seeds(getClass(), "detail", () -> details)) {
       decodeDetailInput(seed);
     }
     List<byte[]> sealed = samples().stream().map(m -> m.seal(FULL)).toList();
-    List<byte[]> seeds = FuzzSupport.seeds(getClass(), "sealed", sealed);
+    List<byte[]> seeds = FuzzSupport.seeds(getClass(), "sealed", () -> sealed);
     assertEquals(sealed.size(), seeds.size());
     for (byte[] seed : seeds) {
       assertNotNull(SnapshotManifest.open(FULL, seed).detail());

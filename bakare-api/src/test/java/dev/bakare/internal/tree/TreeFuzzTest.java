@@ -37,8 +37,8 @@ import org.junit.jupiter.api.Test;
 
 /**
  * Trees: the plaintext decoder, and the sealed path a reader takes for a tree chunk (authenticate with the
- * pack key, decompress, check the id, decode). Sealed input: {@code u8 compression | u32 raw length | chunk
- * id [32] | sealed chunk}, opened as if at offset 0 of a pack with a fixed ephemeral key.
+ * pack key, decompress, check the id, decode). Sealed input: {@code u8 compression | u8 offset in the pack (its
+ * nonce) | u32 raw length | chunk id [32] | sealed chunk}, under a fixed ephemeral key.
  */
 class TreeFuzzTest {
   private static final ChunkHasher HASHER = new ChunkHasher(FULL_KEY.chunkIdKey());
@@ -68,16 +68,17 @@ class TreeFuzzTest {
   }
 
   private static Tree openSealed(byte[] input) throws CorruptDataException, IOException {
-    if (input.length < 1 + 4 + 32) {
+    if (input.length < 1 + 1 + 4 + 32) {
       throw new CorruptDataException("shorter than the fuzz input's prefix");
     }
     Compression compression = Compression.fromCode(input[0] & 0xFF);
+    int offset = input[1] & 0xFF;
     // Kept small so every input runs fast; the format's bound on raw lengths is the decoders' concern.
-    int raw = ((input[1] & 0xFF) << 24 | (input[2] & 0xFF) << 16 | (input[3] & 0xFF) << 8 | (input[4] & 0xFF)) & 0xFFFFF;
-    ObjectId id = ObjectId.copyOf(input, 5);
-    byte[] sealed = Arrays.copyOfRange(input, 37, input.length);
+    int raw = ((input[2] & 0xFF) << 24 | (input[3] & 0xFF) << 16 | (input[4] & 0xFF) << 8 | (input[5] & 0xFF)) & 0xFFFFF;
+    ObjectId id = ObjectId.copyOf(input, 6);
+    byte[] sealed = Arrays.copyOfRange(input, 38, input.length);
     ChunkLocation location = new ChunkLocation(new PackRef(ObjectId.wrap(new byte[32]), EPHEMERAL), ChunkType.TREE,
-        compression, 0, sealed.length, raw);
+        compression, offset, sealed.length, raw);
     try {
       return Tree.decode(READER.open(id, location, sealed, 0));
     } catch (IntegrityException rejected) {
@@ -101,7 +102,7 @@ class TreeFuzzTest {
   }
 
   /** A tree chunk sealed as a pack would hold it at offset 0. */
-  private static byte[] sealedInput(Tree tree, boolean compress) {
+  private static byte[] sealedInput(Tree tree, boolean compress, long offset) {
     byte[] plain = tree.encode();
     ObjectId id = HASHER.hash(plain);
     byte[] stored = plain;
@@ -115,24 +116,30 @@ class TreeFuzzTest {
     } catch (CorruptDataException e) {
       throw new IllegalStateException(e);
     }
-    byte[] sealed = aead.seal(PackFormat.chunkNonce(0), PackFormat.chunkAssociatedData(ChunkType.TREE, id), stored);
-    return new ByteWriter().u8(compress ? 1 : 0).u32(plain.length).bytes(id.toBytes()).bytes(sealed).toByteArray();
+    byte[] sealed = aead.seal(PackFormat.chunkNonce(offset), PackFormat.chunkAssociatedData(ChunkType.TREE, id), stored);
+    return new ByteWriter().u8(compress ? 1 : 0).u8((int) offset).u32(plain.length).bytes(id.toBytes()).bytes(sealed).toByteArray();
+  }
+
+  /** Each seed under its own nonce (the chunk's offset): one key must never seal twice with one nonce. */
+  private static List<byte[]> sealedSeeds() {
+    List<byte[]> sealed = new ArrayList<>();
+    long offset = 0;
+    for (Tree tree : samples()) {
+      sealed.add(sealedInput(tree, false, offset++));
+      sealed.add(sealedInput(tree, true, offset++));
+    }
+    return sealed;
   }
 
   @Test
   void committedSeedsAreValidEncodings() throws Exception {
     List<byte[]> plain = samples().stream().map(Tree::encode).toList();
-    List<byte[]> seeds = FuzzSupport.seeds(getClass(), "plain", plain);
+    List<byte[]> seeds = FuzzSupport.seeds(getClass(), "plain", () -> plain);
     assertEquals(plain.size(), seeds.size());
     for (byte[] seed : seeds) {
       Tree.decode(seed);
     }
-    List<byte[]> sealed = new ArrayList<>();
-    for (Tree tree : samples()) {
-      sealed.add(sealedInput(tree, false));
-      sealed.add(sealedInput(tree, true));
-    }
-    for (byte[] seed : FuzzSupport.seeds(getClass(), "sealedChunk", sealed)) {
+    for (byte[] seed : FuzzSupport.seeds(getClass(), "sealedChunk", TreeFuzzTest::sealedSeeds)) {
       openSealed(seed);
     }
   }
