@@ -17,6 +17,7 @@ import dev.bakare.internal.restore.RestoreJob;
 import dev.bakare.internal.snapshot.SnapshotManifest;
 import dev.bakare.internal.tree.Node;
 import dev.bakare.internal.tree.NodeType;
+import dev.bakare.internal.tree.DeepWalk;
 import dev.bakare.internal.tree.Tree;
 import dev.bakare.internal.tree.TreeReader;
 import dev.bakare.store.spi.StorageException;
@@ -171,7 +172,12 @@ public final class Repository implements AutoCloseable {
     while (prefix.endsWith("/")) {
       prefix = prefix.substring(0, prefix.length() - 1);
     }
-    listTree(trees, detail.rootTree(), "", prefix, consumer, 1);
+    String start = prefix;
+    // The listing recurses once per directory level.
+    DeepWalk.run("bakare-list", () -> {
+      listTree(trees, detail.rootTree(), "", start, consumer, 1);
+      return null;
+    });
   }
 
   private void listTree(TreeReader trees, ObjectId treeId, String base, String prefix,

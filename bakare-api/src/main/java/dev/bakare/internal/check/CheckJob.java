@@ -21,6 +21,7 @@ import dev.bakare.internal.repo.KeyFile;
 import dev.bakare.internal.snapshot.SnapshotManifest;
 import dev.bakare.internal.tree.Node;
 import dev.bakare.internal.tree.NodeType;
+import dev.bakare.internal.tree.DeepWalk;
 import dev.bakare.internal.tree.Tree;
 import dev.bakare.internal.tree.TreeReader;
 import dev.bakare.store.spi.BlobName;
@@ -67,7 +68,8 @@ public final class CheckJob {
   public CheckResult run() throws IOException {
     try (ChunkIndex created = ChunkIndex.create(engine.workDirectory())) {
       openIndex = created;
-      return check();
+      // The tree walk recurses once per directory level.
+      return java.util.Objects.requireNonNull(DeepWalk.run("bakare-check", this::check));
     } finally {
       openIndex = null;
     }

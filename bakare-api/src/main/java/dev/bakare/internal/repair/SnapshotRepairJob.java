@@ -18,6 +18,7 @@ import dev.bakare.internal.repo.Engine;
 import dev.bakare.internal.snapshot.SnapshotManifest;
 import dev.bakare.internal.tree.Node;
 import dev.bakare.internal.tree.NodeType;
+import dev.bakare.internal.tree.DeepWalk;
 import dev.bakare.internal.tree.Tree;
 import dev.bakare.internal.tree.TreeReader;
 import java.io.IOException;
@@ -93,7 +94,8 @@ public final class SnapshotRepairJob {
         ContentWriter writer = new ContentWriter(engine.store(), engine.sealing(), engine.hasher(), engine.compressor(),
             writable, engine.config().packSize(), 1, 2, uploads);
         Salvage salvage = new Salvage(new TreeReader(reader), reader, readable, writer);
-        ObjectId salvagedRoot = salvage.tree(detail.rootTree(), "", 1);
+        // The salvage recurses once per directory level.
+        ObjectId salvagedRoot = DeepWalk.run("bakare-repair", () -> salvage.tree(detail.rootTree(), "", 1));
         ObjectId root = salvagedRoot != null ? salvagedRoot : salvage.store(new Tree(List.of()));
         if (salvage.lost.isEmpty()) {
           committed = true;

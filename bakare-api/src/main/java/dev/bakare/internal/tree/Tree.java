@@ -22,9 +22,9 @@ public record Tree(List<Node> nodes) {
    * The deepest nesting of directories a reader follows. Deeper trees come from damaged or forged
    * snapshots (a snapshot written with the full key can nest 100,000 levels), or from directories nested
    * more than 1024 levels deep, whose paths exceed 2 KiB even with one-letter names. The walks of check,
-   * list and repair recurse once per level: at this depth they fit the default 1 MiB thread stack, at 4096
-   * they overflowed it (DeepTreeTest). Restore walks with an explicit stack and stops here too, with one
-   * error instead of one per level whose path the system cannot create.
+   * list and repair recurse once per level, on a thread with a large stack ({@link DeepWalk}): on a default
+   * 1 MiB stack they overflowed at about a thousand levels. Restore walks with an explicit stack and stops
+   * here too, with one error instead of one per level whose path the system cannot create.
    */
   public static final int MAX_DEPTH = 1024;
 
