@@ -71,21 +71,23 @@ class KillDuringBackupProcessTest {
     CliRunner.Result check = cli.run("-r", repo, "check", "--read-data");
     assertEquals(0, check.code(), check.toString());
 
-    // Nothing deletes blobs during backups, so the repository now holds every byte any run uploaded, and
-    // what it needs is that less the chunks stored twice (by a run that did not know of the first copy).
+    // Nothing deletes blobs during backups, so the repository now holds every byte any run uploaded: packs,
+    // and the partial files of uploads a kill cut short. It needs the packs less the chunks stored twice
+    // (by a run that did not know of the first copy).
     long uploaded = bytesUnder(repo);
+    long partial = partialUploadBytes(repo.resolve("data"));
     long duplicates = duplicateBytes(config, repo);
-    long needed = uploaded - duplicates;
+    long needed = uploaded - partial - duplicates;
     // Packs being filled or uploaded when a run is killed: data pack slots (one per thread) and uploads
     // in flight (at most twice the file store's concurrency of 4), plus the tree pack, each at most the
     // pack size plus two maximal chunks (the engine's own estimate of a pack's memory).
     long perPack = (16L << 20) + 2L * (4 << 20);
     long inFlight = (Runtime.getRuntime().availableProcessors() + 2L * 4 + 1) * perPack;
     long bound = needed + 2 * CHECKPOINT_BYTES + inFlight;
-    System.out.printf("kill test: uploaded %.1f MiB across %d runs (%.1f MiB of it packs); the repository needs"
-        + " %.1f MiB (%.1f MiB of chunks were stored twice); bound %.1f MiB (+ 2 x %d MiB checkpoint + %.1f MiB in"
-        + " flight)%n", uploaded / 1048576.0, kills + 1, bytesUnder(repo.resolve("data")) / 1048576.0,
-        needed / 1048576.0, duplicates / 1048576.0, bound / 1048576.0, CHECKPOINT_BYTES >> 20, inFlight / 1048576.0);
+    System.out.printf("kill test: uploaded %.1f MiB across %d runs (%.1f MiB of it partial uploads cut short by the"
+        + " kills, %.1f MiB chunks stored twice); the repository needs %.1f MiB; bound %.1f MiB (+ 2 x %d MiB"
+        + " checkpoint + %.1f MiB in flight)%n", uploaded / 1048576.0, kills + 1, partial / 1048576.0,
+        duplicates / 1048576.0, needed / 1048576.0, bound / 1048576.0, CHECKPOINT_BYTES >> 20, inFlight / 1048576.0);
     assertTrue(uploaded <= bound, "uploaded " + uploaded + " > bound " + bound);
   }
 
@@ -126,6 +128,14 @@ class KillDuringBackupProcessTest {
     }
     try (Stream<Path> files = Files.walk(dir)) {
       return files.filter(Files::isRegularFile).mapToLong(p -> p.toFile().length()).sum();
+    }
+  }
+
+  /** Files under data/ that are not packs (64 hex digits): what uploads in progress had written when killed. */
+  private static long partialUploadBytes(Path data) throws IOException {
+    try (Stream<Path> files = Files.walk(data)) {
+      return files.filter(Files::isRegularFile).filter(p -> !p.getFileName().toString().matches("[0-9a-f]{64}"))
+          .mapToLong(p -> p.toFile().length()).sum();
     }
   }
 
