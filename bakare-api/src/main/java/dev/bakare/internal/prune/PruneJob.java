@@ -4,6 +4,7 @@ import dev.bakare.IntegrityException;
 import dev.bakare.PruneRequest;
 import dev.bakare.PruneResult;
 import dev.bakare.RepositoryException;
+import dev.bakare.internal.backup.DirectExecutorService;
 import dev.bakare.internal.content.ChunkIndex;
 import dev.bakare.internal.content.ChunkLocation;
 import dev.bakare.internal.content.ContentReader;
@@ -333,11 +334,14 @@ public final class PruneJob {
     WriterSession session = WriterSession.start(engine.store(), engine.sealing(), engine.hooks().clock(),
         engine.options().heartbeat(), "prune " + id, !engine.hooks().sequential());
     boolean committed = false;
-    ExecutorService uploads = Executors.newSingleThreadExecutor(runnable -> {
-      Thread t = new Thread(runnable, "bakare-repack-upload");
-      t.setDaemon(true);
-      return t;
-    });
+    // In sequential mode every storage operation stays on the calling thread, as the hooks promise a
+    // deterministic simulation; otherwise uploads overlap with reading the next pack.
+    ExecutorService uploads = engine.hooks().sequential() ? new DirectExecutorService()
+        : Executors.newSingleThreadExecutor(runnable -> {
+          Thread t = new Thread(runnable, "bakare-repack-upload");
+          t.setDaemon(true);
+          return t;
+        });
     try {
       Set<ObjectId> excluded = new HashSet<>(tombstoned);
       excluded.addAll(packs);
