@@ -453,8 +453,16 @@ public final class Engine implements AutoCloseable {
     }
   }
 
+  /**
+   * A reader over the index brought up to date that prefers copies in packs present now. The loaded index
+   * keeps entries of packs another process deleted since (a repack's originals, once swept), and such an
+   * entry may be a chunk's first location while its copy lives on. Listed after the index is loaded, so
+   * a pack deleted in between counts as gone.
+   */
   public ContentReader reader() throws IOException {
-    return new ContentReader(store, sealing, hasher, compressor, index());
+    ChunkIndex loaded = index();
+    return new ContentReader(store, sealing, hasher, compressor,
+        loaded.withPackStates(java.util.Set.of(), packsInStorage().keySet()));
   }
 
   /** Stores a snapshot and returns its id. */
