@@ -191,7 +191,7 @@ public final class PruneJob {
       return;
     }
     lease.renew();
-    rewriteIndex(delete, present.keySet());
+    rewriteIndex(delete);
     for (ObjectId pack : delete) {
       engine.store().delete(Layout.pack(pack));
     }
@@ -209,11 +209,16 @@ public final class PruneJob {
 
   /**
    * Writes replacements for the index segments that list deleted or missing packs; the old ones are
-   * deleted only after the packs (so that at every moment every kept pack is indexed).
+   * deleted only after the packs (so that at every moment every kept pack is indexed). Packs are listed
+   * after the segments: a backup uploads its packs before the segment that lists them, so a pack of a
+   * listed segment that the later listing lacks is truly gone, while a backup that committed during this
+   * sweep keeps its packs indexed.
    */
-  private void rewriteIndex(Set<ObjectId> deleted, Set<ObjectId> present) throws IOException {
+  private void rewriteIndex(Set<ObjectId> deleted) throws IOException {
     oldSegments.clear();
-    for (BlobName name : engine.indexSegmentNames()) {
+    List<BlobName> segments = engine.indexSegmentNames();
+    Set<ObjectId> present = engine.packsInStorage().keySet();
+    for (BlobName name : segments) {
       IndexSegment segment = engine.readIndexSegment(name);
       List<IndexSegment.IndexedPack> kept = new ArrayList<>();
       boolean changed = false;
