@@ -20,45 +20,85 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import org.jspecify.annotations.Nullable;
+import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * A backup that commits while a prune sweeps. Found by the concurrency simulation (seed 1000006): the
- * sweep listed {@code data/} once, early, and when it rewrote the index segments it dropped every pack
- * missing from that listing as "already gone", including the packs of a backup that uploaded and indexed
- * them after the listing. That backup's snapshot was committed, its packs were in storage, and no index
- * located its chunks any more: restore failed, and every later prune stopped on the unreadable tree.
+ * A backup that commits while a prune runs: the prune is held right after one of its listings, the backup
+ * uploads, indexes and commits, then the prune goes on. Each case was found by the concurrency simulation.
  */
-class SweepRaceTest {
+class PruneRaceTest {
   private static final PruneRequest NOW = PruneRequest.builder().grace(Duration.ZERO).build();
 
   @TempDir Path temp;
+  MutableClock clock = new MutableClock(Instant.parse("2026-01-01T00:00:00Z"));
+  MemoryBlobStore shared = new MemoryBlobStore(clock);
+  EngineHooks hooks = new EngineHooks(clock, true, shared, false);
+  Random random = new Random(3);
+  RepositoryOptions options;
+  Path old;
+  Path fresh;
 
-  @Test
-  void aBackupCommittedWhileASweepRunsKeepsItsIndex() throws Exception {
-    TestRepo repo = new TestRepo(temp);
-    MutableClock clock = new MutableClock(Instant.parse("2026-01-01T00:00:00Z"));
-    MemoryBlobStore shared = new MemoryBlobStore(clock);
-    EngineHooks hooks = new EngineHooks(clock, true, shared, false);
-    Random random = new Random(3);
-    Path old = Files.createDirectories(temp.resolve("old"));
+  @BeforeEach
+  void setUp() throws IOException {
+    options = new TestRepo(temp).options().build();
+    old = Files.createDirectories(temp.resolve("old"));
     Files.write(old.resolve("a"), BackupRestoreTest.randomBytes(random, 200_000));
-    Path fresh = Files.createDirectories(temp.resolve("fresh"));
+    fresh = Files.createDirectories(temp.resolve("fresh"));
     Files.write(fresh.resolve("b"), BackupRestoreTest.randomBytes(random, 200_000));
-    RepositoryOptions options = repo.options().build();
+  }
+
+  /**
+   * Seed 1000006: the sweep listed {@code data/} once, early, and when it rewrote the index segments it
+   * dropped every pack missing from that listing as "already gone", including the packs of a backup that
+   * uploaded and indexed them after the listing. That backup's committed snapshot had no index entries any
+   * more: restore failed, and every later prune stopped on the unreadable tree.
+   */
+  @Test
+  void aBackupCommittedAfterTheSweepListedThePacksKeepsItsIndex() throws Exception {
+    Snapshot committed = pruneWhileABackupCommits(true, "data/");
+    assertRestoresAndChecksClean(committed);
+  }
+
+  /**
+   * Seed 1000021: the sweep loaded the index, then listed the snapshots; one committed in between had
+   * trees the loaded index lacked, and the prune stopped with "nothing was deleted: tree ... cannot be
+   * read; run check, then repair", about a healthy repository.
+   */
+  @Test
+  void aSweepIsNotStoppedByABackupCommittedAfterItLoadedTheIndex() throws Exception {
+    Snapshot committed = pruneWhileABackupCommits(true, "index/");
+    assertRestoresAndChecksClean(committed);
+  }
+
+  /** The same race in the mark phase, when there is nothing to sweep. */
+  @Test
+  void aMarkIsNotStoppedByABackupCommittedAfterItLoadedTheIndex() throws Exception {
+    Snapshot committed = pruneWhileABackupCommits(false, "index/");
+    assertRestoresAndChecksClean(committed);
+  }
+
+  /**
+   * Holds a prune after its first listing of {@code prefix}, commits a backup of {@link #fresh}, lets the
+   * prune finish (it must succeed), and returns the backup's snapshot.
+   *
+   * @param sweepFirst whether a forgotten snapshot's packs were marked before, so that the prune sweeps
+   */
+  private Snapshot pruneWhileABackupCommits(boolean sweepFirst, String prefix) throws Exception {
     try (Repository r = Repository.init(options, hooks)) {
       Snapshot s = r.backup(BackupRequest.of(old));
-      r.forget(List.of(s.id()), false);
-      assertTrue(r.prune(NOW).packsMarked() > 0, "the first prune marks the forgotten snapshot's packs");
+      if (sweepFirst) {
+        r.forget(List.of(s.id()), false);
+        assertTrue(r.prune(NOW).packsMarked() > 0, "the first prune marks the forgotten snapshot's packs");
+      }
     }
-
-    PauseAfterFirstListing pause = new PauseAfterFirstListing("data/");
+    PauseAfterFirstListing pause = new PauseAfterFirstListing(prefix);
     FaultInjectingBlobStore pausing = new FaultInjectingBlobStore(shared,
         FaultInjectingBlobStore.Config.builder(1).interceptor(pause).build());
     try (Repository pruner = Repository.open(options, new EngineHooks(clock, true, pausing, false));
         Repository writer = Repository.open(options, hooks)) {
-      CompletableFuture<PruneResult> sweep = CompletableFuture.supplyAsync(() -> {
+      CompletableFuture<PruneResult> prune = CompletableFuture.supplyAsync(() -> {
         try {
           return pruner.prune(NOW);
         } catch (IOException e) {
@@ -66,19 +106,24 @@ class SweepRaceTest {
         }
       });
       pause.awaitPaused();
-      // The sweep has listed the packs; this backup uploads new ones and commits before it goes on.
       Snapshot committed = writer.backup(BackupRequest.of(fresh));
       pause.resume();
-      assertTrue(sweep.get().packsDeleted() > 0, "the sweep deleted the forgotten snapshot's packs");
-
-      try (Repository reader = Repository.open(options, hooks)) {
-        Path target = temp.resolve("target");
-        RestoreResult result = reader.restore(committed.id(), target);
-        assertTrue(result.isComplete(), result.errors().toString());
-        assertSameTree(fresh, restored(target, fresh));
-        CheckResult check = reader.check(CheckRequest.readAllData());
-        assertEquals(List.of(), check.problems());
+      PruneResult result = prune.get();
+      if (sweepFirst) {
+        assertTrue(result.packsDeleted() > 0, "the sweep deleted the forgotten snapshot's packs: " + result);
       }
+      return committed;
+    }
+  }
+
+  private void assertRestoresAndChecksClean(Snapshot committed) throws IOException {
+    try (Repository reader = Repository.open(options, hooks)) {
+      Path target = temp.resolve("target");
+      RestoreResult result = reader.restore(committed.id(), target);
+      assertTrue(result.isComplete(), result.errors().toString());
+      assertSameTree(fresh, restored(target, fresh));
+      CheckResult check = reader.check(CheckRequest.readAllData());
+      assertEquals(List.of(), check.problems());
     }
   }
 

@@ -142,7 +142,10 @@ public final class PruneJob {
       return;
     }
     lease.renew();
-    // Everything below is read after the sessions were resolved, so it includes what they committed.
+    // Everything below is read after the sessions were resolved, so it includes what they committed. The
+    // snapshots are listed before the index is loaded, so the index holds every tree they reference; one
+    // committed later comes from a session this sweep does not wait for, which saw the tombstones.
+    List<ObjectId> snapshots = engine.snapshotIds();
     Map<ObjectId, Long> present = engine.packsInStorage();
     ChunkIndex index = engine.reloadIndex();
     Set<ObjectId> doomed = new HashSet<>();
@@ -178,7 +181,7 @@ public final class PruneJob {
         keep.add(doomedCopy.pack().id());
       }
     };
-    walkAllReferences(index, committedSnapshots, keepIfOnlyCopyIsDoomed);
+    walkAllReferences(index, snapshots, committedSnapshots, keepIfOnlyCopyIsDoomed);
     refuseIfUnlocated(unlocated[0]);
     Set<ObjectId> delete = new HashSet<>(doomed);
     delete.removeAll(keep);
@@ -248,11 +251,13 @@ public final class PruneJob {
   private void mark(MaintenanceLease lease) throws IOException {
     lease.renew();
     Set<ObjectId> tombstoned = Tombstones.packs(engine.store(), engine.sealing());
+    // Snapshots first, as in the sweep: the index loaded next locates everything they reference.
+    List<ObjectId> snapshots = engine.snapshotIds();
     Map<ObjectId, Long> present = engine.packsInStorage();
     ChunkIndex index = engine.reloadIndex().withPackStates(tombstoned, present.keySet());
     CompactIdSet live = new CompactIdSet(Math.max(1024, index.chunkCount()));
     long[] unlocated = {0};
-    walkAllReferences(index, List.of(), chunk -> {
+    walkAllReferences(index, snapshots, List.of(), chunk -> {
       live.add(chunk);
       if (!index.contains(chunk)) {
         unlocated[0]++;
@@ -413,14 +418,15 @@ public final class PruneJob {
   }
 
   /**
-   * Reports every chunk referenced by a stored snapshot or by {@code extraSnapshots} (committed snapshots
-   * parked in sessions). A damaged snapshot stops the prune: its references are unknown.
+   * Reports every chunk referenced by {@code snapshots} (listed before {@code index} was loaded) or by
+   * {@code extraSnapshots} (committed snapshots parked in sessions). A damaged snapshot stops the prune:
+   * its references are unknown.
    */
-  private void walkAllReferences(ChunkIndex index, List<byte[]> extraSnapshots, Consumer<ObjectId> referenced)
-      throws IOException {
+  private void walkAllReferences(ChunkIndex index, List<ObjectId> snapshots, List<byte[]> extraSnapshots,
+      Consumer<ObjectId> referenced) throws IOException {
     ReferenceWalker walker = new ReferenceWalker(new TreeReader(
         new ContentReader(engine.store(), engine.sealing(), engine.hasher(), engine.compressor(), index)));
-    for (ObjectId snapshot : engine.snapshotIds()) {
+    for (ObjectId snapshot : snapshots) {
       SnapshotManifest manifest;
       try {
         manifest = engine.readSnapshot(snapshot);
