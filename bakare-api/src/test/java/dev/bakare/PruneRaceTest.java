@@ -80,6 +80,54 @@ class PruneRaceTest {
   }
 
   /**
+   * Seed 1000238: a prune paused between reading a tombstone and reading the sessions recorded for it, past
+   * its lease; another prune took over and swept that tombstone; the first, finding no sessions blob,
+   * took the tombstone for one whose marking prune had stopped early and recorded the sessions anew:
+   * a {@code tombstones/<id>/sessions} blob without its {@code packs}, which no prune ever removed.
+   */
+  @Test
+  void twoPrunesSweepingOneTombstoneLeaveNothingOfIt() throws Exception {
+    try (Repository r = Repository.init(options, hooks)) {
+      Snapshot s = r.backup(BackupRequest.of(old));
+      r.forget(List.of(s.id()), false);
+      assertTrue(r.prune(NOW).packsMarked() > 0, "the first prune marks the forgotten snapshot's packs");
+    }
+    CountDownLatch paused = new CountDownLatch(1);
+    CountDownLatch resumed = new CountDownLatch(1);
+    FaultInjectingBlobStore pausing = new FaultInjectingBlobStore(shared, FaultInjectingBlobStore.Config.builder(1)
+        .interceptor(new FaultInjectingBlobStore.Interceptor() {
+          @Override
+          public void before(FaultInjectingBlobStore.Operation operation, String subject) throws InterruptedException {
+            if (operation == FaultInjectingBlobStore.Operation.GET && subject.endsWith("/sessions")
+                && paused.getCount() > 0) {
+              paused.countDown();
+              resumed.await();
+            }
+          }
+        }).build());
+    try (Repository slow = Repository.open(options, new EngineHooks(clock, true, pausing, false));
+        Repository other = Repository.open(options, hooks)) {
+      CompletableFuture<PruneResult> first = CompletableFuture.supplyAsync(() -> {
+        try {
+          return slow.prune(NOW);
+        } catch (IOException e) {
+          throw new UncheckedIOException(e);
+        }
+      });
+      assertTrue(paused.await(60, TimeUnit.SECONDS), "the prune never read the tombstone's sessions");
+      clock.advance(Duration.ofHours(1));
+      assertTrue(other.prune(NOW).packsDeleted() > 0, "the other prune, past the first one's lease, sweeps");
+      resumed.countDown();
+      first.get();
+      clock.advance(Duration.ofHours(1));
+      other.prune(NOW);
+      List<String> left = new java.util.ArrayList<>();
+      shared.list("tombstones/", info -> left.add(info.name().value()));
+      assertEquals(List.of(), left);
+    }
+  }
+
+  /**
    * Holds a prune after its first listing of {@code prefix}, commits a backup of {@link #fresh}, lets the
    * prune finish (it must succeed), and returns the backup's snapshot.
    *

@@ -92,7 +92,18 @@ public final class PruneJob {
 
   private void sweep(MaintenanceLease lease) throws IOException {
     Instant storeNow = lease.renew();
+    List<String> listed = Tombstones.ids(engine.store());
     Map<String, Tombstone> tombstones = Tombstones.load(engine.store(), engine.sealing());
+    if (!request.dryRun()) {
+      // Listed, but its packs blob is gone: swept by another prune while one that had read it recorded its
+      // sessions anew (two prunes hold the lease in turn when one is paused past it). Marks put the packs
+      // blob first, so a sessions blob without it is never read again.
+      for (String id : listed) {
+        if (!tombstones.containsKey(id)) {
+          engine.store().delete(ProtocolLayout.tombstoneSessions(id));
+        }
+      }
+    }
     List<String> sweepable = new ArrayList<>();
     List<byte[]> committedSnapshots = new ArrayList<>();
     Set<String> abandoned = new HashSet<>();
