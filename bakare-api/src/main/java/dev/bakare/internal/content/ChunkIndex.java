@@ -73,21 +73,39 @@ public final class ChunkIndex {
     return !tombstoned.contains(pack) && (known == null || known.contains(pack));
   }
 
-  /** Where to read a chunk: a location in an untombstoned, present pack if there is one, else any. */
+  /**
+   * Where to read a chunk: a location in an untombstoned, present pack if there is one, else one in a
+   * present pack (a tombstoned pack is still readable), else any. Entries of packs that are gone stay in
+   * an index (a late segment of an abandoned backup, or one a crashed sweep did not replace), and may come
+   * first.
+   */
   public Optional<ChunkLocation> find(ObjectId chunk) {
     ChunkLocation first = chunks.get(chunk);
     if (first == null || isUsable(first.pack().id())) {
       return Optional.ofNullable(first);
     }
     List<ChunkLocation> more = copies.get(chunk);
-    if (more != null) {
+    if (more == null) {
+      return Optional.of(first);
+    }
+    for (ChunkLocation location : more) {
+      if (isUsable(location.pack().id())) {
+        return Optional.of(location);
+      }
+    }
+    if (!isPresent(first.pack().id())) {
       for (ChunkLocation location : more) {
-        if (isUsable(location.pack().id())) {
+        if (isPresent(location.pack().id())) {
           return Optional.of(location);
         }
       }
     }
     return Optional.of(first);
+  }
+
+  private boolean isPresent(ObjectId pack) {
+    Set<ObjectId> known = present;
+    return known == null || known.contains(pack);
   }
 
   /** Every known location of a chunk. */

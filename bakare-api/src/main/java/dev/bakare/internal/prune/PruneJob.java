@@ -158,7 +158,9 @@ public final class PruneJob {
     // committed later comes from a session this sweep does not wait for, which saw the tombstones.
     List<ObjectId> snapshots = engine.snapshotIds();
     Map<ObjectId, Long> present = engine.packsInStorage();
-    ChunkIndex index = engine.reloadIndex();
+    // Knowing the present packs, trees are read from a copy that exists when the index also lists one that
+    // is gone (which rewriteIndex below then drops).
+    ChunkIndex index = engine.reloadIndex().withPackStates(Set.of(), present.keySet());
     Set<ObjectId> doomed = new HashSet<>();
     Set<ObjectId> stillTombstoned = new HashSet<>();
     for (Map.Entry<String, Tombstone> t : tombstones.entrySet()) {
