@@ -128,6 +128,49 @@ class PruneRaceTest {
   }
 
   /**
+   * Seed 1000765: a backup listed the index segments, a sweep replaced one of them (the replacement lists
+   * the packs it keeps) and deleted the original, and the backup's read of the original failed with "blob
+   * not found": the backup failed after uploading its packs.
+   */
+  @Test
+  void aBackupLoadsTheIndexWhileASweepReplacesSegments() throws Exception {
+    // Pack size 64 KiB and files of 70 KB: one backup writes a pack for each file and indexes them together.
+    options = new TestRepo(temp).options().packSize(64 << 10).threads(1).build();
+    Path two = Files.createDirectories(temp.resolve("two"));
+    Files.write(two.resolve("kept"), BackupRestoreTest.randomBytes(random, 70_000));
+    Files.write(two.resolve("dropped"), BackupRestoreTest.randomBytes(random, 70_000));
+    Snapshot second;
+    try (Repository r = Repository.init(options, hooks)) {
+      Snapshot first = r.backup(BackupRequest.of(two));
+      Files.delete(two.resolve("dropped"));
+      second = r.backup(BackupRequest.of(two));
+      r.forget(List.of(first.id()), false);
+      assertTrue(r.prune(NOW).packsMarked() > 0, "the first prune marks the dropped file's pack");
+    }
+    PauseAfterFirstListing pause = new PauseAfterFirstListing("index/");
+    FaultInjectingBlobStore pausing = new FaultInjectingBlobStore(shared,
+        FaultInjectingBlobStore.Config.builder(1).interceptor(pause).build());
+    try (Repository writer = Repository.open(options, new EngineHooks(clock, true, pausing, false));
+        Repository pruner = Repository.open(options, hooks)) {
+      CompletableFuture<Snapshot> backup = CompletableFuture.supplyAsync(() -> {
+        try {
+          return writer.backup(BackupRequest.of(fresh));
+        } catch (IOException e) {
+          throw new UncheckedIOException(e);
+        }
+      });
+      pause.awaitPaused();
+      assertTrue(pruner.prune(NOW).packsDeleted() > 0, "the sweep replaces the segment of the first backup");
+      pause.resume();
+      Snapshot committed = backup.get();
+      assertRestoresAndChecksClean(committed);
+      Path target = temp.resolve("second");
+      assertTrue(writer.restore(second.id(), target).isComplete(), "the writer's index has the kept pack");
+      assertSameTree(two, restored(target, two));
+    }
+  }
+
+  /**
    * Holds a prune after its first listing of {@code prefix}, commits a backup of {@link #fresh}, lets the
    * prune finish (it must succeed), and returns the backup's snapshot.
    *

@@ -51,6 +51,8 @@ import org.jspecify.annotations.Nullable;
 public final class Engine implements AutoCloseable {
   private static final System.Logger LOG = System.getLogger(Engine.class.getName());
   private static final int INDEX_SEGMENT_MAX_CHUNKS = 100_000;
+  /** How often {@link #index} lists the segments again when listed ones vanish before they are read. */
+  private static final int MAX_INDEX_ROUNDS = 10;
 
   private final RepositoryOptions options;
   private final EngineHooks hooks;
@@ -368,13 +370,28 @@ public final class Engine implements AutoCloseable {
       loaded = new ChunkIndex();
       index = loaded;
     }
-    for (BlobName name : indexSegmentNames()) {
-      if (!loadedSegments.contains(name)) {
-        loaded.addAll(readIndexSegment(name));
-        loadedSegments.add(name);
+    // A segment listed but gone when read was replaced by a prune's sweep, which puts the replacement
+    // before it deletes the original: listing again finds the replacement.
+    for (int round = 1; ; round++) {
+      boolean missed = false;
+      for (BlobName name : indexSegmentNames()) {
+        if (!loadedSegments.contains(name)) {
+          try {
+            loaded.addAll(readIndexSegment(name));
+            loadedSegments.add(name);
+          } catch (BlobNotFoundException e) {
+            missed = true;
+          }
+        }
+      }
+      if (!missed) {
+        return loaded;
+      }
+      if (round == MAX_INDEX_ROUNDS) {
+        throw new RepositoryException("index segments of " + store.describe() + " vanished while they were read, "
+            + MAX_INDEX_ROUNDS + " times in a row: prunes keep replacing them; try again when they are done");
       }
     }
-    return loaded;
   }
 
   /** Drops the loaded index and loads it anew: exactly what the segments in storage say now. */
