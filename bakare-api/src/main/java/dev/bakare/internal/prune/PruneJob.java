@@ -277,6 +277,13 @@ public final class PruneJob {
       }
     });
     refuseIfUnlocated(unlocated[0]);
+    // Segments that list packs which are gone (a backup judged abandoned indexes its packs after a sweep
+    // deleted them; a sweep that died leaves the segments it replaced) are replaced here too: with nothing
+    // to sweep, no other step would.
+    if (!request.dryRun() && index.packs().stream().anyMatch(p -> !present.containsKey(p.id()))) {
+      rewriteIndex(Set.of());
+      deleteOldSegments();
+    }
 
     Map<ObjectId, long[]> usage = new HashMap<>();
     for (ObjectId chunk : index.chunks().keySet()) {
