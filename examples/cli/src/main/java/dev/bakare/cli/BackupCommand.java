@@ -41,6 +41,11 @@ final class BackupCommand implements Callable<Integer> {
           + " without one file names (*.tmp); repeatable")
   private List<String> excludes = new ArrayList<>();
 
+  @Option(names = "--heartbeat", paramLabel = "DURATION", converter = Durations.Converter.class,
+      description = "how often the backup tells prunes it is alive (default: 60s), " + Durations.EXAMPLES
+          + "; keep it well below the prunes' --session-expiry")
+  private @Nullable Duration heartbeat;
+
   BackupCommand(Cli cli) {
     this.cli = cli;
   }
@@ -49,7 +54,15 @@ final class BackupCommand implements Callable<Integer> {
   public Integer call() throws IOException, CliException {
     Snapshot snapshot;
     Duration took;
-    try (Repository repository = cli.open();
+    if (heartbeat != null && (heartbeat.isZero() || heartbeat.isNegative())) {
+      throw CliException.usage("--heartbeat must be longer than 0s");
+    }
+    Duration beat = heartbeat;
+    try (Repository repository = cli.open(options -> {
+          if (beat != null) {
+            options.heartbeat(beat);
+          }
+        });
         ProgressLine progress = new ProgressLine(cli.err, cli.showProgress(), ProgressLine.Kind.BACKUP, true)) {
       BackupRequest.Builder request = BackupRequest.builder().paths(paths).tags(tags).excludes(excludes)
           .listener(progress);
