@@ -7,7 +7,6 @@ import dev.bakare.internal.repo.EngineHooks;
 import dev.bakare.store.testkit.FaultInjectingBlobStore;
 import dev.bakare.store.testkit.MemoryBlobStore;
 import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -15,8 +14,6 @@ import java.time.Instant;
 import java.util.List;
 import java.util.Random;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CountDownLatch;
-import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -83,36 +80,18 @@ class AbandonedWriterTest {
     Files.write(source.resolve("a"), BackupRestoreTest.randomBytes(new Random(5), 300_000));
     Repository.init(options, hooks).close();
 
-    CountDownLatch paused = new CountDownLatch(1);
-    CountDownLatch resumed = new CountDownLatch(1);
-    FaultInjectingBlobStore pausing = new FaultInjectingBlobStore(shared, FaultInjectingBlobStore.Config.builder(1)
-        .interceptor(new FaultInjectingBlobStore.Interceptor() {
-          @Override
-          public void before(FaultInjectingBlobStore.Operation operation, String subject) throws InterruptedException {
-            if (operation == FaultInjectingBlobStore.Operation.PUT && subject.startsWith("index/")
-                && paused.getCount() > 0) {
-              paused.countDown();
-              resumed.await();
-            }
-          }
-        }).build());
-    try (Repository writer = Repository.open(options, new EngineHooks(clock, true, pausing, false));
+    PauseAt pause = PauseAt.before(FaultInjectingBlobStore.Operation.PUT, "index/", "");
+    try (Repository writer = Repository.open(options, new EngineHooks(clock, true, pause.wrap(shared), false));
         Repository pruner = Repository.open(options, hooks)) {
-      CompletableFuture<Snapshot> backup = CompletableFuture.supplyAsync(() -> {
-        try {
-          return writer.backup(BackupRequest.of(source));
-        } catch (IOException e) {
-          throw new UncheckedIOException(e);
-        }
-      });
-      assertTrue(paused.await(60, TimeUnit.SECONDS), "the backup never indexed its packs");
+      CompletableFuture<Snapshot> backup = PauseAt.inBackground(() -> writer.backup(BackupRequest.of(source)));
+      pause.awaitPaused("the backup indexes its packs");
       PruneResult mark = pruner.prune(PRUNE);
       assertTrue(mark.packsMarked() > 0, "the unindexed packs are marked: " + mark);
       clock.advance(Duration.ofHours(1));
       PruneResult sweep = pruner.prune(PRUNE);
       assertEquals(1, sweep.sessionsAbandoned(), sweep.toString());
       assertEquals(mark.packsMarked(), sweep.packsDeleted(), sweep.toString());
-      resumed.countDown();
+      pause.resume();
       return new Outcome(backup.get(), clock, options, hooks);
     }
   }

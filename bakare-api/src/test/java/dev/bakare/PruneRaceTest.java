@@ -9,7 +9,6 @@ import dev.bakare.internal.repo.EngineHooks;
 import dev.bakare.store.testkit.FaultInjectingBlobStore;
 import dev.bakare.store.testkit.MemoryBlobStore;
 import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -17,9 +16,6 @@ import java.time.Instant;
 import java.util.List;
 import java.util.Random;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CountDownLatch;
-import java.util.concurrent.TimeUnit;
-import org.jspecify.annotations.Nullable;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -92,32 +88,14 @@ class PruneRaceTest {
       r.forget(List.of(s.id()), false);
       assertTrue(r.prune(NOW).packsMarked() > 0, "the first prune marks the forgotten snapshot's packs");
     }
-    CountDownLatch paused = new CountDownLatch(1);
-    CountDownLatch resumed = new CountDownLatch(1);
-    FaultInjectingBlobStore pausing = new FaultInjectingBlobStore(shared, FaultInjectingBlobStore.Config.builder(1)
-        .interceptor(new FaultInjectingBlobStore.Interceptor() {
-          @Override
-          public void before(FaultInjectingBlobStore.Operation operation, String subject) throws InterruptedException {
-            if (operation == FaultInjectingBlobStore.Operation.GET && subject.endsWith("/sessions")
-                && paused.getCount() > 0) {
-              paused.countDown();
-              resumed.await();
-            }
-          }
-        }).build());
-    try (Repository slow = Repository.open(options, new EngineHooks(clock, true, pausing, false));
+    PauseAt pause = PauseAt.before(FaultInjectingBlobStore.Operation.GET, "tombstones/", "/sessions");
+    try (Repository slow = Repository.open(options, new EngineHooks(clock, true, pause.wrap(shared), false));
         Repository other = Repository.open(options, hooks)) {
-      CompletableFuture<PruneResult> first = CompletableFuture.supplyAsync(() -> {
-        try {
-          return slow.prune(NOW);
-        } catch (IOException e) {
-          throw new UncheckedIOException(e);
-        }
-      });
-      assertTrue(paused.await(60, TimeUnit.SECONDS), "the prune never read the tombstone's sessions");
+      CompletableFuture<PruneResult> first = PauseAt.inBackground(() -> slow.prune(NOW));
+      pause.awaitPaused("the prune reads the tombstone's sessions");
       clock.advance(Duration.ofHours(1));
       assertTrue(other.prune(NOW).packsDeleted() > 0, "the other prune, past the first one's lease, sweeps");
-      resumed.countDown();
+      pause.resume();
       first.get();
       clock.advance(Duration.ofHours(1));
       other.prune(NOW);
@@ -147,19 +125,11 @@ class PruneRaceTest {
       r.forget(List.of(first.id()), false);
       assertTrue(r.prune(NOW).packsMarked() > 0, "the first prune marks the dropped file's pack");
     }
-    PauseAfterFirstListing pause = new PauseAfterFirstListing("index/");
-    FaultInjectingBlobStore pausing = new FaultInjectingBlobStore(shared,
-        FaultInjectingBlobStore.Config.builder(1).interceptor(pause).build());
-    try (Repository writer = Repository.open(options, new EngineHooks(clock, true, pausing, false));
+    PauseAt pause = PauseAt.after(FaultInjectingBlobStore.Operation.LIST, "index/");
+    try (Repository writer = Repository.open(options, new EngineHooks(clock, true, pause.wrap(shared), false));
         Repository pruner = Repository.open(options, hooks)) {
-      CompletableFuture<Snapshot> backup = CompletableFuture.supplyAsync(() -> {
-        try {
-          return writer.backup(BackupRequest.of(fresh));
-        } catch (IOException e) {
-          throw new UncheckedIOException(e);
-        }
-      });
-      pause.awaitPaused();
+      CompletableFuture<Snapshot> backup = PauseAt.inBackground(() -> writer.backup(BackupRequest.of(fresh)));
+      pause.awaitPaused("the backup lists the index");
       assertTrue(pruner.prune(NOW).packsDeleted() > 0, "the sweep replaces the segment of the first backup");
       pause.resume();
       Snapshot committed = backup.get();
@@ -184,19 +154,11 @@ class PruneRaceTest {
         assertTrue(r.prune(NOW).packsMarked() > 0, "the first prune marks the forgotten snapshot's packs");
       }
     }
-    PauseAfterFirstListing pause = new PauseAfterFirstListing(prefix);
-    FaultInjectingBlobStore pausing = new FaultInjectingBlobStore(shared,
-        FaultInjectingBlobStore.Config.builder(1).interceptor(pause).build());
-    try (Repository pruner = Repository.open(options, new EngineHooks(clock, true, pausing, false));
+    PauseAt pause = PauseAt.after(FaultInjectingBlobStore.Operation.LIST, prefix);
+    try (Repository pruner = Repository.open(options, new EngineHooks(clock, true, pause.wrap(shared), false));
         Repository writer = Repository.open(options, hooks)) {
-      CompletableFuture<PruneResult> prune = CompletableFuture.supplyAsync(() -> {
-        try {
-          return pruner.prune(NOW);
-        } catch (IOException e) {
-          throw new UncheckedIOException(e);
-        }
-      });
-      pause.awaitPaused();
+      CompletableFuture<PruneResult> prune = PauseAt.inBackground(() -> pruner.prune(NOW));
+      pause.awaitPaused("the prune lists " + prefix);
       Snapshot committed = writer.backup(BackupRequest.of(fresh));
       pause.resume();
       PruneResult result = prune.get();
@@ -215,34 +177,6 @@ class PruneRaceTest {
       assertSameTree(fresh, restored(target, fresh));
       CheckResult check = reader.check(CheckRequest.readAllData());
       assertEquals(List.of(), check.problems());
-    }
-  }
-
-  /** Holds the caller after its first listing of a prefix returned, until resumed. */
-  private static final class PauseAfterFirstListing implements FaultInjectingBlobStore.Interceptor {
-    private final String prefix;
-    private final CountDownLatch paused = new CountDownLatch(1);
-    private final CountDownLatch resumed = new CountDownLatch(1);
-
-    PauseAfterFirstListing(String prefix) {
-      this.prefix = prefix;
-    }
-
-    @Override
-    public void after(FaultInjectingBlobStore.Operation operation, String subject, @Nullable Exception failure)
-        throws InterruptedException {
-      if (operation == FaultInjectingBlobStore.Operation.LIST && subject.equals(prefix) && paused.getCount() > 0) {
-        paused.countDown();
-        resumed.await();
-      }
-    }
-
-    void awaitPaused() throws InterruptedException {
-      assertTrue(paused.await(60, TimeUnit.SECONDS), "the prune never listed " + prefix);
-    }
-
-    void resume() {
-      resumed.countDown();
     }
   }
 }

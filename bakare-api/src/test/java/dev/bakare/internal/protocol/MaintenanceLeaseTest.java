@@ -3,39 +3,20 @@ package dev.bakare.internal.protocol;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.bakare.MutableClock;
 import dev.bakare.RepositoryException;
 import dev.bakare.store.spi.StorageException;
 import dev.bakare.store.testkit.FaultInjectingBlobStore;
 import dev.bakare.store.testkit.MemoryBlobStore;
-import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
-import java.time.ZoneId;
-import java.time.ZoneOffset;
-import java.util.concurrent.atomic.AtomicReference;
 import org.jspecify.annotations.Nullable;
 import org.junit.jupiter.api.Test;
 
 class MaintenanceLeaseTest {
   private static final Duration LEASE = Duration.ofMinutes(30);
 
-  private final AtomicReference<Instant> now = new AtomicReference<>(Instant.parse("2026-01-01T00:00:00Z"));
-  private final Clock clock = new Clock() {
-    @Override
-    public ZoneId getZone() {
-      return ZoneOffset.UTC;
-    }
-
-    @Override
-    public Clock withZone(ZoneId zone) {
-      return this;
-    }
-
-    @Override
-    public Instant instant() {
-      return now.get();
-    }
-  };
+  private final MutableClock clock = new MutableClock(Instant.parse("2026-01-01T00:00:00Z"));
   private final MemoryBlobStore store = new MemoryBlobStore(clock);
 
   /**
@@ -55,7 +36,7 @@ class MaintenanceLeaseTest {
               throws StorageException {
             if (!done && operation == FaultInjectingBlobStore.Operation.PUT && subject.startsWith(ProtocolLayout.LEASES)) {
               done = true;
-              now.updateAndGet(t -> t.plus(LEASE).plusSeconds(1));
+              clock.advance(LEASE.plusSeconds(1));
               try {
                 MaintenanceLease.acquire(store, LEASE, "the other prune").close();
               } catch (RepositoryException e) {
