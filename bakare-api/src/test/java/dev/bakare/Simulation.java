@@ -633,7 +633,6 @@ final class Simulation {
   }
 
   private static Set<ObjectId> referencedChunks(Engine engine) throws IOException {
-    engine.reloadIndex();
     TreeReader trees = new TreeReader(engine.reader());
     Set<ObjectId> referenced = new HashSet<>();
     for (ObjectId snapshot : engine.snapshotIds()) {

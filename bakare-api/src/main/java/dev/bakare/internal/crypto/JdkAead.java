@@ -18,6 +18,10 @@ abstract class JdkAead implements Aead {
 
   private final String transformation;
   private final SecretKeySpec key;
+  /** One cipher per thread and transformation, re-initialized per object: instances are costly to make. */
+  private static final java.util.concurrent.ConcurrentHashMap<String, ThreadLocal<Cipher>> CIPHERS =
+      new java.util.concurrent.ConcurrentHashMap<>();
+
   private final ThreadLocal<Cipher> ciphers;
   private final boolean reinitWithSameNonce;
 
@@ -32,7 +36,7 @@ abstract class JdkAead implements Aead {
     }
     this.transformation = transformation;
     this.key = new SecretKeySpec(key, keyAlgorithm);
-    this.ciphers = ThreadLocal.withInitial(this::newCipher);
+    this.ciphers = CIPHERS.computeIfAbsent(transformation, t -> ThreadLocal.withInitial(this::newCipher));
     this.reinitWithSameNonce = reinitWithSameNonce;
   }
 

@@ -4,7 +4,6 @@ import dev.bakare.IntegrityException;
 import dev.bakare.PruneRequest;
 import dev.bakare.PruneResult;
 import dev.bakare.RepositoryException;
-import dev.bakare.internal.backup.DirectExecutorService;
 import dev.bakare.internal.content.ChunkIndex;
 import dev.bakare.internal.content.ChunkLocation;
 import dev.bakare.internal.content.ContentReader;
@@ -158,9 +157,14 @@ public final class PruneJob {
     // committed later comes from a session this sweep does not wait for, which saw the tombstones.
     List<ObjectId> snapshots = engine.snapshotIds();
     Map<ObjectId, Long> present = engine.packsInStorage();
-    // Knowing the present packs, trees are read from a copy that exists when the index also lists one that
-    // is gone (which rewriteIndex below then drops).
-    ChunkIndex index = engine.reloadIndex().withPackStates(Set.of(), present.keySet());
+    try (ChunkIndex index = engine.freshIndex()) {
+      sweep(lease, tombstones, sweepable, snapshots, committedSnapshots, abandoned, present, index);
+    }
+  }
+
+  private void sweep(MaintenanceLease lease, Map<String, Tombstone> tombstones, List<String> sweepable,
+      List<ObjectId> snapshots, List<byte[]> committedSnapshots, Set<String> abandoned, Map<ObjectId, Long> present,
+      ChunkIndex index) throws IOException {
     Set<ObjectId> doomed = new HashSet<>();
     Set<ObjectId> stillTombstoned = new HashSet<>();
     for (Map.Entry<String, Tombstone> t : tombstones.entrySet()) {
@@ -194,7 +198,10 @@ public final class PruneJob {
         keep.add(doomedCopy.pack().id());
       }
     };
-    walkAllReferences(index, snapshots, committedSnapshots, keepIfOnlyCopyIsDoomed);
+    // Trees are read from copies that exist: the index may also list copies in packs that are gone (a
+    // sweep that died before deleting the segments it replaced), which rewriteIndex below then drops.
+    walkAllReferences(index.withPackStates(pack -> false, present::containsKey), snapshots, committedSnapshots,
+        keepIfOnlyCopyIsDoomed);
     refuseIfUnlocated(unlocated[0]);
     Set<ObjectId> delete = new HashSet<>(doomed);
     delete.removeAll(keep);
@@ -267,34 +274,42 @@ public final class PruneJob {
     // Snapshots first, as in the sweep: the index loaded next locates everything they reference.
     List<ObjectId> snapshots = engine.snapshotIds();
     Map<ObjectId, Long> present = engine.packsInStorage();
-    ChunkIndex index = engine.reloadIndex().withPackStates(tombstoned, present.keySet());
+    try (ChunkIndex fresh = engine.freshIndex()) {
+      mark(lease, tombstoned, snapshots, present, fresh.withPackStates(tombstoned::contains, present::containsKey),
+          fresh.withPackStates(pack -> false, present::containsKey));
+    }
+  }
+
+  /**
+   * @param index the index as a writer would see it: relying on present packs no tombstone names
+   * @param readable the same entries, relying on every present pack: where trees are read from
+   */
+  private void mark(MaintenanceLease lease, Set<ObjectId> tombstoned, List<ObjectId> snapshots,
+      Map<ObjectId, Long> present, ChunkIndex index, ChunkIndex readable) throws IOException {
     CompactIdSet live = new CompactIdSet(Math.max(1024, index.chunkCount()));
     long[] unlocated = {0};
-    walkAllReferences(index, snapshots, List.of(), chunk -> {
+    walkAllReferences(readable, snapshots, List.of(), chunk -> {
       live.add(chunk);
       if (!index.contains(chunk)) {
         unlocated[0]++;
       }
     });
     refuseIfUnlocated(unlocated[0]);
+
+    Map<ObjectId, long[]> usage = new HashMap<>();
+    index.forEach((chunk, l) -> {
+      long[] u = usage.computeIfAbsent(l.pack().id(), p -> new long[2]);
+      u[1] += l.storedLength();
+      if (live.contains(chunk)) {
+        u[0] += l.storedLength();
+      }
+    });
     // Segments that list packs which are gone (a backup judged abandoned indexes its packs after a sweep
     // deleted them; a sweep that died leaves the segments it replaced) are replaced here too: with nothing
     // to sweep, no other step would.
-    if (!request.dryRun() && index.packs().stream().anyMatch(p -> !present.containsKey(p.id()))) {
+    if (!request.dryRun() && usage.keySet().stream().anyMatch(pack -> !present.containsKey(pack))) {
       rewriteIndex(Set.of());
       deleteOldSegments();
-    }
-
-    Map<ObjectId, long[]> usage = new HashMap<>();
-    for (ObjectId chunk : index.chunks().keySet()) {
-      boolean isLive = live.contains(chunk);
-      for (ChunkLocation l : index.locations(chunk)) {
-        long[] u = usage.computeIfAbsent(l.pack().id(), p -> new long[2]);
-        u[1] += l.storedLength();
-        if (isLive) {
-          u[0] += l.storedLength();
-        }
-      }
     }
     List<ObjectId> doomed = new ArrayList<>();
     List<ObjectId> partlyUsed = new ArrayList<>();
@@ -364,34 +379,26 @@ public final class PruneJob {
     WriterSession session = WriterSession.start(engine.store(), engine.sealing(), engine.hooks().clock(),
         engine.options().heartbeat(), "prune " + id, !engine.hooks().sequential());
     boolean committed = false;
-    // In sequential mode every storage operation stays on the calling thread, as the hooks promise a
-    // deterministic simulation; otherwise uploads overlap with reading the next pack.
-    ExecutorService uploads = engine.hooks().sequential() ? new DirectExecutorService()
-        : Executors.newSingleThreadExecutor(runnable -> {
-          Thread t = new Thread(runnable, "bakare-repack-upload");
-          t.setDaemon(true);
-          return t;
-        });
+    ExecutorService uploads = Executors.newSingleThreadExecutor(runnable -> {
+      Thread t = new Thread(runnable, "bakare-repack-upload");
+      t.setDaemon(true);
+      return t;
+    });
     try {
       Set<ObjectId> excluded = new HashSet<>(tombstoned);
       excluded.addAll(packs);
       // Copies in the packs being repacked do not count as stored, so the writer stores the used chunks anew.
-      ChunkIndex view = index.withPackStates(excluded, present);
+      ChunkIndex view = index.withPackStates(excluded::contains, present::contains);
       ContentWriter writer = new ContentWriter(engine.store(), engine.sealing(), engine.hasher(), engine.compressor(),
           view, engine.config().packSize(), 1, 2, uploads);
       ContentReader reader = engine.reader();
       Set<ObjectId> repackSet = new HashSet<>(packs);
       Map<ObjectId, List<Map.Entry<ObjectId, ChunkLocation>>> byPack = new HashMap<>();
-      for (Map.Entry<ObjectId, ChunkLocation> e : index.chunks().entrySet()) {
-        if (!live.contains(e.getKey())) {
-          continue;
+      index.forEach((chunk, l) -> {
+        if (live.contains(chunk) && repackSet.contains(l.pack().id())) {
+          byPack.computeIfAbsent(l.pack().id(), p -> new ArrayList<>()).add(Map.entry(chunk, l));
         }
-        for (ChunkLocation l : index.locations(e.getKey())) {
-          if (repackSet.contains(l.pack().id())) {
-            byPack.computeIfAbsent(l.pack().id(), p -> new ArrayList<>()).add(Map.entry(e.getKey(), l));
-          }
-        }
-      }
+      });
       int done = 0;
       for (ObjectId pack : packs) {
         byte[] bytes = Engine.toArray(engine.store().get(Layout.pack(pack)));

@@ -54,10 +54,11 @@ final class FastCdcChunker implements Chunker {
   static final int WINDOW = 64;
 
   /**
-   * How many positions one call of {@link #scan} judges at most. The loop is cut into slices so that its
-   * method is invoked often: HotSpot then compiles it fully after a few megabytes even when callers ask for
-   * one chunk at a time, where one long loop per chunk would run in the interpreter and in on-stack
-   * replacement code for hundreds of megabytes. The window hash needs no state carried between slices.
+   * How many positions one call of {@link #scanSlice} judges at most. With one call per chunk, the hot loop
+   * would run once per megabyte and HotSpot would compile it only by on-stack replacement; in slices its
+   * method is invoked thousands of times per gigabyte and gets a normal compilation early, whatever the JVM's
+   * OSR policy. (On JDK 17 here both reach full speed within the first 5 MiB.) The window hash needs no state
+   * carried between slices; re-hashing 63 bytes per slice costs 0.4%.
    */
   private static final int SLICE = 1 << 14;
 
