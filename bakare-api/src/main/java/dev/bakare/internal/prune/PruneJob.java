@@ -158,6 +158,9 @@ public final class PruneJob {
     List<ObjectId> snapshots = engine.snapshotIds();
     Map<ObjectId, Long> present = engine.packsInStorage();
     try (ChunkIndex index = engine.freshIndex()) {
+      // Writers deduplicate against packs no segment lists (indexed from their headers), so a snapshot
+      // may need them: they are located the same way here.
+      engine.indexUnlistedPacks(index, present);
       sweep(lease, tombstones, sweepable, snapshots, committedSnapshots, abandoned, present, index);
     }
   }
@@ -275,6 +278,8 @@ public final class PruneJob {
     List<ObjectId> snapshots = engine.snapshotIds();
     Map<ObjectId, Long> present = engine.packsInStorage();
     try (ChunkIndex fresh = engine.freshIndex()) {
+      // As in the sweep: a snapshot may use packs no segment lists; those it does not use are doomed.
+      engine.indexUnlistedPacks(fresh, present);
       mark(lease, tombstoned, snapshots, present, fresh.withPackStates(tombstoned::contains, present::containsKey),
           fresh.withPackStates(pack -> false, present::containsKey));
     }
