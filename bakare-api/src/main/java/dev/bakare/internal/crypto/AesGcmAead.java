@@ -22,7 +22,6 @@ import javax.crypto.spec.SecretKeySpec;
  * the output range is zeroed.
  */
 final class AesGcmAead extends JdkAead {
-  private static final int SLICE = 16 * 1024;
   /**
    * Below this, the JDK's own decryption is used: small objects come many to a job, so HotSpot compiles
    * that path quickly, and two cipher initializations would cost more than they save.
@@ -30,7 +29,7 @@ final class AesGcmAead extends JdkAead {
   private static final int DIRECT_BELOW = 64 * 1024;
   private static final ThreadLocal<Cipher> COUNTER_MODE = ThreadLocal.withInitial(() -> cipher("AES/CTR/NoPadding"));
   private static final ThreadLocal<Cipher> TAGGING = ThreadLocal.withInitial(() -> cipher("AES/GCM/NoPadding"));
-  private static final ThreadLocal<byte[]> SINK = ThreadLocal.withInitial(() -> new byte[SLICE + AeadAlgorithm.TAG_LENGTH]);
+  private static final ThreadLocal<byte[]> SINK = ThreadLocal.withInitial(() -> new byte[64 * 1024]);
 
   private final SecretKeySpec key;
 
@@ -65,17 +64,12 @@ final class AesGcmAead extends JdkAead {
     try {
       Cipher ctr = COUNTER_MODE.get();
       ctr.init(Cipher.DECRYPT_MODE, key, new IvParameterSpec(counter));
-      int written = 0;
-      for (int done = 0; done < plainLength; done += SLICE) {
-        written += ctr.update(in, inOffset + done, Math.min(SLICE, plainLength - done), out, outOffset + written);
-      }
+      int written = updateInSlices(ctr, in, inOffset, plainLength, out, outOffset);
       ctr.doFinal(out, outOffset + written);
       Cipher gcm = taggingCipher(nonce);
       gcm.updateAAD(associatedData);
+      updateInSlices(gcm, out, outOffset, plainLength, null, 0);
       byte[] sink = SINK.get();
-      for (int done = 0; done < plainLength; done += SLICE) {
-        gcm.update(out, outOffset + done, Math.min(SLICE, plainLength - done), sink, 0);
-      }
       int tail = gcm.doFinal(sink, 0);
       byte[] tag = Arrays.copyOfRange(sink, tail - AeadAlgorithm.TAG_LENGTH, tail);
       byte[] stored = Arrays.copyOfRange(in, inOffset + plainLength, inOffset + length);

@@ -92,6 +92,15 @@ final class Format {
    * @throws IllegalArgumentException naming {@code option} if the text is not a size or exceeds 2 GiB
    */
   static int parseSize(String text, String option) {
+    long value = parseLongSize(text, option);
+    if (value > Integer.MAX_VALUE) {
+      throw new IllegalArgumentException(option + " size " + text + " is above 2 GiB");
+    }
+    return (int) value;
+  }
+
+  /** {@link #parseSize} without the 2 GiB bound. */
+  static long parseLongSize(String text, String option) {
     String t = text.strip().toUpperCase(java.util.Locale.ROOT);
     if (t.endsWith("IB")) {
       t = t.substring(0, t.length() - 2);
@@ -109,12 +118,12 @@ final class Format {
     }
     String digits = unit == 1 ? t : t.substring(0, t.length() - 1);
     try {
-      long value = Long.parseLong(digits) * unit;
-      if (value < 0 || value > Integer.MAX_VALUE) {
-        throw new IllegalArgumentException(option + " size " + text + " is out of range");
+      long value = Math.multiplyExact(Long.parseLong(digits), unit);
+      if (value < 0) {
+        throw new IllegalArgumentException(option + " size " + text + " is negative");
       }
-      return (int) value;
-    } catch (NumberFormatException e) {
+      return value;
+    } catch (NumberFormatException | ArithmeticException e) {
       throw new IllegalArgumentException(option + " takes a size such as 4096, 256K, 16M; got " + text, e);
     }
   }

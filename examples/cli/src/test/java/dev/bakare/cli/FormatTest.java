@@ -69,6 +69,6 @@ class FormatTest {
     org.junit.jupiter.api.Assertions.assertTrue(config.contains("chunker-average: 131072"), config);
     org.junit.jupiter.api.Assertions.assertTrue(config.contains("pack-size: 4194304"), config);
     cli.run("-r", temp.resolve("other"), "init", "--chunk-sizes", "64K,100K,512K")
-        .assertOneLineError(2, "power of two");
+        .assertOneLineError(2, "power-of-two average");
   }
 }
