@@ -158,9 +158,12 @@ final class BackupPass {
         throw new InterruptedIOException("backup interrupted");
       }
       List<IndexSegment.IndexedPack> packs;
+      ProgressListener.Progress last;
       synchronized (this) {
         // No checkpoint between the last drain and the final flush: every pack is indexed exactly once.
         packs = contentWriter.flush();
+        // Taken while the writer is still known, so that the last line counts what it stored.
+        last = progress();
         this.writer = null;
       }
       if (fatal instanceof IOException failure) {
@@ -173,7 +176,7 @@ final class BackupPass {
       for (Path p : sources.paths()) {
         paths.add(p.toString());
       }
-      listener.onProgress(progress());
+      listener.onProgress(last);
       return new Result(root, packs, stats, errorList, paths);
     } finally {
       ticker.shutdownNow();
