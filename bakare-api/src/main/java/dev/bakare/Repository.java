@@ -17,6 +17,7 @@ import dev.bakare.internal.restore.RestoreJob;
 import dev.bakare.internal.snapshot.SnapshotManifest;
 import dev.bakare.internal.tree.Node;
 import dev.bakare.internal.tree.NodeType;
+import dev.bakare.internal.tree.DeepWalk;
 import dev.bakare.internal.tree.Tree;
 import dev.bakare.internal.tree.TreeReader;
 import dev.bakare.store.spi.StorageException;
@@ -171,11 +172,20 @@ public final class Repository implements AutoCloseable {
     while (prefix.endsWith("/")) {
       prefix = prefix.substring(0, prefix.length() - 1);
     }
-    listTree(trees, detail.rootTree(), "", prefix, consumer);
+    String start = prefix;
+    // The listing recurses once per directory level.
+    DeepWalk.run("bakare-list", () -> {
+      listTree(trees, detail.rootTree(), "", start, consumer, 1);
+      return null;
+    });
   }
 
   private void listTree(TreeReader trees, ObjectId treeId, String base, String prefix,
-      Consumer<? super FileEntry> consumer) throws IOException {
+      Consumer<? super FileEntry> consumer, int depth) throws IOException {
+    String tooDeep = Tree.tooDeep(depth);
+    if (tooDeep != null) {
+      throw new IntegrityException("tree " + treeId.shortHex(), "listing stopped at " + base + ": " + tooDeep, null);
+    }
     Tree tree = trees.read(treeId);
     for (Node node : tree.nodes()) {
       String path = base + "/" + node.name();
@@ -186,7 +196,7 @@ public final class Repository implements AutoCloseable {
       }
       ObjectId subtree = node.subtree();
       if ((inside || onTheWay) && subtree != null) {
-        listTree(trees, subtree, path, prefix, consumer);
+        listTree(trees, subtree, path, prefix, consumer, depth + 1);
       }
     }
   }

@@ -158,12 +158,9 @@ final class BackupPass {
         throw new InterruptedIOException("backup interrupted");
       }
       List<IndexSegment.IndexedPack> packs;
-      ProgressListener.Progress last;
       synchronized (this) {
         // No checkpoint between the last drain and the final flush: every pack is indexed exactly once.
         packs = contentWriter.flush();
-        // Taken while the writer is still known, so that the last line counts what it stored.
-        last = progress();
         this.writer = null;
       }
       if (fatal instanceof IOException failure) {
@@ -176,7 +173,8 @@ final class BackupPass {
       for (Path p : sources.paths()) {
         paths.add(p.toString());
       }
-      listener.onProgress(last);
+      // The writer field is cleared by now (no checkpoint after the flush); the last line still counts its bytes.
+      listener.onProgress(progress(contentWriter));
       return new Result(root, packs, stats, errorList, paths);
     } finally {
       ticker.shutdownNow();
@@ -217,7 +215,10 @@ final class BackupPass {
   }
 
   private ProgressListener.Progress progress() {
-    ContentWriter w = writer;
+    return progress(writer);
+  }
+
+  private ProgressListener.Progress progress(@Nullable ContentWriter w) {
     return new ProgressListener.Progress(files.get(), bytes.get(), w == null ? 0 : w.stats().newBytes(), errors.size());
   }
 

@@ -17,9 +17,11 @@ import dev.bakare.internal.format.CorruptDataException;
 import dev.bakare.internal.format.Layout;
 import dev.bakare.internal.format.ObjectId;
 import dev.bakare.internal.repo.Engine;
+import dev.bakare.internal.repo.KeyFile;
 import dev.bakare.internal.snapshot.SnapshotManifest;
 import dev.bakare.internal.tree.Node;
 import dev.bakare.internal.tree.NodeType;
+import dev.bakare.internal.tree.DeepWalk;
 import dev.bakare.internal.tree.Tree;
 import dev.bakare.internal.tree.TreeReader;
 import dev.bakare.store.spi.BlobName;
@@ -70,7 +72,8 @@ public final class CheckJob {
   public CheckResult run() throws IOException {
     try (ChunkIndex created = ChunkIndex.create(engine.workDirectory())) {
       openIndex = created;
-      return check();
+      // The tree walk recurses once per directory level.
+      return java.util.Objects.requireNonNull(DeepWalk.run("bakare-check", this::check));
     } finally {
       openIndex = null;
     }
@@ -81,6 +84,7 @@ public final class CheckJob {
   }
 
   private CheckResult check() throws IOException {
+    checkKeyCopies();
     packSizes.putAll(engine.packsInStorage());
     ChunkIndex index = index();
     Set<ObjectId> indexedPacks = checkIndex();
@@ -94,7 +98,7 @@ public final class CheckJob {
       for (SnapshotRef snapshot : snapshots) {
         SnapshotManifest.Detail detail = snapshot.manifest().detail();
         if (detail != null) {
-          walk(trees, snapshot, detail.rootTree(), "", false);
+          walk(trees, snapshot, detail.rootTree(), "", 1, false);
         }
       }
       long read = readData(reader);
@@ -103,7 +107,7 @@ public final class CheckJob {
         for (SnapshotRef snapshot : snapshots) {
           SnapshotManifest.Detail detail = snapshot.manifest().detail();
           if (detail != null) {
-            walk(trees, snapshot, detail.rootTree(), "", true);
+            walk(trees, snapshot, detail.rootTree(), "", 1, true);
           }
         }
       }
@@ -145,6 +149,29 @@ public final class CheckJob {
       list.add(b.build());
     }
     return new CheckResult(list, notes, snapshots.size(), treesChecked, packSizes.size(), packsRead);
+  }
+
+  /**
+   * The passphrase-protected key copies in {@code keys/} are named by their SHA-256, so damage shows without
+   * the passphrase; a damaged copy is otherwise found only when it is needed most, on a new machine.
+   */
+  private void checkKeyCopies() throws IOException {
+    List<BlobName> names = new ArrayList<>();
+    engine.store().list(Layout.KEYS, info -> names.add(info.name()));
+    for (BlobName name : names) {
+      byte[] bytes = Engine.toArray(engine.store().get(name));
+      if (!ObjectId.wrap(Crypto.sha256(bytes)).hex().equals(name.lastSegment())) {
+        problem(name.value(), "its content does not match its name (SHA-256): this passphrase-protected key copy was"
+            + " modified or damaged and may no longer open the repository; keep the key file init wrote, and remove"
+            + " this copy");
+        continue;
+      }
+      try {
+        KeyFile.decode(bytes);
+      } catch (CorruptDataException e) {
+        problem(name.value(), "unreadable key copy: " + e.getMessage());
+      }
+    }
   }
 
   /** Loads every readable segment; reports unreadable ones and entries whose pack is missing or short. */
@@ -213,11 +240,17 @@ public final class CheckJob {
    * Walks a tree, reporting missing trees and chunks. Trees found sound are skipped when met again;
    * {@code attributeBadChunks} re-walks to name the files that use chunks found damaged by reading data.
    */
-  private boolean walk(TreeReader trees, SnapshotRef snapshot, ObjectId treeId, String path, boolean attributeBadChunks) {
+  private boolean walk(TreeReader trees, SnapshotRef snapshot, ObjectId treeId, String path, int depth,
+      boolean attributeBadChunks) {
     if (cleanTrees.contains(treeId)) {
       return true;
     }
     String where = snapshot.label() + ":" + (path.isEmpty() ? "/" : path);
+    String tooDeep = Tree.tooDeep(depth);
+    if (tooDeep != null) {
+      problem("tree " + treeId.shortHex(), "not followed: " + tooDeep).affects(where);
+      return false;
+    }
     ChunkLocation location = index().find(treeId).orElse(null);
     if (location == null) {
       noteNeeded(treeId);
@@ -252,7 +285,7 @@ public final class CheckJob {
           }
         }
       } else if (node.type() == NodeType.DIRECTORY && node.subtree() != null) {
-        clean &= walk(trees, snapshot, node.subtree(), child, attributeBadChunks);
+        clean &= walk(trees, snapshot, node.subtree(), child, depth + 1, attributeBadChunks);
       }
     }
     if (clean) {

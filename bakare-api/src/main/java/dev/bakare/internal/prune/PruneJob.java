@@ -63,6 +63,7 @@ public final class PruneJob {
   private long packsRepacked;
   private long bytesRepacked;
   private long sessionsAbandoned;
+  private long incompleteUploadBytes;
 
   public PruneJob(Engine engine, PruneRequest request) {
     this.engine = engine;
@@ -82,9 +83,13 @@ public final class PruneJob {
     try (MaintenanceLease lease = MaintenanceLease.acquire(engine.store(), leaseDuration, "prune " + id)) {
       sweep(lease);
       mark(lease);
+      if (!request.dryRun()) {
+        // Older than the session expiry, no put can still be running (a paused one retries whole).
+        incompleteUploadBytes = engine.store().removeIncompleteUploads(request.sessionExpiry());
+      }
     }
     return new PruneResult(packsDeleted, bytesDeleted, packsKept, packsMarked, bytesMarked, packsRepacked,
-        bytesRepacked, sessionsAbandoned, waitingFor, request.dryRun());
+        bytesRepacked, sessionsAbandoned, waitingFor, incompleteUploadBytes, request.dryRun());
   }
 
   // ---- sweep ----

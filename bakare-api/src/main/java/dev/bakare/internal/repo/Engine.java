@@ -196,7 +196,7 @@ public final class Engine implements AutoCloseable {
       try {
         int version = Config.peekVersion(configBytes);
         if (version > Config.VERSION) {
-          throw new RepositoryException("the repository at " + store.describe() + " has format version " + version
+          throw new RepositoryException("the repository at " + store.describe() + " has format version " + version + " in its config"
               + ", newer than this bakare supports (" + Config.VERSION + "): upgrade bakare");
         }
         config = Config.decode(configBytes);
@@ -206,8 +206,11 @@ public final class Engine implements AutoCloseable {
       LoadedKey key = loadKey(options, store, config);
       try {
         if (!config.fingerprintMatches(key.keys())) {
-          throw new KeyException("key file " + key.path() + " does not fit the repository at " + store.describe()
-              + " (its master key differs): pass the key made for this repository");
+          // Every key loaded names this repository's id (a foreign key was refused above): a fingerprint that
+          // differs is damage, not a foreign key.
+          throw new IntegrityException("config", "its key-fingerprint does not match key " + key.path() + ", which was"
+              + " made for this repository (" + config.id() + "): the config (or the key file) was modified or damaged",
+              null);
         }
         if (!Config.macMatches(configBytes, key.keys())) {
           throw new IntegrityException("config", "its MAC does not verify under the repository key: it was modified", null);
@@ -236,9 +239,14 @@ public final class Engine implements AutoCloseable {
       bytes = Files.readAllBytes(path);
     } catch (NoSuchFileException e) {
       if (explicit == null && passphrase != null) {
-        Optional<KeyMaterial> fromRepository = unlockRepositoryCopy(store, config, passphrase);
+        List<String> damaged = new ArrayList<>();
+        Optional<KeyMaterial> fromRepository = unlockRepositoryCopy(store, config, passphrase, damaged);
         if (fromRepository.isPresent()) {
           return new LoadedKey(fromRepository.get(), Path.of(store.describe(), "keys"));
+        }
+        if (!damaged.isEmpty()) {
+          throw new KeyException("no key file for repository " + config.id() + " at " + path + ", and the key copies in"
+              + " the repository do not open: " + String.join("; ", damaged) + ": pass the key file init wrote (--key FILE)");
         }
       }
       if (explicit == null && passphrase == null && hasRepositoryCopies(store)) {
@@ -258,10 +266,24 @@ public final class Engine implements AutoCloseable {
       throw new KeyException(path + " is not a usable bakare key file: " + e.getMessage(), e);
     }
     if (!file.repositoryId().equals(config.id())) {
+      if (fitsFingerprint(file, passphrase, config)) {
+        // The key's master key is the one the config names: the config's id is what changed.
+        throw new IntegrityException("config", "it names repository " + config.id() + ", but key " + path + " of"
+            + " repository " + file.repositoryId() + " fits its key-fingerprint: the config was modified or damaged", null);
+      }
       throw new KeyException("key file " + path + " belongs to repository " + file.repositoryId()
           + ", not to repository " + config.id() + " at " + store.describe() + ": pass the key of this repository");
     }
     return new LoadedKey(unlock(file, passphrase, path.toString()), path);
+  }
+
+  private static boolean fitsFingerprint(KeyFile file, char @Nullable [] passphrase, Config config) {
+    try {
+      return file.unlock(passphrase) instanceof KeyFile.Unlocked.Key key && config.fingerprintMatches(key.keys());
+    } catch (CorruptDataException e) {
+      // An unreadable key file fits nothing; the caller reports the mismatch of ids.
+      return false;
+    }
   }
 
   private static KeyMaterial unlock(KeyFile file, char @Nullable [] passphrase, String where) throws KeyException {
@@ -287,16 +309,23 @@ public final class Engine implements AutoCloseable {
     return any[0];
   }
 
-  private static Optional<KeyMaterial> unlockRepositoryCopy(BlobStore store, Config config, char[] passphrase)
-      throws IOException {
+  /** The key from the first copy in {@code keys/} the passphrase opens; copies found damaged go to {@code damaged}. */
+  private static Optional<KeyMaterial> unlockRepositoryCopy(BlobStore store, Config config, char[] passphrase,
+      List<String> damaged) throws IOException {
     List<BlobName> names = new ArrayList<>();
     store.list(Layout.KEYS, info -> names.add(info.name()));
     for (BlobName name : names) {
+      byte[] bytes = toArray(store.get(name));
+      // Copies are named by their SHA-256: a mismatch is damage, which a wrong passphrase must not be blamed for.
+      if (!HexFormat.of().formatHex(Crypto.sha256(bytes)).equals(name.lastSegment())) {
+        damaged.add(name + " is damaged (its SHA-256 does not match its name)");
+        continue;
+      }
       KeyFile file;
       try {
-        file = KeyFile.decode(toArray(store.get(name)));
+        file = KeyFile.decode(bytes);
       } catch (CorruptDataException e) {
-        LOG.log(System.Logger.Level.WARNING, "skipping unreadable key " + name + ": " + e.getMessage());
+        damaged.add(name + " is unreadable: " + e.getMessage());
         continue;
       }
       if (!file.repositoryId().equals(config.id())) {
@@ -307,7 +336,7 @@ public final class Engine implements AutoCloseable {
           return Optional.of(key.keys());
         }
       } catch (CorruptDataException e) {
-        LOG.log(System.Logger.Level.WARNING, "skipping unreadable key " + name + ": " + e.getMessage());
+        damaged.add(name + " is unreadable: " + e.getMessage());
       }
     }
     return Optional.empty();

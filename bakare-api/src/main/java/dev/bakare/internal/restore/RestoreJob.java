@@ -62,7 +62,9 @@ public final class RestoreJob {
   private final List<String> includes = new ArrayList<>();
   private final AtomicLong restoredBytes = new AtomicLong();
   private final AtomicLong restoredFiles = new AtomicLong();
-  private final boolean root = runsAsRoot();
+  /** The effective uid and gid of this process, which own what it creates; -1 where unknown. */
+  private final long[] processOwner = processOwner();
+  private final boolean root = processOwner[0] == 0;
   private @Nullable ContentReader reader;
   /** Directories this restore created or verified as real directories: files may go into them. */
   private final java.util.Set<Path> usableDirectories = java.util.concurrent.ConcurrentHashMap.newKeySet();
@@ -239,7 +241,13 @@ public final class RestoreJob {
         visitor.visit(new Planned(path, entryTarget, node));
         ObjectId subtree = node.subtree();
         if (subtree != null) {
-          stack.push(new Frame(subtree, path, entryTarget));
+          // The stack is explicit, but paths this deep cannot be created (PATH_MAX); one error, not one per level.
+          String tooDeep = Tree.tooDeep(stack.size() + 1);
+          if (tooDeep != null) {
+            errors.add(new FileError(path, "not restored: " + tooDeep));
+          } else {
+            stack.push(new Frame(subtree, path, entryTarget));
+          }
         } else if (node.hasError()) {
           errors.add(new FileError(path, "directory content not in the backup: " + node.error()));
         }
@@ -622,8 +630,12 @@ public final class RestoreJob {
 
   private void restoreRange(ContentReader contentReader, ObjectId packId, List<ChunkNeed> range) throws IOException {
     long start = range.get(0).location.offset();
-    ChunkNeed last = range.get(range.size() - 1);
-    int length = (int) (last.location.offset() + last.location.storedLength() - start);
+    long end = start;
+    for (ChunkNeed need : range) {
+      // The furthest end, not the last chunk's: a forged index may list chunks that overlap.
+      end = Math.max(end, need.location.offset() + need.location.storedLength());
+    }
+    int length = (int) (end - start);
     byte[] bytes;
     try {
       ByteBuffer buffer = engine.store().get(Layout.pack(packId), start, length);
@@ -666,12 +678,16 @@ public final class RestoreJob {
   // ---- metadata ----
 
   /** Only root may give files away; others keep their own ownership, as tar and restic do. */
-  private static boolean runsAsRoot() {
+  private static long[] processOwner() {
     try {
-      // /proc/self belongs to the process's effective user.
-      return ((Integer) Files.getAttribute(Path.of("/proc/self"), "unix:uid")) == 0;
+      // /proc/self belongs to the process's effective user and group.
+      Path self = Path.of("/proc/self");
+      return new long[] {
+        ((Integer) Files.getAttribute(self, "unix:uid")) & 0xFFFF_FFFFL,
+        ((Integer) Files.getAttribute(self, "unix:gid")) & 0xFFFF_FFFFL
+      };
     } catch (IOException | UnsupportedOperationException | IllegalArgumentException e) {
-      return "root".equals(System.getProperty("user.name"));
+      return new long[] {"root".equals(System.getProperty("user.name")) ? 0 : -1, -1};
     }
   }
 
@@ -679,8 +695,8 @@ public final class RestoreJob {
     Node node = p.node();
     Path path = p.target();
     try {
-      if (root) {
-        // Owner first: chown clears setuid and setgid bits.
+      // Owner first: chown clears setuid and setgid bits. What this process creates is already its own.
+      if (root && (node.uid() != processOwner[0] || node.gid() != processOwner[1])) {
         Files.setAttribute(path, "unix:uid", (int) node.uid(), NOFOLLOW);
         Files.setAttribute(path, "unix:gid", (int) node.gid(), NOFOLLOW);
       }

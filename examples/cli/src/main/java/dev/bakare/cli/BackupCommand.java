@@ -47,12 +47,24 @@ final class BackupCommand implements Callable<Integer> {
           + "; keep it well below the prunes' --session-expiry")
   private @Nullable Duration heartbeat;
 
+  @Option(names = "--checkpoint-interval", paramLabel = "SECONDS",
+      description = "record the index of the packs uploaded so far at least this often, so that a rerun after a"
+          + " crash or kill -9 uploads them again (default: 60)")
+  private @Nullable Long checkpointSeconds;
+
+  @Option(names = "--checkpoint-bytes", paramLabel = "BYTES",
+      description = "record a checkpoint at least every this many uploaded bytes (default: 268435456, 256 MiB)")
+  private @Nullable Long checkpointBytes;
+
   BackupCommand(Cli cli) {
     this.cli = cli;
   }
 
   @Override
   public Integer call() throws IOException, CliException {
+    if ((checkpointSeconds != null && checkpointSeconds <= 0) || (checkpointBytes != null && checkpointBytes <= 0)) {
+      throw CliException.usage("--checkpoint-interval and --checkpoint-bytes take positive numbers");
+    }
     Snapshot snapshot;
     Duration took;
     if (heartbeat != null && (heartbeat.isZero() || heartbeat.isNegative())) {
@@ -65,13 +77,21 @@ final class BackupCommand implements Callable<Integer> {
           }
         });
         ProgressLine progress = new ProgressLine(cli.err, cli.showProgress(), ProgressLine.Kind.BACKUP, true)) {
+      BackupRequest snapshotRequest;
       BackupRequest.Builder request = BackupRequest.builder().paths(paths).tags(tags).excludes(excludes)
           .listener(progress);
       if (host != null) {
         request.host(host);
       }
+      if (checkpointSeconds != null) {
+        request.checkpointInterval(Duration.ofSeconds(checkpointSeconds));
+      }
+      if (checkpointBytes != null) {
+        request.checkpointBytes(checkpointBytes);
+      }
+      snapshotRequest = request.build();
       long start = System.nanoTime();
-      snapshot = repository.backup(request.build());
+      snapshot = repository.backup(snapshotRequest);
       took = Duration.ofNanos(System.nanoTime() - start);
     }
     if (cli.json()) {
