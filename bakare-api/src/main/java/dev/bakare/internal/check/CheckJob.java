@@ -52,6 +52,10 @@ public final class CheckJob {
   private final Set<ObjectId> cleanTrees = new HashSet<>();
   private final Set<ObjectId> badChunks = new HashSet<>();
   private final List<SnapshotRef> snapshots = new ArrayList<>();
+  /** Packs index segments list but storage lacks, with the segments; and the chunks they held. */
+  private final Map<ObjectId, List<BlobName>> missingPacks = new LinkedHashMap<>();
+  private final Map<ObjectId, ObjectId> chunksOfMissingPacks = new HashMap<>();
+  private final Set<ObjectId> neededMissingPacks = new HashSet<>();
   private long treesChecked;
 
   public CheckJob(Engine engine, CheckRequest request) {
@@ -113,7 +117,27 @@ public final class CheckJob {
     return result(readData(null), indexedPacks);
   }
 
+  /**
+   * Index entries of packs that are gone are a problem if a snapshot needs them (or, with a write key, if
+   * that cannot be known), else a note: the protocol leaves them when a backup that a prune judged
+   * abandoned indexes its packs after the sweep deleted them, and the next prune drops them.
+   */
+  private void reportMissingPacks() {
+    for (Map.Entry<ObjectId, List<BlobName>> missing : missingPacks.entrySet()) {
+      String segments = missing.getValue().stream().map(BlobName::value).collect(java.util.stream.Collectors.joining(", "));
+      String pack = Layout.pack(missing.getKey()).value();
+      if (!engine.keys().isFull() || neededMissingPacks.contains(missing.getKey())) {
+        problem(pack, "missing from storage, but index segment " + segments + " lists it");
+      } else {
+        notes.add(pack + " is missing from storage, but index segment " + segments + " lists it: no snapshot needs"
+            + " it (a backup that a prune judged abandoned indexed it after it was deleted); the next prune drops"
+            + " the entry");
+      }
+    }
+  }
+
   private CheckResult result(long packsRead, Set<ObjectId> indexedPacks) {
+    reportMissingPacks();
     long unindexed = packSizes.keySet().stream().filter(id -> !indexedPacks.contains(id)).count();
     if (unindexed > 0) {
       notes.add(unindexed + " pack(s) are listed in no readable index segment: left by an interrupted or running"
@@ -167,7 +191,10 @@ public final class CheckJob {
         indexedPacks.add(packId);
         Long size = packSizes.get(packId);
         if (size == null) {
-          problem(Layout.pack(packId).value(), "missing from storage, but index segment " + name + " lists it");
+          missingPacks.computeIfAbsent(packId, k -> new ArrayList<>()).add(name);
+          for (PackEntry entry : pack.entries()) {
+            chunksOfMissingPacks.put(entry.id(), packId);
+          }
           continue;
         }
         for (PackEntry entry : pack.entries()) {
@@ -226,6 +253,7 @@ public final class CheckJob {
     }
     ChunkLocation location = index().find(treeId).orElse(null);
     if (location == null) {
+      noteNeeded(treeId);
       problem("tree " + treeId.shortHex(), "missing from the index (its pack is missing or unindexed)").affects(where);
       return false;
     }
@@ -250,6 +278,7 @@ public final class CheckJob {
               clean = false;
             }
           } else if (!index().contains(chunk)) {
+            noteNeeded(chunk);
             problem("chunk " + chunk.shortHex(), "missing from the index (its pack is missing or unindexed)")
                 .affects(snapshot.label() + ":" + child);
             clean = false;
@@ -325,6 +354,14 @@ public final class CheckJob {
         problem(name.value(), e.problem());
         badChunks.add(entry.id());
       }
+    }
+  }
+
+  /** A chunk a snapshot needs is not indexed: if a missing pack held it, that pack is a problem. */
+  private void noteNeeded(ObjectId chunk) {
+    ObjectId pack = chunksOfMissingPacks.get(chunk);
+    if (pack != null) {
+      neededMissingPacks.add(pack);
     }
   }
 

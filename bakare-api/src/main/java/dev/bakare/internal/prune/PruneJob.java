@@ -96,7 +96,18 @@ public final class PruneJob {
 
   private void sweep(MaintenanceLease lease) throws IOException {
     Instant storeNow = lease.renew();
+    List<String> listed = Tombstones.ids(engine.store());
     Map<String, Tombstone> tombstones = Tombstones.load(engine.store(), engine.sealing());
+    if (!request.dryRun()) {
+      // Listed, but its packs blob is gone: swept by another prune while one that had read it recorded its
+      // sessions anew (two prunes hold the lease in turn when one is paused past it). Marks put the packs
+      // blob first, so a sessions blob without it is never read again.
+      for (String id : listed) {
+        if (!tombstones.containsKey(id)) {
+          engine.store().delete(ProtocolLayout.tombstoneSessions(id));
+        }
+      }
+    }
     List<String> sweepable = new ArrayList<>();
     List<byte[]> committedSnapshots = new ArrayList<>();
     Set<String> abandoned = new HashSet<>();
@@ -146,16 +157,22 @@ public final class PruneJob {
       return;
     }
     lease.renew();
-    // Everything below is read after the sessions were resolved, so it includes what they committed.
+    // Everything below is read after the sessions were resolved, so it includes what they committed. The
+    // snapshots are listed before the index is loaded, so the index holds every tree they reference; one
+    // committed later comes from a session this sweep does not wait for, which saw the tombstones.
+    List<ObjectId> snapshots = engine.snapshotIds();
     Map<ObjectId, Long> present = engine.packsInStorage();
     try (ChunkIndex index = engine.freshIndex()) {
-      sweep(lease, tombstones, sweepable, committedSnapshots, abandoned, present, index);
+      // Writers deduplicate against packs no segment lists (indexed from their headers), so a snapshot
+      // may need them: they are located the same way here.
+      engine.indexUnlistedPacks(index, present);
+      sweep(lease, tombstones, sweepable, snapshots, committedSnapshots, abandoned, present, index);
     }
   }
 
   private void sweep(MaintenanceLease lease, Map<String, Tombstone> tombstones, List<String> sweepable,
-      List<byte[]> committedSnapshots, Set<String> abandoned, Map<ObjectId, Long> present, ChunkIndex index)
-      throws IOException {
+      List<ObjectId> snapshots, List<byte[]> committedSnapshots, Set<String> abandoned, Map<ObjectId, Long> present,
+      ChunkIndex index) throws IOException {
     Set<ObjectId> doomed = new HashSet<>();
     Set<ObjectId> stillTombstoned = new HashSet<>();
     for (Map.Entry<String, Tombstone> t : tombstones.entrySet()) {
@@ -189,7 +206,10 @@ public final class PruneJob {
         keep.add(doomedCopy.pack().id());
       }
     };
-    walkAllReferences(index, committedSnapshots, keepIfOnlyCopyIsDoomed);
+    // Trees are read from copies that exist: the index may also list copies in packs that are gone (a
+    // sweep that died before deleting the segments it replaced), which rewriteIndex below then drops.
+    walkAllReferences(index.withPackStates(pack -> false, present::containsKey), snapshots, committedSnapshots,
+        keepIfOnlyCopyIsDoomed);
     refuseIfUnlocated(unlocated[0]);
     Set<ObjectId> delete = new HashSet<>(doomed);
     delete.removeAll(keep);
@@ -202,7 +222,7 @@ public final class PruneJob {
       return;
     }
     lease.renew();
-    rewriteIndex(delete, present.keySet());
+    rewriteIndex(delete);
     for (ObjectId pack : delete) {
       engine.store().delete(Layout.pack(pack));
     }
@@ -220,11 +240,16 @@ public final class PruneJob {
 
   /**
    * Writes replacements for the index segments that list deleted or missing packs; the old ones are
-   * deleted only after the packs (so that at every moment every kept pack is indexed).
+   * deleted only after the packs (so that at every moment every kept pack is indexed). Packs are listed
+   * after the segments: a backup uploads its packs before the segment that lists them, so a pack of a
+   * listed segment that the later listing lacks is truly gone, while a backup that committed during this
+   * sweep keeps its packs indexed.
    */
-  private void rewriteIndex(Set<ObjectId> deleted, Set<ObjectId> present) throws IOException {
+  private void rewriteIndex(Set<ObjectId> deleted) throws IOException {
     oldSegments.clear();
-    for (BlobName name : engine.indexSegmentNames()) {
+    List<BlobName> segments = engine.indexSegmentNames();
+    Set<ObjectId> present = engine.packsInStorage().keySet();
+    for (BlobName name : segments) {
       IndexSegment segment = engine.readIndexSegment(name);
       List<IndexSegment.IndexedPack> kept = new ArrayList<>();
       boolean changed = false;
@@ -254,17 +279,26 @@ public final class PruneJob {
   private void mark(MaintenanceLease lease) throws IOException {
     lease.renew();
     Set<ObjectId> tombstoned = Tombstones.packs(engine.store(), engine.sealing());
+    // Snapshots first, as in the sweep: the index loaded next locates everything they reference.
+    List<ObjectId> snapshots = engine.snapshotIds();
     Map<ObjectId, Long> present = engine.packsInStorage();
     try (ChunkIndex fresh = engine.freshIndex()) {
-      mark(lease, tombstoned, present, fresh.withPackStates(tombstoned::contains, present::containsKey));
+      // As in the sweep: a snapshot may use packs no segment lists; those it does not use are doomed.
+      engine.indexUnlistedPacks(fresh, present);
+      mark(lease, tombstoned, snapshots, present, fresh.withPackStates(tombstoned::contains, present::containsKey),
+          fresh.withPackStates(pack -> false, present::containsKey));
     }
   }
 
-  private void mark(MaintenanceLease lease, Set<ObjectId> tombstoned, Map<ObjectId, Long> present, ChunkIndex index)
-      throws IOException {
+  /**
+   * @param index the index as a writer would see it: relying on present packs no tombstone names
+   * @param readable the same entries, relying on every present pack: where trees are read from
+   */
+  private void mark(MaintenanceLease lease, Set<ObjectId> tombstoned, List<ObjectId> snapshots,
+      Map<ObjectId, Long> present, ChunkIndex index, ChunkIndex readable) throws IOException {
     CompactIdSet live = new CompactIdSet(Math.max(1024, index.chunkCount()));
     long[] unlocated = {0};
-    walkAllReferences(index, List.of(), chunk -> {
+    walkAllReferences(readable, snapshots, List.of(), chunk -> {
       live.add(chunk);
       if (!index.contains(chunk)) {
         unlocated[0]++;
@@ -280,6 +314,13 @@ public final class PruneJob {
         u[0] += l.storedLength();
       }
     });
+    // Segments that list packs which are gone (a backup judged abandoned indexes its packs after a sweep
+    // deleted them; a sweep that died leaves the segments it replaced) are replaced here too: with nothing
+    // to sweep, no other step would.
+    if (!request.dryRun() && usage.keySet().stream().anyMatch(pack -> !present.containsKey(pack))) {
+      rewriteIndex(Set.of());
+      deleteOldSegments();
+    }
     List<ObjectId> doomed = new ArrayList<>();
     List<ObjectId> partlyUsed = new ArrayList<>();
     long used = 0;
@@ -414,14 +455,15 @@ public final class PruneJob {
   }
 
   /**
-   * Reports every chunk referenced by a stored snapshot or by {@code extraSnapshots} (committed snapshots
-   * parked in sessions). A damaged snapshot stops the prune: its references are unknown.
+   * Reports every chunk referenced by {@code snapshots} (listed before {@code index} was loaded) or by
+   * {@code extraSnapshots} (committed snapshots parked in sessions). A damaged snapshot stops the prune:
+   * its references are unknown.
    */
-  private void walkAllReferences(ChunkIndex index, List<byte[]> extraSnapshots, Consumer<ObjectId> referenced)
-      throws IOException {
+  private void walkAllReferences(ChunkIndex index, List<ObjectId> snapshots, List<byte[]> extraSnapshots,
+      Consumer<ObjectId> referenced) throws IOException {
     ReferenceWalker walker = new ReferenceWalker(new TreeReader(
         new ContentReader(engine.store(), engine.sealing(), engine.hasher(), engine.compressor(), index)));
-    for (ObjectId snapshot : engine.snapshotIds()) {
+    for (ObjectId snapshot : snapshots) {
       SnapshotManifest manifest;
       try {
         manifest = engine.readSnapshot(snapshot);

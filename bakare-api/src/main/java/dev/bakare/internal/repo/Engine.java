@@ -54,6 +54,8 @@ import org.jspecify.annotations.Nullable;
 public final class Engine implements AutoCloseable {
   private static final System.Logger LOG = System.getLogger(Engine.class.getName());
   private static final int INDEX_SEGMENT_MAX_CHUNKS = 100_000;
+  /** How often the index is listed again when listed segments vanish before they are read. */
+  private static final int MAX_INDEX_ROUNDS = 10;
 
   private final RepositoryOptions options;
   private final EngineHooks hooks;
@@ -408,21 +410,41 @@ public final class Engine implements AutoCloseable {
       loaded = ChunkIndex.create(workDirectory(), expectedChunks(segments));
       index = loaded;
     }
-    for (BlobInfo segment : segments) {
-      BlobName name = segment.name();
-      if (loadedSegments.contains(name) || damagedSegments.containsKey(name)) {
-        continue;
+    for (int round = 1; ; round++) {
+      boolean missed = false;
+      for (BlobInfo segment : segments) {
+        BlobName name = segment.name();
+        if (loadedSegments.contains(name) || damagedSegments.containsKey(name)) {
+          continue;
+        }
+        try {
+          loaded.addAll(readIndexSegment(name));
+          loadedSegments.add(name);
+        } catch (IntegrityException e) {
+          damagedSegments.put(name, e.problem());
+          LOG.log(System.Logger.Level.WARNING, e.getMessage() + "; the packs it lists are indexed from their own"
+              + " headers (run repair index to write the index again)");
+        } catch (BlobNotFoundException e) {
+          missed = true;
+        }
       }
-      try {
-        loaded.addAll(readIndexSegment(name));
-        loadedSegments.add(name);
-      } catch (IntegrityException e) {
-        damagedSegments.put(name, e.problem());
-        LOG.log(System.Logger.Level.WARNING, e.getMessage() + "; the packs it lists are indexed from their own headers"
-            + " (run repair index to write the index again)");
+      if (!missed) {
+        return loaded;
       }
+      segments = relistAfterVanished(round);
     }
-    return loaded;
+  }
+
+  /**
+   * A segment listed but gone when read was replaced by a prune's sweep, which puts the replacement before
+   * it deletes the original: listing again finds the replacement.
+   */
+  private List<BlobInfo> relistAfterVanished(int round) throws IOException {
+    if (round == MAX_INDEX_ROUNDS) {
+      throw new RepositoryException("index segments of " + store.describe() + " vanished while they were read, "
+          + MAX_INDEX_ROUNDS + " times in a row: prunes keep replacing them; try again when they are done");
+    }
+    return indexSegments();
   }
 
   /**
@@ -475,8 +497,24 @@ public final class Engine implements AutoCloseable {
     ChunkIndex fresh = ChunkIndex.create(workDirectory(), expectedChunks(segments));
     boolean loaded = false;
     try {
-      for (BlobInfo segment : segments) {
-        fresh.addAll(readIndexSegment(segment.name()));
+      java.util.Set<BlobName> read = new java.util.HashSet<>();
+      for (int round = 1; ; round++) {
+        boolean missed = false;
+        for (BlobInfo segment : segments) {
+          if (read.contains(segment.name())) {
+            continue;
+          }
+          try {
+            fresh.addAll(readIndexSegment(segment.name()));
+            read.add(segment.name());
+          } catch (BlobNotFoundException e) {
+            missed = true;
+          }
+        }
+        if (!missed) {
+          break;
+        }
+        segments = relistAfterVanished(round);
       }
       loaded = true;
       return fresh;

@@ -42,6 +42,11 @@ final class BackupCommand implements Callable<Integer> {
           + " without one file names (*.tmp); repeatable")
   private List<String> excludes = new ArrayList<>();
 
+  @Option(names = "--heartbeat", paramLabel = "DURATION", converter = Durations.Converter.class,
+      description = "how often the backup tells prunes it is alive (default: 60s), " + Durations.EXAMPLES
+          + "; keep it well below the prunes' --session-expiry")
+  private @Nullable Duration heartbeat;
+
   @Option(names = "--checkpoint-interval", paramLabel = "SECONDS",
       description = "record the index of the packs uploaded so far at least this often, so that a rerun after a"
           + " crash or kill -9 uploads them again (default: 60)")
@@ -62,7 +67,15 @@ final class BackupCommand implements Callable<Integer> {
     }
     Snapshot snapshot;
     Duration took;
-    try (Repository repository = cli.open();
+    if (heartbeat != null && (heartbeat.isZero() || heartbeat.isNegative())) {
+      throw CliException.usage("--heartbeat must be longer than 0s");
+    }
+    Duration beat = heartbeat;
+    try (Repository repository = cli.open(options -> {
+          if (beat != null) {
+            options.heartbeat(beat);
+          }
+        });
         ProgressLine progress = new ProgressLine(cli.err, cli.showProgress(), ProgressLine.Kind.BACKUP, true)) {
       BackupRequest snapshotRequest;
       BackupRequest.Builder request = BackupRequest.builder().paths(paths).tags(tags).excludes(excludes)
