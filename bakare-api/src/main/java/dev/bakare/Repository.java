@@ -3,7 +3,6 @@ package dev.bakare;
 import dev.bakare.internal.backup.BackupJob;
 import dev.bakare.internal.backup.FileOpener;
 import dev.bakare.internal.check.CheckJob;
-import dev.bakare.internal.format.Layout;
 import dev.bakare.internal.prune.PruneJob;
 import dev.bakare.internal.repair.IndexRepairJob;
 import dev.bakare.internal.repair.SnapshotRepairJob;
@@ -234,7 +233,7 @@ public final class Repository implements AutoCloseable {
     Retention.Decision decision = Retention.apply(policy, snapshots(), java.time.ZoneId.systemDefault());
     if (!dryRun) {
       for (Snapshot s : decision.forget()) {
-        engine.store().delete(Layout.snapshot(ObjectId.fromHex(s.id().hex())));
+        engine.forgetSnapshot(ObjectId.fromHex(s.id().hex()));
       }
     }
     return new ForgetResult(decision.keep(), decision.forget(), dryRun);
@@ -249,7 +248,7 @@ public final class Repository implements AutoCloseable {
     }
     if (!dryRun) {
       for (Snapshot s : removed) {
-        engine.store().delete(Layout.snapshot(ObjectId.fromHex(s.id().hex())));
+        engine.forgetSnapshot(ObjectId.fromHex(s.id().hex()));
       }
     }
     return new ForgetResult(List.of(), removed, dryRun);

@@ -576,14 +576,6 @@ final class Simulation {
    */
   private void reclaimOnceIdle() throws Exception {
     PruneRequest request = PruneRequest.builder().grace(GRACE).sessionExpiry(EXPIRY).maxUnused(0).build();
-    // Prunes do not reclaim the sessions of dead processes by themselves, and a dead committed session
-    // keeps its snapshot's packs even after that snapshot is forgotten (StaleSessionTest, disabled until the
-    // engine handles them). An operator removes them here, so that everything else is held to the standard.
-    for (String session : crashedSessions) {
-      for (String name : names(ProtocolLayout.sessionPrefix(session))) {
-        store.delete(BlobName.of(name));
-      }
-    }
     try (Repository repo = openVerifier()) {
       for (int round = 0; round < 6; round++) {
         time.advance(LEASE.plus(EXPIRY).plus(GRACE).plusSeconds(1));

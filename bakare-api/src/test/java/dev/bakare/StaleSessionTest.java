@@ -19,7 +19,6 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Random;
 import org.junit.jupiter.api.BeforeEach;
-import org.junit.jupiter.api.Disabled;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -81,9 +80,6 @@ class StaleSessionTest {
     }
   }
 
-  @Disabled("BUG: a session whose process died is reclaimed only if a later mark records it in a tombstone;"
-      + " when there is nothing to mark, its blobs stay forever (docs/design.md 12.5 says the next prunes"
-      + " reclaim stale sessions). Simulation seed 1000005.")
   @Test
   void prunesReclaimTheSessionOfADeadBackupEvenWithNothingToMark() throws IOException {
     Files.write(source.resolve("a"), BackupRestoreTest.randomBytes(random, 100_000));
@@ -97,10 +93,6 @@ class StaleSessionTest {
     }
   }
 
-  @Disabled("BUG: when the snapshot of a dead committed session is forgotten, every sweep still walks the copy"
-      + " parked in the session (SessionResolver.committedSnapshot falls back to it), so the packs only that"
-      + " snapshot used are kept, marked again, and kept again: prune never converges and the space is never"
-      + " returned. Simulation seed 1000015.")
   @Test
   void aForgottenSnapshotOfADeadBackupReleasesItsPacks() throws IOException {
     Files.write(source.resolve("a"), BackupRestoreTest.randomBytes(random, 100_000));

@@ -84,12 +84,37 @@ public final class PruneJob {
       sweep(lease);
       mark(lease);
       if (!request.dryRun()) {
+        reclaimDeadSessions(lease);
         // Older than the session expiry, no put can still be running (a paused one retries whole).
         incompleteUploadBytes = engine.store().removeIncompleteUploads(request.sessionExpiry());
       }
     }
     return new PruneResult(packsDeleted, bytesDeleted, packsKept, packsMarked, bytesMarked, packsRepacked,
         bytesRepacked, sessionsAbandoned, waitingFor, incompleteUploadBytes, request.dryRun());
+  }
+
+  /**
+   * Sessions whose process died stay until a prune cleans them up, whether or not a tombstone records
+   * them: abandoned ones keep only their final claim, committed ones have their snapshot stored and go.
+   */
+  private void reclaimDeadSessions(MaintenanceLease lease) throws IOException {
+    Instant storeNow = lease.renew();
+    for (String session : resolver.sessionIds()) {
+      if (resolver.reclaimIfDead(session, storeNow, request.sessionExpiry())) {
+        sessionsAbandoned++;
+      }
+    }
+    // A backup paused between its commit claim and storing its snapshot stores it when it resumes, even if
+    // the snapshot was completed for it and forgotten meanwhile: the marker makes that copy invisible, and
+    // here it goes.
+    java.util.Set<ObjectId> forgotten = engine.forgottenSnapshots();
+    List<ObjectId> stored = new ArrayList<>();
+    engine.store().list(Layout.SNAPSHOTS, info -> Layout.idOf(info.name(), Layout.SNAPSHOTS).ifPresent(stored::add));
+    for (ObjectId id : stored) {
+      if (forgotten.contains(id)) {
+        engine.store().delete(Layout.snapshot(id));
+      }
+    }
   }
 
   // ---- sweep ----

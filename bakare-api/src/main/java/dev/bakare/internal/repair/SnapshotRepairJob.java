@@ -117,8 +117,9 @@ public final class SnapshotRepairJob {
         if (session.claimCommit(newId, sealed)) {
           engine.putContentAddressed(Layout.snapshot(newId), sealed);
           committed = true;
+          session.snapshotStored();
           if (forgetOriginals) {
-            engine.store().delete(Layout.snapshot(id));
+            engine.forgetSnapshot(id);
           }
           return new SnapshotRepairResult.Repaired(new SnapshotId(id.hex()), new SnapshotId(newId.hex()), salvage.lost,
               forgetOriginals);

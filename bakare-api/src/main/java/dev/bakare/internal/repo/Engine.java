@@ -674,11 +674,29 @@ public final class Engine implements AutoCloseable {
     }
   }
 
-  /** The ids of all stored snapshots. */
+  /** The ids of all stored snapshots that were not forgotten. */
   public List<ObjectId> snapshotIds() throws StorageException {
+    java.util.Set<ObjectId> forgotten = forgottenSnapshots();
     List<ObjectId> ids = new ArrayList<>();
-    store.list(Layout.SNAPSHOTS, info -> Layout.idOf(info.name(), Layout.SNAPSHOTS).ifPresent(ids::add));
+    store.list(Layout.SNAPSHOTS, info -> Layout.idOf(info.name(), Layout.SNAPSHOTS).filter(id -> !forgotten.contains(id))
+        .ifPresent(ids::add));
     return ids;
+  }
+
+  /** The snapshots forgotten so far (their markers stay, see {@link Layout#forgotten}). */
+  public java.util.Set<ObjectId> forgottenSnapshots() throws StorageException {
+    java.util.Set<ObjectId> ids = new java.util.HashSet<>();
+    store.list(Layout.FORGOTTEN, info -> Layout.idOf(info.name(), Layout.FORGOTTEN).ifPresent(ids::add));
+    return ids;
+  }
+
+  /**
+   * Forgets a snapshot: first the marker, then the snapshot. The marker keeps it forgotten if a backup
+   * that committed it, paused before storing it, stores it after all.
+   */
+  public void forgetSnapshot(ObjectId id) throws StorageException {
+    putContentAddressed(Layout.forgotten(id), new byte[0]);
+    store.delete(Layout.snapshot(id));
   }
 
   public static byte[] toArray(ByteBuffer buffer) {
