@@ -46,11 +46,11 @@ class DeepTreeTest {
     Instant t = Instant.ofEpochSecond(1_700_000_000L);
     byte[] content = "at the bottom\n".getBytes(StandardCharsets.UTF_8);
     ObjectId chunk = engine.hasher().hash(content);
-    PackBuilder data = new PackBuilder(engine.sealing(), ChunkType.DATA, 4096);
+    PackBuilder data = new PackBuilder(engine.sealing(), ChunkType.DATA, 4096, 4096);
     data.add(chunk, Compression.NONE, content, 0, content.length, content.length);
     Node file = new Node("file", NodeType.FILE, 0644, 0, 0, "", "", t, t, 1, 1, 1, content.length, List.of(chunk),
         null, "", "");
-    PackBuilder trees = new PackBuilder(engine.sealing(), ChunkType.TREE, 256 * depth + 4096);
+    PackBuilder trees = new PackBuilder(engine.sealing(), ChunkType.TREE, 256 * depth + 4096, 256 * depth + 4096);
     ObjectId tree = add(engine, trees, new Tree(List.of(file)));
     for (int level = 0; level < depth; level++) {
       tree = add(engine, trees, new Tree(List.of(
@@ -58,7 +58,7 @@ class DeepTreeTest {
     }
     List<IndexSegment.IndexedPack> packs = new ArrayList<>();
     for (FinishedPack pack : List.of(data.finish(), trees.finish())) {
-      engine.putContentAddressed(Layout.pack(pack.id()), pack.bytes());
+      engine.putContentAddressed(Layout.pack(pack.id()), pack.contents());
       packs.add(new IndexSegment.IndexedPack(new PackRef(pack.id(), pack.ephemeralPublic()), pack.entries()));
     }
     engine.writeIndex(packs);

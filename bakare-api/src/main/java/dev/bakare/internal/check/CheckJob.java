@@ -7,7 +7,6 @@ import dev.bakare.internal.content.ChunkIndex;
 import dev.bakare.internal.content.ChunkLocation;
 import dev.bakare.internal.content.ContentReader;
 import dev.bakare.internal.content.IndexSegment;
-import dev.bakare.internal.content.PackBuilder;
 import dev.bakare.internal.content.PackEntry;
 import dev.bakare.internal.content.PackFormat;
 import dev.bakare.internal.content.PackHeaders;
@@ -321,13 +320,11 @@ public final class CheckJob {
     List<PackEntry> entries;
     byte[] ephemeral;
     try {
-      PackFormat.Trailer trailer = PackFormat.parseTrailer(bytes, bytes.length - PackFormat.TRAILER_LENGTH, bytes.length);
-      int headerStart = bytes.length - PackFormat.TRAILER_LENGTH - trailer.sealedHeaderLength();
-      ephemeral = trailer.ephemeralPublic();
-      entries = PackFormat.openHeader(engine.sealing().aeadFor(ephemeral, PackBuilder.KEY_PURPOSE), bytes, headerStart,
-          trailer.sealedHeaderLength(), headerStart);
-    } catch (CorruptDataException e) {
-      problem(name.value(), "its header is unreadable: " + e.getMessage());
+      IndexSegment.IndexedPack self = PackHeaders.parse(engine.sealing(), packId, bytes);
+      ephemeral = self.pack().ephemeralPublic();
+      entries = self.entries();
+    } catch (IntegrityException e) {
+      problem(name.value(), e.problem());
       // The index still locates its chunks: verify those.
       ephemeral = null;
       List<PackEntry> fromIndex = new ArrayList<>();

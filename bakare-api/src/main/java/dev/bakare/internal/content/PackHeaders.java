@@ -35,12 +35,33 @@ public final class PackHeaders {
       PackFormat.Trailer trailer = PackFormat.parseTrailer(tail, 0, size);
       long headerStart = size - PackFormat.TRAILER_LENGTH - trailer.sealedHeaderLength();
       byte[] header = array(store.get(name, headerStart, trailer.sealedHeaderLength()));
-      List<PackEntry> entries = PackFormat.openHeader(sealing.aeadFor(trailer.ephemeralPublic(), PackBuilder.KEY_PURPOSE),
-          header, 0, header.length, headerStart);
-      return new IndexSegment.IndexedPack(new PackRef(pack, trailer.ephemeralPublic()), entries);
+      return open(sealing, pack, trailer, header, 0, headerStart);
     } catch (CorruptDataException e) {
       throw new IntegrityException(name.value(), "its header cannot be read: " + e.getMessage(), e);
     }
+  }
+
+  /** What a whole pack, already read, says about itself. */
+  public static IndexSegment.IndexedPack parse(Sealing sealing, ObjectId pack, byte[] bytes) throws IOException {
+    BlobName name = Layout.pack(pack);
+    try {
+      if (bytes.length < PackFormat.TRAILER_LENGTH) {
+        throw new CorruptDataException("it is " + bytes.length + " bytes, shorter than a trailer");
+      }
+      PackFormat.Trailer trailer = PackFormat.parseTrailer(bytes, bytes.length - PackFormat.TRAILER_LENGTH, bytes.length);
+      int headerStart = bytes.length - PackFormat.TRAILER_LENGTH - trailer.sealedHeaderLength();
+      return open(sealing, pack, trailer, bytes, headerStart, headerStart);
+    } catch (CorruptDataException e) {
+      throw new IntegrityException(name.value(), "its header cannot be read: " + e.getMessage(), e);
+    }
+  }
+
+  /** Opens the sealed header found at {@code offset} in {@code bytes}; it starts at {@code headerStart} in the pack. */
+  private static IndexSegment.IndexedPack open(Sealing sealing, ObjectId pack, PackFormat.Trailer trailer, byte[] bytes,
+      int offset, long headerStart) throws CorruptDataException {
+    List<PackEntry> entries = PackFormat.openHeader(sealing.aeadFor(trailer.ephemeralPublic(), PackBuilder.KEY_PURPOSE),
+        bytes, offset, trailer.sealedHeaderLength(), headerStart);
+    return new IndexSegment.IndexedPack(new PackRef(pack, trailer.ephemeralPublic()), entries);
   }
 
   private static byte[] array(ByteBuffer buffer) {

@@ -9,6 +9,8 @@ import dev.bakare.internal.content.ChunkLocation;
 import dev.bakare.internal.content.ContentReader;
 import dev.bakare.internal.content.ContentWriter;
 import dev.bakare.internal.content.IndexSegment;
+import dev.bakare.internal.content.PackEntry;
+import dev.bakare.internal.content.PackHeaders;
 import dev.bakare.internal.crypto.Crypto;
 import dev.bakare.internal.format.CompactIdSet;
 import dev.bakare.internal.format.CorruptDataException;
@@ -426,21 +428,22 @@ public final class PruneJob {
       ChunkIndex view = index.withPackStates(excluded::contains, present::contains);
       ContentWriter writer = new ContentWriter(engine.store(), engine.sealing(), engine.hasher(), engine.compressor(),
           view, engine.config().packSize(), 1, 2, uploads);
-      ContentReader reader = engine.reader();
-      Set<ObjectId> repackSet = new HashSet<>(packs);
-      Map<ObjectId, List<Map.Entry<ObjectId, ChunkLocation>>> byPack = new HashMap<>();
-      index.forEach((chunk, l) -> {
-        if (live.contains(chunk) && repackSet.contains(l.pack().id())) {
-          byPack.computeIfAbsent(l.pack().id(), p -> new ArrayList<>()).add(Map.entry(chunk, l));
-        }
-      });
+      ContentReader reader = new ContentReader(engine.store(), engine.sealing(), engine.hasher(), engine.compressor(),
+          index);
       int done = 0;
       for (ObjectId pack : packs) {
+        // One pack at a time, its chunks found from its own header: memory stays one pack, however many
+        // chunks the repository holds.
         byte[] bytes = Engine.toArray(engine.store().get(Layout.pack(pack)));
-        for (Map.Entry<ObjectId, ChunkLocation> e : byPack.getOrDefault(pack, List.of())) {
-          ChunkLocation l = e.getValue();
-          byte[] plain = reader.open(e.getKey(), l, bytes, (int) l.offset());
-          writer.write(e.getKey(), l.type(), plain, 0, plain.length);
+        IndexSegment.IndexedPack self = PackHeaders.parse(engine.sealing(), pack, bytes);
+        for (PackEntry entry : self.entries()) {
+          if (!live.contains(entry.id())) {
+            continue;
+          }
+          ChunkLocation l = new ChunkLocation(self.pack(), entry.type(), entry.compression(), entry.offset(),
+              entry.storedLength(), entry.rawLength());
+          byte[] plain = reader.open(entry.id(), l, bytes, (int) entry.offset());
+          writer.write(entry.id(), entry.type(), plain, 0, plain.length);
         }
         packsRepacked++;
         if (++done % 64 == 0) {

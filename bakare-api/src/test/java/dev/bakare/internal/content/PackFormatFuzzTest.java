@@ -117,7 +117,7 @@ class PackFormatFuzzTest {
   }
 
   static byte[] validPack() {
-    PackBuilder builder = new PackBuilder(FULL, ChunkType.DATA, 1024);
+    PackBuilder builder = new PackBuilder(FULL, ChunkType.DATA, 1024, 1024);
     for (byte[] chunk : chunkContents()) {
       byte[] compressed = new byte[Compressor.maxCompressedLength(chunk.length)];
       int n = COMPRESSOR.compress(chunk, 0, chunk.length, compressed, 0);
@@ -127,7 +127,7 @@ class PackFormatFuzzTest {
         builder.add(HASHER.hash(chunk), Compression.NONE, chunk, 0, chunk.length, chunk.length);
       }
     }
-    return builder.finish().bytes();
+    return builder.finish().contents();
   }
 
   private static byte[] headerInput(List<PackEntry> entries, long dataLength) {
