@@ -15,7 +15,6 @@ import java.util.List;
 import java.util.SplittableRandom;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
-import org.junit.jupiter.api.Disabled;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.condition.EnabledIfSystemProperty;
 import org.junit.jupiter.api.io.TempDir;
@@ -26,14 +25,6 @@ import org.junit.jupiter.api.io.TempDir;
  * {@code -Dbakare.pruneMemory=true}; {@code bakare.pruneMemory.chunks} and {@code .heap} change its size.
  */
 @EnabledIfSystemProperty(named = "bakare.pruneMemory", matches = "true")
-@Disabled("BUG: prune of 1,034,086 chunks fails with OutOfMemoryError at -Xmx256m (memory limit 256 MiB) in the"
-    + " repack (PackBuilder.ensure growing its buffer, from PruneJob.repack); -Xmx384m works. Live heap peaks at"
-    + " about 290 MB there: the repack's byPack map holds a Map.Entry of ObjectId and ChunkLocation (with a PackRef"
-    + " copying the pack id and key) for each live chunk of every repacked pack, about 200 bytes each (441,300"
-    + " here: ~90 MB); the live CompactIdSet ~32 MB; a whole 16 MiB pack read plus a PackBuilder buffer that"
-    + " grows by doubling; and 44,000 AES-GCM GCTR objects with ~35 MB of int[]. Prune ignores"
-    + " RepositoryOptions.memoryLimit. Run it with -Djunit.jupiter.conditions.deactivate=org.junit.*DisabledCondition"
-    + " -Dbakare.pruneMemory=true")
 class PruneMemoryTest {
   @TempDir Path temp;
 
