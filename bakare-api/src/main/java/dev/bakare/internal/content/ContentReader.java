@@ -10,9 +10,11 @@ import dev.bakare.internal.crypto.Sealing;
 import dev.bakare.internal.format.CorruptDataException;
 import dev.bakare.internal.format.Layout;
 import dev.bakare.internal.format.ObjectId;
+import dev.bakare.store.spi.BlobNotFoundException;
 import dev.bakare.store.spi.BlobStore;
 import java.io.IOException;
 import java.nio.ByteBuffer;
+import java.util.Optional;
 
 /**
  * Reads chunks back: locate through the index, fetch, authenticate, decompress, and check that the
@@ -24,7 +26,8 @@ public final class ContentReader {
   private final Sealing sealing;
   private final ChunkHasher hasher;
   private final Compressor compressor;
-  private final ChunkIndex index;
+  private volatile ChunkIndex index;
+  private final @org.jspecify.annotations.Nullable IndexLoader reloader;
   private final Cache<ObjectId, Aead> packKeys = Caffeine.newBuilder().maximumSize(4096).build();
   /**
    * Whole tree packs, read once: walking a snapshot reads many small trees from few packs, and one read
@@ -38,6 +41,21 @@ public final class ContentReader {
 
   public ContentReader(BlobStore store, Sealing sealing, ChunkHasher hasher, Compressor compressor, ChunkIndex index,
       long treePackCacheBytes) {
+    this(store, sealing, hasher, compressor, index, treePackCacheBytes, null);
+  }
+
+  /**
+   * A reader that survives prunes: when a pack turns out to be gone, it loads the index again from
+   * {@code reloader} and reads the chunk from the pack a prune moved it into.
+   */
+  public ContentReader(BlobStore store, Sealing sealing, ChunkHasher hasher, Compressor compressor, ChunkIndex index,
+      IndexLoader reloader) {
+    this(store, sealing, hasher, compressor, index, TREE_PACK_CACHE_BYTES, reloader);
+  }
+
+  private ContentReader(BlobStore store, Sealing sealing, ChunkHasher hasher, Compressor compressor, ChunkIndex index,
+      long treePackCacheBytes, @org.jspecify.annotations.Nullable IndexLoader reloader) {
+    this.reloader = reloader;
     this.store = store;
     this.sealing = sealing;
     this.hasher = hasher;
@@ -57,6 +75,38 @@ public final class ContentReader {
     return index;
   }
 
+  /** Loads an index view that relies on the packs in storage now. */
+  @FunctionalInterface
+  public interface IndexLoader {
+    ChunkIndex load() throws IOException;
+  }
+
+  /**
+   * How often a read follows a chunk to a new pack. A prune moves a live chunk at most once per run, so
+   * needing more means prunes keep racing this reader; it then fails and the user runs it again.
+   */
+  private static final int MAX_RELOCATIONS = 3;
+
+  /**
+   * Where a chunk lives now, after its pack {@code missingPack} turned out to be gone: a prune repacked
+   * the chunk (its old pack outlived the grace period while this reader held an older index). Reloads the
+   * index unless another thread already did. Empty if the chunk is nowhere else, or this reader cannot
+   * reload.
+   */
+  public Optional<ChunkLocation> relocate(ObjectId chunk, ObjectId missingPack) throws IOException {
+    if (reloader == null) {
+      return Optional.empty();
+    }
+    synchronized (this) {
+      Optional<ChunkLocation> current = index.find(chunk);
+      if (current.isEmpty() || current.get().pack().id().equals(missingPack)) {
+        index = reloader.load();
+        current = index.find(chunk);
+      }
+      return current.filter(location -> !location.pack().id().equals(missingPack));
+    }
+  }
+
   /**
    * Reads one chunk.
    *
@@ -66,6 +116,21 @@ public final class ContentReader {
   public byte[] read(ObjectId id, ChunkType expectedType) throws IOException {
     ChunkLocation location = index.find(id).orElseThrow(() -> new RepositoryException(
         "chunk " + id.shortHex() + " is missing from the index: run check, then repair"));
+    for (int relocations = 0; ; relocations++) {
+      try {
+        return read(id, expectedType, location);
+      } catch (BlobNotFoundException e) {
+        Optional<ChunkLocation> moved = relocations < MAX_RELOCATIONS
+            ? relocate(id, location.pack().id()) : Optional.empty();
+        if (moved.isEmpty()) {
+          throw e;
+        }
+        location = moved.get();
+      }
+    }
+  }
+
+  private byte[] read(ObjectId id, ChunkType expectedType, ChunkLocation location) throws IOException {
     if (location.type() != expectedType) {
       throw new IntegrityException(Layout.pack(location.pack().id()).value(),
           "chunk " + id.shortHex() + " is indexed as " + location.type() + " but referenced as " + expectedType, null);

@@ -640,12 +640,16 @@ public final class Engine implements AutoCloseable {
 
   /**
    * A reader over the index, preferring copies in packs that exist now: a long-lived index may still list
-   * packs a prune deleted since (their chunks live on in the packs it repacked them into).
+   * packs a prune deleted since (their chunks live on in the packs it repacked them into). A pack deleted
+   * while the reader works is followed the same way, by listing again.
    */
   public ContentReader reader() throws IOException {
+    return new ContentReader(store, sealing, hasher, compressor, readableIndex(), this::readableIndex);
+  }
+
+  private ChunkIndex readableIndex() throws IOException {
     java.util.Map<ObjectId, Long> present = packsInStorage();
-    return new ContentReader(store, sealing, hasher, compressor,
-        index(present).withPackStates(p -> false, present::containsKey));
+    return index(present).withPackStates(p -> false, present::containsKey);
   }
 
   /** Stores a snapshot and returns its id. */

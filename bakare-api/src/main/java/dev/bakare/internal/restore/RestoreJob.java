@@ -8,6 +8,7 @@ import dev.bakare.RepositoryException;
 import dev.bakare.RestoreRequest;
 import dev.bakare.RestoreResult;
 import dev.bakare.internal.content.ChunkLocation;
+import dev.bakare.internal.content.ChunkType;
 import dev.bakare.internal.content.ContentReader;
 import dev.bakare.internal.format.Layout;
 import dev.bakare.internal.format.ObjectId;
@@ -17,6 +18,7 @@ import dev.bakare.internal.tree.Node;
 import dev.bakare.internal.tree.NodeType;
 import dev.bakare.internal.tree.Tree;
 import dev.bakare.internal.tree.TreeReader;
+import dev.bakare.store.spi.BlobNotFoundException;
 import java.io.IOException;
 import java.io.InterruptedIOException;
 import java.nio.ByteBuffer;
@@ -640,6 +642,9 @@ public final class RestoreJob {
     try {
       ByteBuffer buffer = engine.store().get(Layout.pack(packId), start, length);
       bytes = Engine.toArray(buffer);
+    } catch (BlobNotFoundException e) {
+      restoreMoved(contentReader, packId, range, e);
+      return;
     } catch (IOException e) {
       for (ChunkNeed need : range) {
         failUses(need, "pack " + Layout.pack(packId) + " could not be read: " + e.getMessage());
@@ -654,16 +659,44 @@ public final class RestoreJob {
         failUses(need, e.getMessage());
         continue;
       }
-      for (ChunkUse use : need.uses) {
-        try {
-          use.file().write(plain, use.offset());
-          restoredBytes.addAndGet(plain.length);
-        } catch (IOException e) {
-          use.file().fail("writing failed: " + e.getMessage());
+      writeUses(need, plain);
+    }
+  }
+
+  /**
+   * A pack deleted after this restore read the index: a prune repacked its live chunks before deleting
+   * it, so each chunk is read, one by one, from where the index says it lives now.
+   */
+  private void restoreMoved(ContentReader contentReader, ObjectId packId, List<ChunkNeed> range,
+      BlobNotFoundException gone) {
+    for (ChunkNeed need : range) {
+      byte[] plain;
+      try {
+        if (contentReader.relocate(need.id, packId).isEmpty()) {
+          failUses(need, "pack " + Layout.pack(packId) + " could not be read, and no other pack holds chunk "
+              + need.id.shortHex() + ": " + gone.getMessage());
+          continue;
         }
-        if (use.file().remaining.decrementAndGet() == 0 && use.file().failure == null) {
-          use.file().finish();
-        }
+        plain = contentReader.read(need.id, ChunkType.DATA);
+      } catch (IOException e) {
+        failUses(need, "chunk " + need.id.shortHex() + " could not be read after its pack " + Layout.pack(packId)
+            + " was deleted: " + e.getMessage());
+        continue;
+      }
+      writeUses(need, plain);
+    }
+  }
+
+  private void writeUses(ChunkNeed need, byte[] plain) {
+    for (ChunkUse use : need.uses) {
+      try {
+        use.file().write(plain, use.offset());
+        restoredBytes.addAndGet(plain.length);
+      } catch (IOException e) {
+        use.file().fail("writing failed: " + e.getMessage());
+      }
+      if (use.file().remaining.decrementAndGet() == 0 && use.file().failure == null) {
+        use.file().finish();
       }
     }
   }
