@@ -226,7 +226,16 @@ public final class RestoreJob {
       if (!selected && !onTheWay) {
         continue;
       }
-      Path target = targetDir.resolve(node.name());
+      String restoreAs = request.restoreAs();
+      if (restoreAs != null && onTheWay) {
+        // The entry goes straight into the target under its new name: no directory leads to it.
+        ObjectId subtree = node.subtree();
+        if (node.type() == NodeType.DIRECTORY && subtree != null) {
+          planTree(trees, subtree, path, targetDir);
+        }
+        continue;
+      }
+      Path target = targetDir.resolve(restoreAs != null && path.equals(includes.get(0)) ? restoreAs : node.name());
       if (!target.startsWith(request.target().toAbsolutePath().normalize()) || !target.getParent().equals(targetDir)) {
         errors.add(new FileError(path, "refused: the name resolves outside the target"));
         continue;
