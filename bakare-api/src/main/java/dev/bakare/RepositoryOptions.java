@@ -23,6 +23,7 @@ public final class RepositoryOptions {
   private final @Nullable Path keyFile;
   private final char @Nullable [] passphrase;
   private final @Nullable Path configDirectory;
+  private final @Nullable Path cacheDirectory;
   private final String chunker;
   private final ChunkerParameters chunkerParameters;
   private final String cipher;
@@ -38,6 +39,7 @@ public final class RepositoryOptions {
     this.keyFile = b.keyFile;
     this.passphrase = b.passphrase == null ? null : b.passphrase.clone();
     this.configDirectory = b.configDirectory;
+    this.cacheDirectory = b.cacheDirectory;
     this.chunker = b.chunker;
     this.chunkerParameters = b.chunkerParameters;
     this.cipher = b.cipher;
@@ -81,6 +83,15 @@ public final class RepositoryOptions {
    */
   public @Nullable Path configDirectory() {
     return configDirectory;
+  }
+
+  /**
+   * Where local caches live, such as {@link Repository#find}'s name index (in {@code <cacheDirectory>/<repository
+   * id>/names/}); null means {@code $XDG_CACHE_HOME/bakare}, or {@code ~/.cache/bakare} when that variable is
+   * unset. Caches hold derived data only: deleting them costs time, never data.
+   */
+  public @Nullable Path cacheDirectory() {
+    return cacheDirectory;
   }
 
   /** <i>init</i>: the chunker name, {@value Chunkers#DEFAULT} by default. */
@@ -133,6 +144,7 @@ public final class RepositoryOptions {
     private @Nullable Path keyFile;
     private char @Nullable [] passphrase;
     private @Nullable Path configDirectory;
+    private @Nullable Path cacheDirectory;
     private String chunker = Chunkers.DEFAULT;
     private ChunkerParameters chunkerParameters = ChunkerParameters.DEFAULT;
     private String cipher = "aes-256-gcm";
@@ -186,6 +198,11 @@ public final class RepositoryOptions {
 
     public Builder configDirectory(@Nullable Path value) {
       this.configDirectory = value;
+      return this;
+    }
+
+    public Builder cacheDirectory(@Nullable Path value) {
+      this.cacheDirectory = value;
       return this;
     }
 

@@ -1,0 +1,269 @@
+package dev.bakare.internal.find;
+
+import dev.bakare.FindQuery;
+import dev.bakare.FindResult;
+import dev.bakare.FoundPath;
+import dev.bakare.IntegrityException;
+import dev.bakare.RepositoryException;
+import dev.bakare.internal.crypto.Aead;
+import dev.bakare.internal.crypto.Crypto;
+import dev.bakare.internal.format.ObjectId;
+import dev.bakare.internal.repo.Engine;
+import dev.bakare.internal.snapshot.SnapshotManifest;
+import java.io.IOException;
+import java.nio.file.Path;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.HashSet;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Locale;
+import java.util.Set;
+import java.util.function.Consumer;
+import org.jspecify.annotations.Nullable;
+
+/**
+ * One search: brings the local name index up to date with the snapshots the query selects (reading only
+ * snapshots and trees it does not hold yet), compacts it when worthwhile, then runs {@link NameSearch}.
+ * The cache is locked while it is read and written; the search itself runs on the loaded index.
+ */
+public final class FindJob {
+  private static final System.Logger LOG = System.getLogger(FindJob.class.getName());
+  /** How often, at most, progress is reported while the index is built. */
+  private static final long PROGRESS_INTERVAL_NANOS = 250_000_000L;
+
+  private final Engine engine;
+  private final FindQuery query;
+  private final @Nullable Consumer<? super FoundPath> consumer;
+  private final List<String> warnings = new ArrayList<>();
+  private boolean cacheWritable = true;
+
+  /**
+   * @param consumer receives every match as soon as it is complete, or null when only the ranking is wanted
+   */
+  public FindJob(Engine engine, FindQuery query, @Nullable Consumer<? super FoundPath> consumer) {
+    this.engine = engine;
+    this.query = query;
+    this.consumer = consumer;
+  }
+
+  /** A snapshot the search may use: from the index, or read from the repository (then with its root tree). */
+  private record Candidate(ObjectId id, Instant time, String host, @Nullable ObjectId root) {}
+
+  public FindResult run() throws IOException {
+    engine.requireFullKey("finding files by name (names are sealed for the full key)");
+    PathMatcher matcher = Patterns.matcher(query.mode(), query.pattern());
+    List<ObjectId> stored = engine.snapshotIds();
+    Set<ObjectId> storedSet = new HashSet<>(stored);
+    NameIndex index;
+    List<Candidate> selected;
+    int indexedNow = 0;
+    NameCache cache = openCache();
+    try {
+      index = load(cache);
+      List<Candidate> all = new ArrayList<>();
+      for (ObjectId id : stored) {
+        NameSegment.IndexedSnapshot known = index.snapshot(id);
+        if (known != null) {
+          all.add(new Candidate(id, known.time(), known.host(), null));
+        } else {
+          Candidate read = readSnapshot(id);
+          if (read != null) {
+            all.add(read);
+          }
+        }
+      }
+      selected = select(all, storedSet);
+      List<Candidate> toIndex = selected.stream().filter(c -> c.root() != null).toList();
+      if (!toIndex.isEmpty()) {
+        indexedNow = build(index, toIndex, cache);
+      }
+      if (cache != null && cacheWritable && Compaction.worthwhile(index, storedSet)) {
+        NameCache open = cache;
+        index = Compaction.run(index, storedSet, (segment, plaintext) -> write(open, segment, plaintext));
+        if (cacheWritable) {
+          cache.deleteGenerationsBelow(index.generation());
+        }
+      }
+    } finally {
+      if (cache != null) {
+        cache.close();
+      }
+    }
+    List<NameSegment.IndexedSnapshot> searched = new ArrayList<>();
+    for (Candidate c : selected) {
+      NameSegment.IndexedSnapshot s = index.snapshot(c.id());
+      if (s != null) {
+        searched.add(s);
+      }
+    }
+    NameSearch search = new NameSearch(index, searched, matcher, query, consumer);
+    List<FoundPath> best = search.run();
+    return new FindResult(best, search.matches(), searched.size(), indexedNow, warnings);
+  }
+
+  private @Nullable NameCache openCache() {
+    Path configured = engine.options().cacheDirectory();
+    Path root = configured != null ? configured : NameCache.defaultRoot(System.getenv());
+    byte[] masterKey = engine.keys().masterPrivateKey();
+    byte[] key = NameCache.key(masterKey, engine.config().id());
+    Crypto.wipe(masterKey);
+    Aead aead = engine.sealing().algorithm().withKey(key);
+    Crypto.wipe(key);
+    try {
+      return NameCache.open(root, engine.config().id(), aead);
+    } catch (IOException e) {
+      warn("cannot use the name index cache in " + root + " (" + e.getMessage() + "): searching without it, so"
+          + " every search reads all trees; make the directory writable or choose another cache directory");
+      return null;
+    }
+  }
+
+  private NameIndex load(@Nullable NameCache cache) {
+    if (cache == null) {
+      return new NameIndex(0);
+    }
+    try {
+      return cache.load(warnings);
+    } catch (IOException e) {
+      cacheWritable = false;
+      warn("cannot read the name index cache in " + cache.directory() + " (" + e.getMessage()
+          + "): searching without it; make the directory readable or choose another cache directory");
+      return new NameIndex(0);
+    }
+  }
+
+  private void write(NameCache cache, NameSegment segment, byte[] plaintext) {
+    if (!cacheWritable) {
+      return;
+    }
+    try {
+      cache.write(segment.generation, segment.sequence, plaintext);
+    } catch (IOException e) {
+      // Later files would leave a gap in the chain, which the next search would take for damage.
+      cacheWritable = false;
+      warn("cannot write the name index cache in " + cache.directory() + " (" + e.getMessage()
+          + "): this search goes on without saving it, so the next one reads the trees again");
+    }
+  }
+
+  private void warn(String warning) {
+    LOG.log(System.Logger.Level.WARNING, warning);
+    warnings.add(warning);
+  }
+
+  private @Nullable Candidate readSnapshot(ObjectId id) throws IOException {
+    SnapshotManifest manifest;
+    try {
+      manifest = engine.readSnapshot(id);
+    } catch (IntegrityException e) {
+      warn("skipping damaged snapshot " + id.shortHex() + ": " + e.getMessage() + " (run check)");
+      return null;
+    } catch (RepositoryException e) {
+      // Listed a moment ago and gone now: forgotten meanwhile.
+      return null;
+    }
+    SnapshotManifest.Detail detail = manifest.detail();
+    if (detail == null) {
+      throw new IllegalStateException("a full key always reads the snapshot detail");
+    }
+    return new Candidate(id, manifest.summary().time(), manifest.summary().host(), detail.rootTree());
+  }
+
+  /** The snapshots the query selects, oldest first. */
+  private List<Candidate> select(List<Candidate> all, Set<ObjectId> stored) throws RepositoryException {
+    List<Candidate> filtered = new ArrayList<>();
+    for (Candidate c : all) {
+      String host = query.host();
+      Instant from = query.takenFrom();
+      Instant before = query.takenBefore();
+      if ((host == null || host.equalsIgnoreCase(c.host())) && (from == null || !c.time().isBefore(from))
+          && (before == null || c.time().isBefore(before))) {
+        filtered.add(c);
+      }
+    }
+    filtered.sort(Comparator.comparing(Candidate::time).thenComparing(Candidate::id));
+    if (query.snapshots().isEmpty()) {
+      return filtered;
+    }
+    Set<ObjectId> wanted = new LinkedHashSet<>();
+    for (String reference : query.snapshots()) {
+      String ref = reference.strip().toLowerCase(Locale.ROOT);
+      if (ref.equals("latest")) {
+        if (!filtered.isEmpty()) {
+          wanted.add(filtered.get(filtered.size() - 1).id());
+        }
+      } else {
+        wanted.add(resolve(reference, ref, stored));
+      }
+    }
+    return filtered.stream().filter(c -> wanted.contains(c.id())).toList();
+  }
+
+  private static ObjectId resolve(String reference, String ref, Set<ObjectId> stored) throws RepositoryException {
+    if (!ref.matches("[0-9a-f]{4,64}")) {
+      throw new RepositoryException("'" + reference + "' is not a snapshot id: give 'latest' or at least 4 hex digits of an id");
+    }
+    List<ObjectId> matches = stored.stream().filter(id -> id.hex().startsWith(ref)).toList();
+    if (matches.isEmpty()) {
+      throw new RepositoryException("no snapshot matches '" + reference + "': list them with 'snapshots'");
+    }
+    if (matches.size() > 1) {
+      throw new RepositoryException("'" + reference + "' matches " + matches.size() + " snapshots: give more digits");
+    }
+    return matches.get(0);
+  }
+
+  /** Indexes the snapshots oldest first; returns how many were added. */
+  private int build(NameIndex index, List<Candidate> toIndex, @Nullable NameCache cache) throws IOException {
+    int done = 0;
+    long[] lastReport = {System.nanoTime()};
+    int total = toIndex.size();
+    SegmentWriter.Sink sink = cache == null ? (segment, plaintext) -> { } : (segment, plaintext) -> write(cache, segment, plaintext);
+    int[] finished = {0};
+    IndexBuilder.Progress progress = trees -> {
+      long now = System.nanoTime();
+      if (now - lastReport[0] >= PROGRESS_INTERVAL_NANOS) {
+        lastReport[0] = now;
+        query.progress().accept(new FindQuery.Progress(finished[0], total, trees));
+      }
+    };
+    try (IndexBuilder builder = new IndexBuilder(engine.reader(), index, sink, progress, engine.options().threads())) {
+      IOException failure = null;
+      try {
+        for (Candidate c : toIndex) {
+          ObjectId root = c.root();
+          if (root == null) {
+            continue;
+          }
+          try {
+            builder.add(c.id(), c.time(), c.host(), root);
+            done++;
+          } catch (RepositoryException e) {
+            // A damaged or unindexed tree: this snapshot cannot be searched, the others can.
+            warn("skipping snapshot " + c.id().shortHex() + ": " + e.getMessage() + " (run check)");
+          }
+          finished[0]++;
+          query.progress().accept(new FindQuery.Progress(finished[0], total, builder.treesRead()));
+        }
+      } catch (IOException e) {
+        failure = e;
+      }
+      // What was indexed stays useful even when a storage failure stops the search.
+      try {
+        builder.finish();
+      } catch (IOException e) {
+        if (failure == null) {
+          failure = e;
+        } else {
+          failure.addSuppressed(e);
+        }
+      }
+      if (failure != null) {
+        throw failure;
+      }
+    }
+    return done;
+  }
+}
