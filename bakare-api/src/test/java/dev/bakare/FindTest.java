@@ -191,6 +191,33 @@ class FindTest {
   }
 
   @Test
+  void damageFoundDuringTheSearchRebuildsTheCache() throws Exception {
+    String id;
+    List<String> expected;
+    try (Repository r = init()) {
+      threeBackups(r);
+      expected = r.find(FindQuery.builder(".").mode(FindQuery.Mode.REGEX).limit(1000).build())
+          .best().stream().map(FoundPath::path).toList();
+      id = r.info().id();
+    }
+    Path file = cacheFiles(cache.resolve(id).resolve("names")).get(0);
+    byte[] bytes = Files.readAllBytes(file);
+    int headLength = java.nio.ByteBuffer.wrap(bytes, 5, 4).getInt();
+    bytes[9 + headLength + 20] ^= 1;
+    Files.write(file, bytes);
+    try (Repository r = open()) {
+      List<String> streamed = new ArrayList<>();
+      FindResult result = r.find(FindQuery.builder(".").mode(FindQuery.Mode.REGEX).limit(1000).build(),
+          p -> streamed.add(p.path()));
+      assertEquals(expected, result.best().stream().map(FoundPath::path).toList());
+      assertEquals(Set.copyOf(expected), Set.copyOf(streamed));
+      assertEquals(expected.size(), streamed.size(), "each path once");
+      assertTrue(result.warnings().stream().anyMatch(w -> w.contains("damaged")), () -> "warnings: " + result.warnings());
+      assertEquals(3, result.snapshotsIndexed(), "rebuilt");
+    }
+  }
+
+  @Test
   void anUnusableCacheDirectoryOnlyCostsTime() throws Exception {
     try (Repository r = init()) {
       threeBackups(r);

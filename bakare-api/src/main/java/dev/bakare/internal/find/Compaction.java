@@ -4,7 +4,9 @@ import dev.bakare.internal.format.CorruptDataException;
 import dev.bakare.internal.format.ObjectId;
 import dev.bakare.internal.tree.NodeType;
 import java.io.IOException;
+import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -12,9 +14,10 @@ import java.util.Set;
 
 /**
  * Rewrites the name index as a new generation holding only the trees of snapshots still in the
- * repository, with each name stored once per file again. Every search adds a file, and forgotten
- * snapshots leave trees behind, so the index is compacted when it has many files or mostly forgotten
- * snapshots. Reads nothing from the repository.
+ * repository, in as few files as the size limit allows. Every search that indexes new snapshots adds a
+ * file (each with its own copy of the names it uses), and forgotten snapshots leave trees behind, so the
+ * index is compacted when it has many files or mostly forgotten snapshots. Reads nothing from the
+ * repository: each old file's postings are turned back into trees and written again, renumbered.
  */
 final class Compaction {
   /** An index of more files than this is compacted. */
@@ -24,13 +27,13 @@ final class Compaction {
 
   /** Whether {@code index} is worth compacting, given the snapshots the repository holds. */
   static boolean worthwhile(NameIndex index, Set<ObjectId> stored) {
-    if (index.segments().size() > MAX_FILES) {
+    if (index.files().size() > MAX_FILES) {
       return true;
     }
     int gone = 0;
     int kept = 0;
-    for (NameSegment segment : index.segments()) {
-      for (NameSegment.IndexedSnapshot s : segment.snapshots) {
+    for (NameFile file : index.files()) {
+      for (NameFile.IndexedSnapshot s : file.snapshots) {
         if (stored.contains(s.id())) {
           kept++;
         } else {
@@ -42,76 +45,137 @@ final class Compaction {
   }
 
   /** Writes the snapshots of {@code old} that are in {@code stored}, and their trees, as the next generation. */
-  static NameIndex run(NameIndex old, Set<ObjectId> stored, SegmentWriter.Sink sink) throws IOException {
+  static NameIndex run(NameIndex old, Set<ObjectId> stored, NameFileWriter.Sink sink)
+      throws IOException, CorruptDataException {
     int trees = old.treeCount();
     boolean[] live = new boolean[trees];
-    Map<Integer, List<NameSegment.IndexedSnapshot>> rootsOf = new HashMap<>();
-    for (NameSegment segment : old.segments()) {
-      for (NameSegment.IndexedSnapshot s : segment.snapshots) {
+    Map<Integer, List<NameFile.IndexedSnapshot>> rootsOf = new HashMap<>();
+    for (NameFile file : old.files()) {
+      for (NameFile.IndexedSnapshot s : file.snapshots) {
         if (stored.contains(s.id())) {
           live[s.root()] = true;
           rootsOf.computeIfAbsent(s.root(), r -> new ArrayList<>()).add(s);
         }
       }
     }
-    RecordCursor cursor = new RecordCursor();
     // Subtrees have smaller ordinals than their parents, so one pass from the top marks everything live.
     for (int ordinal = trees - 1; ordinal >= 0; ordinal--) {
       if (live[ordinal]) {
-        NameSegment segment = old.segmentOf(ordinal);
-        cursor.open(segment, ordinal - segment.treeBase);
-        for (int d = 0; d < cursor.directories; d++) {
-          cursor.nextDirectory();
-          if (cursor.subtree >= 0) {
-            live[cursor.subtree] = true;
-          }
+        NameFile file = old.fileOf(ordinal);
+        VarintReader dirs = new VarintReader(file.head(), file.directories(ordinal - file.treeBase));
+        for (int d = (int) dirs.varint(); d > 0; d--) {
+          dirs.varint();
+          live[(int) dirs.varint() - 1] = true;
         }
       }
     }
     NameIndex fresh = new NameIndex(old.generation() + 1);
-    SegmentWriter writer = new SegmentWriter(fresh, sink);
+    NameFileWriter writer = new NameFileWriter(fresh, sink);
     int[] renumbered = new int[trees];
-    int[] subtrees = new int[16];
-    for (int ordinal = 0; ordinal < trees; ordinal++) {
-      if (!live[ordinal]) {
-        continue;
-      }
-      NameSegment segment = old.segmentOf(ordinal);
-      cursor.open(segment, ordinal - segment.treeBase);
-      if (subtrees.length < cursor.directories) {
-        subtrees = new int[cursor.directories * 2];
-      }
-      int directories = cursor.directories;
-      for (int d = 0; d < directories; d++) {
-        cursor.nextDirectory();
-        subtrees[d] = cursor.subtree < 0 ? -1 : renumbered[cursor.subtree];
-      }
-      cursor.skipToEntries(directories);
-      int directory = 0;
-      for (int e = 0; e < cursor.entries; e++) {
-        cursor.nextEntry();
-        NodeType type = nodeType(cursor.kind);
-        // The writer lists directories in entry order, so the n-th directory entry has the n-th subtree.
-        int subtree = type == NodeType.DIRECTORY ? subtrees[directory++] : -1;
-        writer.entry(segment.name(cursor.name), type, (cursor.kind & NameSegment.ERROR_FLAG) != 0, cursor.size,
-            cursor.mtimeSeconds, cursor.mtimeNanos, cursor.fingerprint, subtree);
-      }
-      ObjectId id = segment.treeId(ordinal - segment.treeBase);
-      renumbered[ordinal] = writer.endTree(id);
-      for (NameSegment.IndexedSnapshot s : rootsOf.getOrDefault(ordinal, List.of())) {
-        writer.snapshot(new NameSegment.IndexedSnapshot(s.id(), s.time(), s.host(), renumbered[ordinal]));
-      }
-      writer.flushIfFull();
+    for (NameFile file : old.files()) {
+      copy(file, live, renumbered, rootsOf, writer);
     }
     writer.finish();
     return fresh;
   }
 
-  private static NodeType nodeType(int kind) {
-    try {
-      return NodeType.fromCode(kind & 7);
-    } catch (CorruptDataException e) {
-      throw new IllegalStateException("a checked name index record has entry kind " + kind, e);
+  /** Entries of one old file, regrouped by tree. */
+  private static void copy(NameFile file, boolean[] live, int[] renumbered,
+      Map<Integer, List<NameFile.IndexedSnapshot>> rootsOf, NameFileWriter writer) throws IOException, CorruptDataException {
+    Occurrences all = new Occurrences();
+    PostingCursor postings = new PostingCursor();
+    for (int name = 0; name < file.nameCount(); name++) {
+      postings.open(file, name);
+      for (int v = 0; v < postings.versions; v++) {
+        postings.nextVersion();
+        for (int r = 0; r < postings.trees; r++) {
+          int tree = postings.nextTree();
+          if (live[tree]) {
+            all.add(tree - file.treeBase, name, postings);
+          }
+        }
+      }
+    }
+    int[] order = all.byTree(file.treeCount);
+    int[] start = all.treeStarts;
+    byte[][] names = new byte[file.nameCount()][];
+    Map<Integer, Integer> subtrees = new HashMap<>();
+    for (int local = 0; local < file.treeCount; local++) {
+      int ordinal = file.treeBase + local;
+      if (!live[ordinal]) {
+        continue;
+      }
+      subtrees.clear();
+      VarintReader dirs = new VarintReader(file.head(), file.directories(local));
+      for (int d = (int) dirs.varint(); d > 0; d--) {
+        int name = (int) dirs.varint();
+        subtrees.put(name, (int) dirs.varint() - 1);
+      }
+      for (int i = start[local]; i < start[local + 1]; i++) {
+        int o = order[i];
+        int name = all.names[o];
+        byte[] bytes = names[name];
+        if (bytes == null) {
+          bytes = file.name(name).getBytes(StandardCharsets.UTF_8);
+          names[name] = bytes;
+        }
+        Integer subtree = (all.kinds[o] & 7) == NodeType.DIRECTORY.code() ? subtrees.get(name) : null;
+        writer.entry(bytes, 0, bytes.length, all.kinds[o], all.sizes[o], all.times[o], all.prints[o],
+            subtree == null ? -1 : renumbered[subtree]);
+      }
+      renumbered[ordinal] = writer.endTree(file.treeId(local));
+      for (NameFile.IndexedSnapshot s : rootsOf.getOrDefault(ordinal, List.of())) {
+        writer.snapshot(new NameFile.IndexedSnapshot(s.id(), s.time(), s.host(), renumbered[ordinal]));
+      }
+      writer.flushIfFull();
+    }
+  }
+
+  /** Entries read from postings: which tree, which name, and the version's fields. */
+  private static final class Occurrences {
+    int count;
+    int[] trees = new int[1024];
+    int[] names = new int[1024];
+    int[] kinds = new int[1024];
+    long[] sizes = new long[1024];
+    long[] times = new long[1024];
+    long[] prints = new long[1024];
+    int[] treeStarts = new int[0];
+
+    void add(int tree, int name, PostingCursor version) {
+      if (count == trees.length) {
+        int n = count * 2;
+        trees = Arrays.copyOf(trees, n);
+        names = Arrays.copyOf(names, n);
+        kinds = Arrays.copyOf(kinds, n);
+        sizes = Arrays.copyOf(sizes, n);
+        times = Arrays.copyOf(times, n);
+        prints = Arrays.copyOf(prints, n);
+      }
+      trees[count] = tree;
+      names[count] = name;
+      kinds[count] = version.kind;
+      sizes[count] = version.size;
+      times[count] = version.mtimeSeconds;
+      prints[count] = version.fingerprint;
+      count++;
+    }
+
+    /** Occurrence indexes grouped by tree (counting sort); tree {@code t}'s are {@code [treeStarts[t], treeStarts[t + 1])}. */
+    int[] byTree(int treeCount) {
+      treeStarts = new int[treeCount + 1];
+      for (int i = 0; i < count; i++) {
+        treeStarts[trees[i] + 1]++;
+      }
+      for (int t = 0; t < treeCount; t++) {
+        treeStarts[t + 1] += treeStarts[t];
+      }
+      int[] fill = Arrays.copyOf(treeStarts, treeCount);
+      int[] order = new int[count];
+      for (int i = 0; i < count; i++) {
+        order[fill[trees[i]]++] = i;
+      }
+      return order;
     }
   }
 }

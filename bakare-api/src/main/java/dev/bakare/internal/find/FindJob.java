@@ -7,6 +7,7 @@ import dev.bakare.IntegrityException;
 import dev.bakare.RepositoryException;
 import dev.bakare.internal.crypto.Aead;
 import dev.bakare.internal.crypto.Crypto;
+import dev.bakare.internal.format.CorruptDataException;
 import dev.bakare.internal.format.ObjectId;
 import dev.bakare.internal.repo.Engine;
 import dev.bakare.internal.snapshot.SnapshotManifest;
@@ -26,7 +27,10 @@ import org.jspecify.annotations.Nullable;
 /**
  * One search: brings the local name index up to date with the snapshots the query selects (reading only
  * snapshots and trees it does not hold yet), compacts it when worthwhile, then runs {@link NameSearch}.
- * The cache is locked while it is read and written; the search itself runs on the loaded index.
+ * The cache directory is locked while its files are read and written; the search itself runs on the
+ * loaded index, whose files stay open until it ends. A damaged cache file is deleted and the index
+ * rebuilt, also when the damage only shows during the search (then the matches already handed over are
+ * not handed over again).
  */
 public final class FindJob {
   private static final System.Logger LOG = System.getLogger(FindJob.class.getName());
@@ -51,20 +55,60 @@ public final class FindJob {
   /** A snapshot the search may use: from the index, or read from the repository (then with its root tree). */
   private record Candidate(ObjectId id, Instant time, String host, @Nullable ObjectId root) {}
 
+  /** The index, up to date for the selected snapshots. */
+  private record Prepared(NameIndex index, List<NameFile.IndexedSnapshot> searched, int indexed) {}
+
   public FindResult run() throws IOException {
     engine.requireFullKey("finding files by name (names are sealed for the full key)");
     PathMatcher matcher = Patterns.matcher(query.mode(), query.pattern());
+    String resumeAfter = null;
+    boolean discard = false;
+    while (true) {
+      Prepared prepared;
+      try {
+        prepared = prepare(discard);
+      } catch (CorruptDataException e) {
+        if (discard) {
+          throw new IOException("the name index built just now cannot be read (" + e.getMessage()
+              + "): report this as a bug", e);
+        }
+        discard = true;
+        continue;
+      }
+      try (NameIndex index = prepared.index()) {
+        NameSearch search = new NameSearch(index, prepared.searched(), matcher, query, consumer, resumeAfter);
+        try {
+          List<FoundPath> best = search.run();
+          return new FindResult(best, search.matches(), prepared.searched().size(), prepared.indexed(), warnings);
+        } catch (CorruptDataException e) {
+          if (discard) {
+            throw new IOException("the name index built just now cannot be read (" + e.getMessage()
+                + "): report this as a bug", e);
+          }
+          LOG.log(System.Logger.Level.WARNING, "name index damaged during the search: " + e.getMessage());
+          discard = true;
+          resumeAfter = search.lastDelivered();
+        }
+      }
+    }
+  }
+
+  /**
+   * Loads the index (or, after damage, starts it afresh) and adds the selected snapshots it lacks.
+   *
+   * @throws CorruptDataException if a part of a cache file read only now (tree ids, postings) is damaged
+   */
+  private Prepared prepare(boolean discard) throws IOException, CorruptDataException {
     List<ObjectId> stored = engine.snapshotIds();
     Set<ObjectId> storedSet = new HashSet<>(stored);
-    NameIndex index;
-    List<Candidate> selected;
-    int indexedNow = 0;
     NameCache cache = openCache();
+    NameIndex index = null;
+    boolean ready = false;
     try {
-      index = load(cache);
+      index = load(cache, discard);
       List<Candidate> all = new ArrayList<>();
       for (ObjectId id : stored) {
-        NameSegment.IndexedSnapshot known = index.snapshot(id);
+        NameFile.IndexedSnapshot known = index.snapshot(id);
         if (known != null) {
           all.add(new Candidate(id, known.time(), known.host(), null));
         } else {
@@ -74,33 +118,34 @@ public final class FindJob {
           }
         }
       }
-      selected = select(all, storedSet);
+      List<Candidate> selected = select(all, storedSet);
       List<Candidate> toIndex = selected.stream().filter(c -> c.root() != null).toList();
-      if (!toIndex.isEmpty()) {
-        indexedNow = build(index, toIndex, cache);
-      }
+      int indexed = toIndex.isEmpty() ? 0 : build(index, toIndex, cache);
       if (cache != null && cacheWritable && Compaction.worthwhile(index, storedSet)) {
-        NameCache open = cache;
-        index = Compaction.run(index, storedSet, (segment, plaintext) -> write(open, segment, plaintext));
+        NameIndex compacted = Compaction.run(index, storedSet, sink(cache));
+        index.close();
+        index = compacted;
         if (cacheWritable) {
           cache.deleteGenerationsBelow(index.generation());
         }
       }
+      List<NameFile.IndexedSnapshot> searched = new ArrayList<>();
+      for (Candidate c : selected) {
+        NameFile.IndexedSnapshot s = index.snapshot(c.id());
+        if (s != null) {
+          searched.add(s);
+        }
+      }
+      ready = true;
+      return new Prepared(index, searched, indexed);
     } finally {
+      if (!ready && index != null) {
+        index.close();
+      }
       if (cache != null) {
         cache.close();
       }
     }
-    List<NameSegment.IndexedSnapshot> searched = new ArrayList<>();
-    for (Candidate c : selected) {
-      NameSegment.IndexedSnapshot s = index.snapshot(c.id());
-      if (s != null) {
-        searched.add(s);
-      }
-    }
-    NameSearch search = new NameSearch(index, searched, matcher, query, consumer);
-    List<FoundPath> best = search.run();
-    return new FindResult(best, search.matches(), searched.size(), indexedNow, warnings);
   }
 
   private @Nullable NameCache openCache() {
@@ -114,18 +159,19 @@ public final class FindJob {
     try {
       return NameCache.open(root, engine.config().id(), aead);
     } catch (IOException e) {
+      cacheWritable = false;
       warn("cannot use the name index cache in " + root + " (" + e.getMessage() + "): searching without it, so"
           + " every search reads all trees; make the directory writable or choose another cache directory");
       return null;
     }
   }
 
-  private NameIndex load(@Nullable NameCache cache) {
+  private NameIndex load(@Nullable NameCache cache, boolean discard) throws IOException {
     if (cache == null) {
       return new NameIndex(0);
     }
     try {
-      return cache.load(warnings);
+      return discard ? cache.discard("a posting block failed to open", warnings) : cache.load(warnings);
     } catch (IOException e) {
       cacheWritable = false;
       warn("cannot read the name index cache in " + cache.directory() + " (" + e.getMessage()
@@ -134,18 +180,20 @@ public final class FindJob {
     }
   }
 
-  private void write(NameCache cache, NameSegment segment, byte[] plaintext) {
-    if (!cacheWritable) {
-      return;
-    }
-    try {
-      cache.write(segment.generation, segment.sequence, plaintext);
-    } catch (IOException e) {
-      // Later files would leave a gap in the chain, which the next search would take for damage.
-      cacheWritable = false;
-      warn("cannot write the name index cache in " + cache.directory() + " (" + e.getMessage()
-          + "): this search goes on without saving it, so the next one reads the trees again");
-    }
+  private NameFileWriter.Sink sink(@Nullable NameCache cache) {
+    return (file, encoded) -> {
+      if (cache == null || !cacheWritable) {
+        return;
+      }
+      try {
+        cache.write(encoded);
+      } catch (IOException e) {
+        // Later files would leave a gap in the chain, which the next search would take for damage.
+        cacheWritable = false;
+        warn("cannot write the name index cache in " + cache.directory() + " (" + e.getMessage()
+            + "): this search goes on without saving it, so the next one reads the trees again");
+      }
+    };
   }
 
   private void warn(String warning) {
@@ -173,11 +221,11 @@ public final class FindJob {
 
   /** The snapshots the query selects, oldest first. */
   private List<Candidate> select(List<Candidate> all, Set<ObjectId> stored) throws RepositoryException {
+    String host = query.host();
+    Instant from = query.takenFrom();
+    Instant before = query.takenBefore();
     List<Candidate> filtered = new ArrayList<>();
     for (Candidate c : all) {
-      String host = query.host();
-      Instant from = query.takenFrom();
-      Instant before = query.takenBefore();
       if ((host == null || host.equalsIgnoreCase(c.host())) && (from == null || !c.time().isBefore(from))
           && (before == null || c.time().isBefore(before))) {
         filtered.add(c);
@@ -216,11 +264,11 @@ public final class FindJob {
   }
 
   /** Indexes the snapshots oldest first; returns how many were added. */
-  private int build(NameIndex index, List<Candidate> toIndex, @Nullable NameCache cache) throws IOException {
+  private int build(NameIndex index, List<Candidate> toIndex, @Nullable NameCache cache)
+      throws IOException, CorruptDataException {
     int done = 0;
-    long[] lastReport = {System.nanoTime()};
     int total = toIndex.size();
-    SegmentWriter.Sink sink = cache == null ? (segment, plaintext) -> { } : (segment, plaintext) -> write(cache, segment, plaintext);
+    long[] lastReport = {System.nanoTime()};
     int[] finished = {0};
     IndexBuilder.Progress progress = trees -> {
       long now = System.nanoTime();
@@ -229,7 +277,8 @@ public final class FindJob {
         query.progress().accept(new FindQuery.Progress(finished[0], total, trees));
       }
     };
-    try (IndexBuilder builder = new IndexBuilder(engine.reader(), index, sink, progress, engine.options().threads())) {
+    try (IndexBuilder builder = new IndexBuilder(engine.reader(), index, sink(cache), progress,
+        engine.options().threads())) {
       IOException failure = null;
       try {
         for (Candidate c : toIndex) {

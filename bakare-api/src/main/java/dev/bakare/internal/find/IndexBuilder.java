@@ -5,10 +5,6 @@ import dev.bakare.internal.content.ChunkType;
 import dev.bakare.internal.content.ContentReader;
 import dev.bakare.internal.format.CorruptDataException;
 import dev.bakare.internal.format.ObjectId;
-import dev.bakare.internal.restore.SafeNames;
-import dev.bakare.internal.tree.Node;
-import dev.bakare.internal.tree.NodeType;
-import dev.bakare.internal.tree.Tree;
 import java.io.IOException;
 import java.io.InterruptedIOException;
 import java.time.Instant;
@@ -29,9 +25,9 @@ import org.jspecify.annotations.Nullable;
  * Adds snapshots to the name index: walks each snapshot's trees depth first, skipping every tree the
  * index already holds (content addressing makes an unchanged directory the same tree in every snapshot,
  * so it is read and indexed once), and writes each new tree after its subtrees. Tree reads run on a pool
- * of threads a few directories ahead of the walk, which stays on the calling thread. Files are handed to
- * the {@link Sink} as they fill; each holds only complete subtrees, so an interrupted build leaves a
- * usable index. Not thread-safe.
+ * of threads a few directories ahead of the walk, which stays on the calling thread; they also parse the
+ * trees ({@link ScannedTree}). Files are written as they fill; each holds only complete subtrees, so an
+ * interrupted build leaves a usable index. Not thread-safe.
  */
 final class IndexBuilder implements AutoCloseable {
   /** How many subdirectories of one directory are read ahead of the walk. */
@@ -45,21 +41,22 @@ final class IndexBuilder implements AutoCloseable {
   private final ContentReader reader;
   private final Progress progress;
   private final ExecutorService pool;
-  private final TreeOrdinals ordinals;
-  private final SegmentWriter writer;
-  private final Map<ObjectId, Future<Tree>> reading = new HashMap<>();
+  private final PairIntMap ordinals;
+  private final NameFileWriter writer;
+  private final Map<ObjectId, Future<ScannedTree>> reading = new HashMap<>();
   private long treesRead;
 
-  IndexBuilder(ContentReader reader, NameIndex index, SegmentWriter.Sink sink, Progress progress, int threads) {
+  IndexBuilder(ContentReader reader, NameIndex index, NameFileWriter.Sink sink, Progress progress, int threads)
+      throws IOException, CorruptDataException {
     this.reader = reader;
     this.progress = progress;
+    this.ordinals = index.ordinals();
+    this.writer = new NameFileWriter(index, sink);
     this.pool = Executors.newFixedThreadPool(Math.max(1, threads), runnable -> {
       Thread t = new Thread(runnable, "bakare-name-index");
       t.setDaemon(true);
       return t;
     });
-    this.ordinals = index.ordinals();
-    this.writer = new SegmentWriter(index, sink);
   }
 
   long treesRead() {
@@ -75,14 +72,13 @@ final class IndexBuilder implements AutoCloseable {
   void add(ObjectId snapshot, Instant time, String host, ObjectId root) throws IOException {
     try {
       int rootOrdinal = indexTree(root);
-      writer.snapshot(new NameSegment.IndexedSnapshot(snapshot, time, host, rootOrdinal));
+      writer.snapshot(new NameFile.IndexedSnapshot(snapshot, time, host, rootOrdinal));
     } finally {
-      for (Future<Tree> pending : reading.values()) {
+      for (Future<ScannedTree> pending : reading.values()) {
         pending.cancel(true);
       }
       reading.clear();
     }
-    writer.flushIfFull();
   }
 
   /** Writes what is pending. */
@@ -93,13 +89,13 @@ final class IndexBuilder implements AutoCloseable {
   /** A directory on the walk's stack: its tree once read, and which of its subtrees are done. */
   private static final class Frame {
     final ObjectId id;
-    final Future<Tree> future;
-    @Nullable Tree tree;
+    final Future<ScannedTree> future;
+    @Nullable ScannedTree tree;
     List<ObjectId> subtrees = List.of();
     int next;
     int readAhead;
 
-    Frame(ObjectId id, Future<Tree> future) {
+    Frame(ObjectId id, Future<ScannedTree> future) {
       this.id = id;
       this.future = future;
     }
@@ -114,7 +110,7 @@ final class IndexBuilder implements AutoCloseable {
     stack.push(new Frame(root, take(root)));
     while (true) {
       Frame frame = stack.element();
-      Tree tree = frame.tree;
+      ScannedTree tree = frame.tree;
       if (tree == null) {
         tree = await(frame);
         frame.tree = tree;
@@ -144,12 +140,11 @@ final class IndexBuilder implements AutoCloseable {
     }
   }
 
-  private List<ObjectId> unindexedSubtrees(Tree tree) {
+  private List<ObjectId> unindexedSubtrees(ScannedTree tree) {
     LinkedHashSet<ObjectId> subtrees = new LinkedHashSet<>();
-    for (Node node : tree.nodes()) {
-      ObjectId subtree = node.subtree();
-      if (node.type() == NodeType.DIRECTORY && subtree != null && SafeNames.problem(node.name()) == null
-          && ordinals.get(subtree) < 0) {
+    for (int i = 0; i < tree.count; i++) {
+      ObjectId subtree = tree.subtrees[i];
+      if (subtree != null && ordinals.get(subtree) < 0) {
         subtrees.add(subtree);
       }
     }
@@ -168,25 +163,25 @@ final class IndexBuilder implements AutoCloseable {
     frame.readAhead = Math.max(frame.readAhead, until);
   }
 
-  private Future<Tree> take(ObjectId id) {
-    Future<Tree> future = reading.remove(id);
+  private Future<ScannedTree> take(ObjectId id) {
+    Future<ScannedTree> future = reading.remove(id);
     return future != null ? future : submit(id);
   }
 
-  private Future<Tree> submit(ObjectId id) {
+  private Future<ScannedTree> submit(ObjectId id) {
     return pool.submit(() -> {
       byte[] bytes = reader.read(id, ChunkType.TREE);
       try {
-        return Tree.decode(bytes);
+        return ScannedTree.scan(bytes);
       } catch (CorruptDataException e) {
         throw new IntegrityException("tree " + id.shortHex(), e.getMessage(), e);
       }
     });
   }
 
-  private Tree await(Frame frame) throws IOException {
+  private ScannedTree await(Frame frame) throws IOException {
     try {
-      Tree tree = frame.future.get();
+      ScannedTree tree = frame.future.get();
       progress.treesRead(++treesRead);
       return tree;
     } catch (InterruptedException e) {
@@ -204,58 +199,16 @@ final class IndexBuilder implements AutoCloseable {
     }
   }
 
-  private int write(ObjectId id, Tree tree) {
-    for (Node node : tree.nodes()) {
-      if (SafeNames.problem(node.name()) != null) {
-        // A restore refuses such a name (a forged tree), so finding it would lead nowhere.
-        continue;
-      }
-      ObjectId subtree = node.subtree();
-      int subtreeOrdinal = node.type() == NodeType.DIRECTORY && subtree != null ? ordinals.get(subtree) : -1;
-      writer.entry(node.name(), node.type(), node.hasError(), node.type() == NodeType.FILE ? node.size() : 0,
-          node.mtime().getEpochSecond(), node.mtime().getNano(), fingerprint(node), subtreeOrdinal);
+  private int write(ObjectId id, ScannedTree tree) throws IOException {
+    for (int i = 0; i < tree.count; i++) {
+      ObjectId subtree = tree.subtrees[i];
+      writer.entry(tree.bytes, tree.nameOffsets[i], tree.nameLengths[i], tree.nameHashes[i], tree.versionHashes[i],
+          tree.kinds[i], tree.sizes[i], tree.mtimes[i], tree.fingerprints[i], subtree == null ? -1 : ordinals.get(subtree));
     }
-    return writer.endTree(id);
-  }
-
-  /**
-   * 64 bits that change when an entry's content changes, computed from what the tree already holds: a
-   * file's chunk ids (keyed MACs of the content, so uniformly random) mixed in order with its size, a
-   * directory's subtree id, a symlink's target. Not a cryptographic hash; two different contents of one
-   * path collide with probability about 2^-64.
-   */
-  static long fingerprint(Node node) {
-    switch (node.type()) {
-      case FILE -> {
-        long h = mix(node.size() ^ (node.hasError() ? 0x5bd1e995L : 0));
-        for (ObjectId chunk : node.content()) {
-          h = mix(h ^ chunk.prefixLong(0));
-        }
-        return h;
-      }
-      case DIRECTORY -> {
-        ObjectId subtree = node.subtree();
-        return subtree == null ? 0 : subtree.prefixLong(0);
-      }
-      case SYMLINK -> {
-        long h = 0;
-        String target = node.linkTarget();
-        for (int i = 0; i < target.length(); i++) {
-          h = mix(h ^ target.charAt(i));
-        }
-        return h;
-      }
-      default -> {
-        return 0;
-      }
-    }
-  }
-
-  /** The finalizer of SplitMix64: a bijection that spreads every input bit over the output. */
-  private static long mix(long value) {
-    long z = (value + 0x9E3779B97F4A7C15L) * 0xBF58476D1CE4E5B9L;
-    z = (z ^ (z >>> 27)) * 0x94D049BB133111EBL;
-    return z ^ (z >>> 31);
+    int ordinal = writer.endTree(id);
+    // Every file holds whole subtrees (children come first), so one may end after any tree.
+    writer.flushIfFull();
+    return ordinal;
   }
 
   @Override

@@ -1,6 +1,8 @@
 package dev.bakare.internal.find;
 
+import dev.bakare.internal.format.CorruptDataException;
 import dev.bakare.internal.format.ObjectId;
+import java.io.IOException;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.HashMap;
@@ -9,16 +11,16 @@ import java.util.Map;
 import org.jspecify.annotations.Nullable;
 
 /**
- * The name index in memory: a chain of {@link NameSegment}s of one generation, whose trees have
- * consecutive ordinals, and the snapshots they complete. Not thread-safe.
+ * The name index a search works on: a chain of {@link NameFile}s of one generation, whose trees have
+ * consecutive ordinals, and the snapshots they complete. Closing it closes the files. Not thread-safe.
  */
-final class NameIndex {
+final class NameIndex implements AutoCloseable {
   private final int generation;
-  private final List<NameSegment> segments = new ArrayList<>();
+  private final List<NameFile> files = new ArrayList<>();
   private int[] bases = new int[0];
   private int treeCount;
-  private final Map<ObjectId, NameSegment.IndexedSnapshot> snapshots = new HashMap<>();
-  private @Nullable TreeOrdinals ordinals;
+  private final Map<ObjectId, NameFile.IndexedSnapshot> snapshots = new HashMap<>();
+  private @Nullable PairIntMap ordinals;
 
   NameIndex(int generation) {
     this.generation = generation;
@@ -30,71 +32,80 @@ final class NameIndex {
 
   /** The sequence number the next file of this generation gets. */
   int nextSequence() {
-    return segments.size();
+    return files.size();
   }
 
   int treeCount() {
     return treeCount;
   }
 
-  List<NameSegment> segments() {
-    return segments;
+  List<NameFile> files() {
+    return files;
   }
 
   /** Appends the next file of the chain. */
-  void add(NameSegment segment) {
-    if (segment.treeBase != treeCount || segment.sequence != segments.size() || segment.generation != generation) {
-      throw new IllegalArgumentException("name index file " + segment.generation + "-" + segment.sequence
+  void add(NameFile file) {
+    if (file.treeBase != treeCount || file.sequence != files.size() || file.generation != generation) {
+      throw new IllegalArgumentException("name index file " + file.generation + "-" + file.sequence
           + " does not continue the chain at tree " + treeCount);
     }
-    segments.add(segment);
-    bases = Arrays.copyOf(bases, segments.size());
-    bases[segments.size() - 1] = segment.treeBase;
-    treeCount += segment.treeCount;
-    for (NameSegment.IndexedSnapshot s : segment.snapshots) {
+    files.add(file);
+    bases = Arrays.copyOf(bases, files.size());
+    bases[files.size() - 1] = file.treeBase;
+    treeCount += file.treeCount;
+    for (NameFile.IndexedSnapshot s : file.snapshots) {
       snapshots.put(s.id(), s);
-    }
-    TreeOrdinals known = ordinals;
-    if (known != null) {
-      addIds(known, segment);
     }
   }
 
   /** The file holding tree {@code ordinal}. */
-  NameSegment segmentOf(int ordinal) {
+  NameFile fileOf(int ordinal) {
     int i = Arrays.binarySearch(bases, ordinal);
-    return segments.get(i >= 0 ? i : -i - 2);
+    return files.get(i >= 0 ? i : -i - 2);
   }
 
-  NameSegment.@Nullable IndexedSnapshot snapshot(ObjectId id) {
+  NameFile.@Nullable IndexedSnapshot snapshot(ObjectId id) {
     return snapshots.get(id);
   }
 
-  /** The ordinals of the indexed trees by id; built on first use (only building the index needs it). */
-  TreeOrdinals ordinals() {
-    TreeOrdinals known = ordinals;
+  /**
+   * The ordinals of the indexed trees by id, from the files present at the first call (only extending the
+   * index needs it; the builder adds the trees it writes).
+   */
+  PairIntMap ordinals() throws IOException, CorruptDataException {
+    PairIntMap known = ordinals;
     if (known == null) {
-      known = new TreeOrdinals(Math.max(1024, treeCount + treeCount / 4));
-      for (NameSegment segment : segments) {
-        addIds(known, segment);
+      known = new PairIntMap(Math.max(1024, treeCount + treeCount / 4));
+      for (NameFile file : files) {
+        addIds(known, file);
       }
       ordinals = known;
     }
     return known;
   }
 
-  private static void addIds(TreeOrdinals known, NameSegment segment) {
-    for (int i = 0; i < segment.treeCount; i++) {
-      known.put(segment.treeId(i), segment.treeBase + i);
+  private static void addIds(PairIntMap known, NameFile file) throws IOException, CorruptDataException {
+    for (int i = 0; i < file.treeCount; i++) {
+      known.put(file.treeId(i), file.treeBase + i);
     }
   }
 
-  /** Bytes of memory the decoded files take. */
-  long memoryBytes() {
-    long total = 0;
-    for (NameSegment segment : segments) {
-      total += segment.memoryBytes();
+  @Override
+  public void close() throws IOException {
+    IOException failure = null;
+    for (NameFile file : files) {
+      try {
+        file.close();
+      } catch (IOException e) {
+        if (failure == null) {
+          failure = e;
+        } else {
+          failure.addSuppressed(e);
+        }
+      }
     }
-    return total;
+    if (failure != null) {
+      throw failure;
+    }
   }
 }

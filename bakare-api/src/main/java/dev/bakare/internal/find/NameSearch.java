@@ -5,13 +5,14 @@ import dev.bakare.FindQuery;
 import dev.bakare.FoundPath;
 import dev.bakare.FoundVersion;
 import dev.bakare.SnapshotId;
+import dev.bakare.internal.format.CorruptDataException;
 import dev.bakare.internal.tree.NodeType;
+import java.io.IOException;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Comparator;
 import java.util.HashMap;
-import java.util.IdentityHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.PriorityQueue;
@@ -23,14 +24,17 @@ import org.jspecify.annotations.Nullable;
  *
  * <p><b>Directories.</b> From every snapshot's root, level by level, the distinct (directory path, tree)
  * pairs are collected, each with the set of snapshots that reach it. An unchanged directory is the same
- * tree in every snapshot, so it is one pair however many snapshots hold it; only directories are read in
- * this pass. Each distinct path gets the matcher's state for its text, continued from its parent's.
+ * tree in every snapshot, so it is one pair however many snapshots hold it; only the subdirectory lists
+ * of the index's heads are read. Each distinct path gets the matcher's state for its text, continued from
+ * its parent's.
  *
- * <p><b>Entries.</b> Path by path (parents first), the entries of each of its trees are tested: the
- * matcher's cheap test on the directory's state and the name's state (computed once per distinct name),
- * then the filters, then the full score of {@code dir/name}, once per distinct name. When a path's trees
- * are all read, each of its matching entries is complete, with its versions in every snapshot: it is
- * handed to the consumer at once, and offered to the ranking.
+ * <p><b>Names.</b> Every distinct name of the index is tested once (the files' sorted names are merged):
+ * the matcher's cheap test on the name's state against the best state of any directory rejects almost
+ * all of them. Only for the others are the postings read: each version of the name, with the trees
+ * holding it, goes to the paths those trees have in the selected snapshots; the cheap test on that
+ * directory, the filters, and finally the full score of {@code dir/name} (once per path) decide. A name's
+ * paths are complete once its postings are read: each match is handed to the consumer then, and offered
+ * to the ranking.
  */
 final class NameSearch {
   private static final byte EXCLUDED = 0;
@@ -38,16 +42,17 @@ final class NameSearch {
   private static final byte INSIDE = 2;
 
   private final NameIndex index;
-  private final NameSegment.IndexedSnapshot[] snapshots;
+  private final NameFile.IndexedSnapshot[] snapshots;
   private final SnapshotId[] snapshotIds;
   private final PathMatcher matcher;
   private final FindQuery query;
   private final @Nullable Consumer<? super FoundPath> consumer;
+  private final char @Nullable [] resumeAfter;
+  private @Nullable String lastDelivered;
   private final int stateSize;
   private final int words;
   private final boolean[] typeAllowed = new boolean[8];
-  private final RecordCursor cursor = new RecordCursor();
-  private final Map<NameSegment, int[]> nameStates = new IdentityHashMap<>();
+  private final PostingCursor postings = new PostingCursor();
 
   private record PathKey(int parent, String name) {}
 
@@ -60,29 +65,38 @@ final class NameSearch {
   private int[] pathFirstNode = new int[1024];
   private int[] pathStates;
 
-  private final Map<Long, Integer> nodeIds = new HashMap<>();
+  private final PairIntMap nodeIds = new PairIntMap(1024);
   private int nodeCount;
   private int[] nodePath = new int[1024];
   private int[] nodeTree = new int[1024];
   private int[] nodeNext = new int[1024];
   private long[] nodeSets;
+  private final int[] treeFirstNode;
+  private int[] nodeNextOfTree = new int[1024];
 
   private long matches;
   private final PriorityQueue<Candidate> ranking;
   private char[] text = new char[1024];
 
-  NameSearch(NameIndex index, List<NameSegment.IndexedSnapshot> selected, PathMatcher matcher, FindQuery query,
-      @Nullable Consumer<? super FoundPath> consumer) {
+  /**
+   * @param resumeAfter when searching again after the index was rebuilt: matches of names up to this one
+   *     were handed to the consumer already, and are only counted and ranked now
+   */
+  NameSearch(NameIndex index, List<NameFile.IndexedSnapshot> selected, PathMatcher matcher, FindQuery query,
+      @Nullable Consumer<? super FoundPath> consumer, @Nullable String resumeAfter) {
     this.index = index;
-    this.snapshots = selected.toArray(NameSegment.IndexedSnapshot[]::new);
+    this.snapshots = selected.toArray(NameFile.IndexedSnapshot[]::new);
     this.snapshotIds = selected.stream().map(s -> new SnapshotId(s.id().hex())).toArray(SnapshotId[]::new);
     this.matcher = matcher;
     this.query = query;
     this.consumer = consumer;
+    this.resumeAfter = resumeAfter == null ? null : resumeAfter.toCharArray();
     this.stateSize = matcher.stateSize();
     this.words = Math.max(1, (snapshots.length + 63) / 64);
     this.pathStates = new int[1024 * Math.max(1, stateSize)];
     this.nodeSets = new long[1024 * words];
+    this.treeFirstNode = new int[index.treeCount()];
+    Arrays.fill(treeFirstNode, -1);
     for (NodeType type : NodeType.values()) {
       typeAllowed[type.code()] = query.types().isEmpty() || query.types().contains(fileType(type.code()));
     }
@@ -96,17 +110,22 @@ final class NameSearch {
     return matches;
   }
 
-  /** Runs the search; returns the best matches, best first. */
-  List<FoundPath> run() {
+  /** The last name whose matches went to the consumer, or null. */
+  @Nullable String lastDelivered() {
+    return lastDelivered;
+  }
+
+  /**
+   * Runs the search; returns the best matches, best first.
+   *
+   * @throws CorruptDataException if a posting block of the index is damaged
+   */
+  List<FoundPath> run() throws IOException, CorruptDataException {
     if (snapshots.length == 0) {
       return List.of();
     }
     collectDirectories();
-    for (int path = 0; path < pathCount; path++) {
-      if (pathScope[path] == INSIDE && pathFirstNode[path] >= 0) {
-        searchPath(path);
-      }
-    }
+    searchNames();
     List<Candidate> best = new ArrayList<>(ranking);
     best.sort(ranking.comparator().reversed());
     List<FoundPath> found = new ArrayList<>(best.size());
@@ -137,19 +156,18 @@ final class NameSearch {
       int nextSize = 0;
       for (int n = 0; n < levelSize; n++) {
         int node = level[n];
-        NameSegment segment = index.segmentOf(nodeTree[node]);
-        cursor.open(segment, nodeTree[node] - segment.treeBase);
-        for (int d = 0; d < cursor.directories; d++) {
-          cursor.nextDirectory();
-          if (cursor.subtree < 0) {
-            continue;
-          }
-          int child = childPath(nodePath[node], segment, cursor.directoryName);
+        NameFile file = index.fileOf(nodeTree[node]);
+        VarintReader dirs = new VarintReader(file.head(), file.directories(nodeTree[node] - file.treeBase));
+        int count = (int) dirs.varint();
+        for (int d = 0; d < count; d++) {
+          int name = (int) dirs.varint();
+          int subtree = (int) dirs.varint() - 1;
+          int child = childPath(nodePath[node], file, name);
           if (child < 0) {
             continue;
           }
           int before = nodeCount;
-          int childNode = node(child, cursor.subtree);
+          int childNode = node(child, subtree);
           if (nodeCount > before) {
             if (nextSize == next.length) {
               next = Arrays.copyOf(next, nextSize * 2);
@@ -167,8 +185,8 @@ final class NameSearch {
   }
 
   /** The id of the child path, or -1 if it lies outside {@link FindQuery#under()} and leads nowhere inside. */
-  private int childPath(int parent, NameSegment segment, int name) {
-    String childName = segment.name(name);
+  private int childPath(int parent, NameFile file, int name) {
+    String childName = file.name(name);
     PathKey key = new PathKey(parent, childName);
     Integer known = pathIds.get(key);
     if (known != null) {
@@ -186,9 +204,9 @@ final class NameSearch {
     if (scope == ON_THE_WAY) {
       pathTexts.put(child, childText);
     }
-    int from = segment.nameStart(name);
-    matcher.childState(pathStates, parent * stateSize, child * stateSize, segment.nameChars(), from,
-        segment.nameStart(name + 1));
+    int from = file.nameStart(name);
+    matcher.childState(pathStates, parent * stateSize, child * stateSize, file.nameChars(), from,
+        file.nameStart(name + 1));
     return scope == EXCLUDED ? -1 : child;
   }
 
@@ -210,9 +228,9 @@ final class NameSearch {
 
   /** The node of (path, tree), created if new. */
   private int node(int path, int tree) {
-    long key = (long) path << 32 | tree;
-    Integer known = nodeIds.get(key);
-    if (known != null) {
+    // path + 1: the map cannot hold the pair (0, 0).
+    int known = nodeIds.get(path + 1L, tree);
+    if (known >= 0) {
       return known;
     }
     if (nodeCount == nodePath.length) {
@@ -220,6 +238,7 @@ final class NameSearch {
       nodePath = Arrays.copyOf(nodePath, size);
       nodeTree = Arrays.copyOf(nodeTree, size);
       nodeNext = Arrays.copyOf(nodeNext, size);
+      nodeNextOfTree = Arrays.copyOf(nodeNextOfTree, size);
       nodeSets = Arrays.copyOf(nodeSets, size * words);
     }
     int node = nodeCount++;
@@ -227,63 +246,162 @@ final class NameSearch {
     nodeTree[node] = tree;
     nodeNext[node] = pathFirstNode[path];
     pathFirstNode[path] = node;
-    nodeIds.put(key, node);
+    nodeNextOfTree[node] = treeFirstNode[tree];
+    treeFirstNode[tree] = node;
+    nodeIds.put(path + 1L, tree, node);
     return node;
   }
 
-  // ---- entries ----
+  // ---- names ----
 
-  private void searchPath(int path) {
-    int prefix = writeDirectoryText(path);
-    Map<String, Candidate> candidates = new HashMap<>();
-    for (int node = pathFirstNode[path]; node >= 0; node = nodeNext[node]) {
-      NameSegment segment = index.segmentOf(nodeTree[node]);
-      int[] names = nameStatesOf(segment);
-      cursor.open(segment, nodeTree[node] - segment.treeBase);
-      cursor.skipToEntries(0);
-      for (int e = 0; e < cursor.entries; e++) {
-        cursor.nextEntry();
-        if (!matcher.mayMatch(pathStates, path * stateSize, names, cursor.name * stateSize) || !passesFilters()) {
-          continue;
+  /** One file's place in the merge of all files' sorted names. */
+  private static final class NameStream {
+    final NameFile file;
+    int name;
+
+    NameStream(NameFile file) {
+      this.file = file;
+    }
+
+    int compareTo(NameStream other) {
+      return compareCodePoints(file.nameChars(), file.nameStart(name), file.nameStart(name + 1),
+          other.file.nameChars(), other.file.nameStart(other.name), other.file.nameStart(other.name + 1));
+    }
+  }
+
+  private void searchNames() throws IOException, CorruptDataException {
+    int[] best = bestDirectoryStates();
+    if (best == null) {
+      return;
+    }
+    PriorityQueue<NameStream> merge = new PriorityQueue<>(NameStream::compareTo);
+    for (NameFile file : index.files()) {
+      if (file.nameCount() > 0) {
+        merge.add(new NameStream(file));
+      }
+    }
+    int[] nameState = new int[Math.max(1, stateSize)];
+    List<NameStream> same = new ArrayList<>();
+    while (!merge.isEmpty()) {
+      same.clear();
+      same.add(merge.poll());
+      while (!merge.isEmpty() && merge.peek().compareTo(same.get(0)) == 0) {
+        same.add(merge.poll());
+      }
+      NameStream first = same.get(0);
+      int from = first.file.nameStart(first.name);
+      int to = first.file.nameStart(first.name + 1);
+      matcher.nameState(first.file.nameChars(), from, to, nameState, 0);
+      // No directory at all gets this name far enough: its postings need not be read.
+      if (matcher.mayMatch(best, 0, nameState, 0)) {
+        // A map of its own per name: clearing a large one for every name would cost its whole capacity.
+        Map<Integer, Candidate> paths = new HashMap<>();
+        for (NameStream stream : same) {
+          collectPaths(stream.file, stream.name, nameState, paths);
         }
-        String name = segment.name(cursor.name);
-        Candidate c = candidates.get(name);
-        if (c == null) {
-          int length = prefix + name.length();
-          if (text.length < length) {
-            text = Arrays.copyOf(text, Math.max(length, text.length * 2));
-          }
-          name.getChars(0, name.length(), text, prefix);
-          c = new Candidate(name, matcher.score(text, length, prefix));
-          candidates.put(name, c);
+        if (!paths.isEmpty()) {
+          emit(first.file.nameChars(), from, to, paths);
         }
-        if (c.score != PathMatcher.NO_MATCH) {
-          c.add(node, cursor);
+      }
+      for (NameStream stream : same) {
+        if (++stream.name < stream.file.nameCount()) {
+          merge.add(stream);
         }
       }
     }
-    if (candidates.isEmpty()) {
-      return;
+  }
+
+  /** Per matcher state, the best of any directory the search looks in; null if there is none. */
+  private int @Nullable [] bestDirectoryStates() {
+    int[] best = null;
+    for (int path = 0; path < pathCount; path++) {
+      if (pathScope[path] != INSIDE || pathFirstNode[path] < 0) {
+        continue;
+      }
+      if (best == null) {
+        best = Arrays.copyOfRange(pathStates, path * stateSize, path * stateSize + Math.max(1, stateSize));
+      } else {
+        for (int t = 0; t < stateSize; t++) {
+          best[t] = Math.max(best[t], pathStates[path * stateSize + t]);
+        }
+      }
     }
-    String directory = new String(text, 0, prefix);
-    List<Candidate> found = new ArrayList<>();
-    for (Candidate c : candidates.values()) {
-      if (c.score != PathMatcher.NO_MATCH) {
-        c.path = directory + c.name;
+    return best;
+  }
+
+  /** Adds every version of the name that passes the filters to the paths its trees have in the search. */
+  private void collectPaths(NameFile file, int name, int[] nameState, Map<Integer, Candidate> paths)
+      throws IOException, CorruptDataException {
+    postings.open(file, name);
+    for (int v = 0; v < postings.versions; v++) {
+      postings.nextVersion();
+      boolean passes = passesFilters();
+      for (int r = 0; r < postings.trees; r++) {
+        int tree = postings.nextTree();
+        if (!passes) {
+          continue;
+        }
+        for (int node = treeFirstNode[tree]; node >= 0; node = nodeNextOfTree[node]) {
+          int path = nodePath[node];
+          if (pathScope[path] == INSIDE && matcher.mayMatch(pathStates, path * stateSize, nameState, 0)) {
+            paths.computeIfAbsent(path, p -> new Candidate()).add(node, postings);
+          }
+        }
+      }
+    }
+  }
+
+  /** Scores the paths found for one name and hands over those that match. */
+  private void emit(char[] chars, int from, int to, Map<Integer, Candidate> paths) {
+    List<Candidate> found = new ArrayList<>(paths.size());
+    for (Map.Entry<Integer, Candidate> entry : paths.entrySet()) {
+      int prefix = writeDirectoryText(entry.getKey());
+      int length = prefix + to - from;
+      if (text.length < length) {
+        text = Arrays.copyOf(text, Math.max(length, text.length * 2));
+      }
+      System.arraycopy(chars, from, text, prefix, to - from);
+      int score = matcher.score(text, length, prefix);
+      if (score != PathMatcher.NO_MATCH) {
+        Candidate c = entry.getValue();
+        c.score = score;
+        c.path = new String(text, 0, length);
         found.add(c);
       }
     }
-    found.sort(Comparator.comparing((Candidate c) -> c.name));
+    found.sort(Comparator.comparing((Candidate c) -> c.path));
+    char[] resumed = resumeAfter;
+    Consumer<? super FoundPath> receiver = consumer;
+    boolean deliver = resumed == null || compareCodePoints(chars, from, to, resumed, 0, resumed.length) > 0;
     for (Candidate c : found) {
       matches++;
-      if (consumer != null) {
-        consumer.accept(c.toFoundPath());
+      if (receiver != null && deliver) {
+        receiver.accept(c.toFoundPath());
       }
       ranking.add(c);
       if (ranking.size() > query.limit()) {
         ranking.poll();
       }
     }
+    if (receiver != null && deliver && !found.isEmpty()) {
+      lastDelivered = new String(chars, from, to - from);
+    }
+  }
+
+  /** Compares by Unicode code point, which is the order of the names' UTF-8 bytes in the files. */
+  static int compareCodePoints(char[] a, int aFrom, int aTo, char[] b, int bFrom, int bTo) {
+    int i = aFrom;
+    int j = bFrom;
+    while (i < aTo && j < bTo) {
+      int x = Character.codePointAt(a, i, aTo);
+      int y = Character.codePointAt(b, j, bTo);
+      if (x != y) {
+        return Integer.compare(x, y);
+      }
+      i += Character.charCount(x);
+      j += Character.charCount(y);
+    }
+    return Integer.compare(aTo - i, bTo - j);
   }
 
   /** Writes {@code /a/b/} for the path into {@link #text} and returns its length. */
@@ -305,21 +423,8 @@ final class NameSearch {
     return length;
   }
 
-  private int[] nameStatesOf(NameSegment segment) {
-    int[] states = nameStates.get(segment);
-    if (states == null) {
-      states = new int[segment.nameCount() * stateSize];
-      char[] chars = segment.nameChars();
-      for (int name = 0; name < segment.nameCount(); name++) {
-        matcher.nameState(chars, segment.nameStart(name), segment.nameStart(name + 1), states, name * stateSize);
-      }
-      nameStates.put(segment, states);
-    }
-    return states;
-  }
-
   private boolean passesFilters() {
-    if (!typeAllowed[cursor.kind & 7] || cursor.size < query.minSize() || cursor.size > query.maxSize()) {
+    if (!typeAllowed[postings.kind & 7] || postings.size < query.minSize() || postings.size > query.maxSize()) {
       return false;
     }
     Instant from = query.modifiedFrom();
@@ -327,10 +432,10 @@ final class NameSearch {
     return (from == null || compareTime(from) >= 0) && (before == null || compareTime(before) < 0);
   }
 
-  /** Compares the cursor's modification time with {@code bound}. */
+  /** Compares the version's modification time (whole seconds) with {@code bound}. */
   private int compareTime(Instant bound) {
-    int c = Long.compare(cursor.mtimeSeconds, bound.getEpochSecond());
-    return c != 0 ? c : Integer.compare(cursor.mtimeNanos, bound.getNano());
+    int c = Long.compare(postings.mtimeSeconds, bound.getEpochSecond());
+    return c != 0 ? c : Integer.compare(0, bound.getNano());
   }
 
   private static FileType fileType(int code) {
@@ -342,40 +447,31 @@ final class NameSearch {
     };
   }
 
-  /** A matching name in one directory path, with every (tree, entry) it occurs as. */
+  /** One path of a matching name, with every (tree, version) it occurs as. */
   private final class Candidate {
-    final String name;
-    final int score;
+    int score;
     String path = "";
     private int count;
     private int[] nodes = new int[2];
     private int[] kinds = new int[2];
     private long[] sizes = new long[2];
     private long[] seconds = new long[2];
-    private int[] nanos = new int[2];
     private long[] fingerprints = new long[2];
 
-    Candidate(String name, int score) {
-      this.name = name;
-      this.score = score;
-    }
-
-    void add(int node, RecordCursor entry) {
+    void add(int node, PostingCursor version) {
       if (count == nodes.length) {
         int size = count * 2;
         nodes = Arrays.copyOf(nodes, size);
         kinds = Arrays.copyOf(kinds, size);
         sizes = Arrays.copyOf(sizes, size);
         seconds = Arrays.copyOf(seconds, size);
-        nanos = Arrays.copyOf(nanos, size);
         fingerprints = Arrays.copyOf(fingerprints, size);
       }
       nodes[count] = node;
-      kinds[count] = entry.kind;
-      sizes[count] = entry.size;
-      seconds[count] = entry.mtimeSeconds;
-      nanos[count] = entry.mtimeNanos;
-      fingerprints[count] = entry.fingerprint;
+      kinds[count] = version.kind;
+      sizes[count] = version.size;
+      seconds[count] = version.mtimeSeconds;
+      fingerprints[count] = version.fingerprint;
       count++;
     }
 
@@ -402,7 +498,7 @@ final class NameSearch {
             : fingerprints[o] == fingerprints[previous] && (kinds[o] & 7) == (kinds[previous] & 7)
                 ? FoundVersion.Change.UNCHANGED : FoundVersion.Change.CHANGED;
         versions.add(new FoundVersion(snapshotIds[i], snapshots[i].time(), snapshots[i].host(), fileType(kinds[o] & 7),
-            sizes[o], Instant.ofEpochSecond(seconds[o], nanos[o]), change));
+            sizes[o], Instant.ofEpochSecond(seconds[o]), change));
         previous = o;
       }
       return new FoundPath(path, score, versions);

@@ -203,4 +203,18 @@ class RankingTest {
     assertEquals(List.of("/home/ana/Downloads/invoice-2023-117.pdf"), rank(PathMatcher.regex("^invoice-\\d+-\\d+\\.pdf$")));
     assertEquals(2, rank(PathMatcher.regex("/tax/\\d{4}/return")).size());
   }
+
+  @Test
+  void theCheapTestNeverRejectsAMatch() {
+    List<String> patterns = List.of("quartr rport 2023", "docs/tax 2023", "IMG_204", "ana/doc", "e", "s/r", "/home",
+        "'report !2022", "^IMG .jpg$", "home/ana/documents/finance/quarterly", "zz");
+    for (String pattern : patterns) {
+      PathMatcher matcher = PathMatcher.fuzzy(pattern);
+      for (String path : CORPUS) {
+        char[] chars = path.toCharArray();
+        int full = matcher.score(chars, chars.length, path.lastIndexOf('/') + 1);
+        assertEquals(full, evaluate(matcher, path), () -> pattern + " on " + path);
+      }
+    }
+  }
 }
