@@ -15,9 +15,15 @@ import org.jspecify.annotations.Nullable;
  * @param excludes glob patterns: a pattern with a {@code /} matches absolute paths, one without matches
  *     file names (so {@code *.tmp} excludes every {@code .tmp} file and {@code /home/me/cache} one directory)
  * @param listener progress and per-file errors
+ * @param changeDetection how files are judged unchanged since the parent snapshot ({@link
+ *     ChangeDetection#STRICT} by default)
+ * @param checkpointInterval how often a running backup records the index of the packs it uploaded, so that
+ *     a rerun after a crash or kill stores again at most what came since: 60 seconds by default
+ * @param checkpointBytes record a checkpoint at least every this many uploaded bytes: 256 MiB by default
  */
 public record BackupRequest(
-    List<Path> paths, List<String> tags, @Nullable String host, List<String> excludes, ProgressListener listener) {
+    List<Path> paths, List<String> tags, @Nullable String host, List<String> excludes, ProgressListener listener,
+    ChangeDetection changeDetection, java.time.Duration checkpointInterval, long checkpointBytes) {
 
   public BackupRequest {
     if (paths.isEmpty()) {
@@ -27,6 +33,13 @@ public record BackupRequest(
     tags = List.copyOf(tags);
     excludes = List.copyOf(excludes);
     Objects.requireNonNull(listener, "listener");
+    Objects.requireNonNull(changeDetection, "changeDetection");
+    if (checkpointInterval.isNegative() || checkpointInterval.isZero()) {
+      throw new IllegalArgumentException("checkpoint interval must be positive, got " + checkpointInterval);
+    }
+    if (checkpointBytes < 1) {
+      throw new IllegalArgumentException("checkpoint bytes must be positive, got " + checkpointBytes);
+    }
   }
 
   public static BackupRequest of(Path... paths) {
@@ -44,8 +57,26 @@ public record BackupRequest(
     private final List<String> excludes = new ArrayList<>();
     private @Nullable String host;
     private ProgressListener listener = ProgressListener.NONE;
+    private ChangeDetection changeDetection = ChangeDetection.STRICT;
+    private java.time.Duration checkpointInterval = java.time.Duration.ofSeconds(60);
+    private long checkpointBytes = 256L << 20;
 
     private Builder() {}
+
+    public Builder checkpointInterval(java.time.Duration value) {
+      this.checkpointInterval = value;
+      return this;
+    }
+
+    public Builder checkpointBytes(long value) {
+      this.checkpointBytes = value;
+      return this;
+    }
+
+    public Builder changeDetection(ChangeDetection value) {
+      this.changeDetection = value;
+      return this;
+    }
 
     public Builder path(Path path) {
       paths.add(path);
@@ -88,7 +119,8 @@ public record BackupRequest(
     }
 
     public BackupRequest build() {
-      return new BackupRequest(paths, tags, host, excludes, listener);
+      return new BackupRequest(paths, tags, host, excludes, listener, changeDetection, checkpointInterval,
+          checkpointBytes);
     }
   }
 }

@@ -6,6 +6,8 @@ import dev.bakare.internal.check.CheckJob;
 import dev.bakare.internal.find.FindJob;
 import dev.bakare.internal.format.Layout;
 import dev.bakare.internal.prune.PruneJob;
+import dev.bakare.internal.repair.IndexRepairJob;
+import dev.bakare.internal.repair.SnapshotRepairJob;
 import dev.bakare.internal.prune.Retention;
 import dev.bakare.internal.format.ObjectId;
 import dev.bakare.internal.repo.Engine;
@@ -280,6 +282,24 @@ public final class Repository implements AutoCloseable {
    */
   public PruneResult prune(PruneRequest request) throws IOException {
     return new PruneJob(engine, request).run();
+  }
+
+  /**
+   * Writes the index again from the packs' own headers and removes the old segments (damaged ones
+   * included). Needs the full key; takes the maintenance lease, so it does not run beside a prune.
+   */
+  public IndexRepairResult repairIndex() throws IOException {
+    return new IndexRepairJob(engine).run();
+  }
+
+  /**
+   * Salvages every snapshot whose trees are damaged or whose files reference missing chunks (with {@code
+   * readData}, also chunks that fail verification) into a new snapshot tagged {@code repaired} that keeps
+   * everything still readable and lists what was lost. With {@code forgetOriginals}, the damaged snapshots
+   * are forgotten. Needs the full key.
+   */
+  public SnapshotRepairResult repairSnapshots(boolean forgetOriginals, boolean readData) throws IOException {
+    return new SnapshotRepairJob(engine, forgetOriginals, readData).run();
   }
 
   /**

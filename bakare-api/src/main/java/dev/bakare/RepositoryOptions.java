@@ -32,6 +32,7 @@ public final class RepositoryOptions {
   private final int threads;
   private final long memoryLimit;
   private final Duration heartbeat;
+  private final Duration outageTolerance;
 
   private RepositoryOptions(Builder b) {
     this.location = Objects.requireNonNull(b.location, "location is required");
@@ -48,6 +49,7 @@ public final class RepositoryOptions {
     this.threads = b.threads;
     this.memoryLimit = b.memoryLimit;
     this.heartbeat = b.heartbeat;
+    this.outageTolerance = b.outageTolerance;
   }
 
   public static Builder builder() {
@@ -86,12 +88,22 @@ public final class RepositoryOptions {
   }
 
   /**
-   * Where local caches live, such as {@link Repository#find}'s name index (in {@code <cacheDirectory>/<repository
-   * id>/names/}); null means {@code $XDG_CACHE_HOME/bakare}, or {@code ~/.cache/bakare} when that variable is
-   * unset. Caches hold derived data only: deleting them costs time, never data.
+   * Where local, derived data lives (the chunk index's working file, caches such as {@link
+   * Repository#find}'s name index in {@code <cacheDirectory>/<repository id>/names/}); null means {@code
+   * $XDG_CACHE_HOME/bakare}, or {@code ~/.cache/bakare} when that variable is unset. Nothing there is
+   * needed to restore: deleting it costs only time.
    */
   public @Nullable Path cacheDirectory() {
     return cacheDirectory;
+  }
+
+  /** The cache directory this machine uses when none is configured. */
+  public static Path defaultCacheDirectory() {
+    String xdg = System.getenv("XDG_CACHE_HOME");
+    if (xdg != null && !xdg.isEmpty()) {
+      return Path.of(xdg, "bakare");
+    }
+    return Path.of(System.getProperty("user.home"), ".cache", "bakare");
   }
 
   /** <i>init</i>: the chunker name, {@value Chunkers#DEFAULT} by default. */
@@ -137,6 +149,16 @@ public final class RepositoryOptions {
     return heartbeat;
   }
 
+  /**
+   * How long storage may keep failing with transient errors (timeouts, resets, 5xx, throttling) before an
+   * operation gives up: 10 minutes by default. Meanwhile operations are retried with exponential backoff
+   * and jitter; errors that retrying cannot fix (access denied, a missing bucket) fail at once. Zero turns
+   * retries off.
+   */
+  public Duration outageTolerance() {
+    return outageTolerance;
+  }
+
   /** Builds {@link RepositoryOptions}. */
   public static final class Builder {
     private @Nullable String location;
@@ -153,8 +175,17 @@ public final class RepositoryOptions {
     private int threads = Runtime.getRuntime().availableProcessors();
     private long memoryLimit = 512L << 20;
     private Duration heartbeat = Duration.ofSeconds(60);
+    private Duration outageTolerance = Duration.ofMinutes(10);
 
     private Builder() {}
+
+    public Builder outageTolerance(Duration value) {
+      if (value.isNegative()) {
+        throw new IllegalArgumentException("outage tolerance must not be negative, got " + value);
+      }
+      this.outageTolerance = value;
+      return this;
+    }
 
     public Builder heartbeat(Duration interval) {
       if (interval.isNegative() || interval.isZero()) {

@@ -4,6 +4,7 @@ package dev.bakare;
  * What a backup saw and added.
  *
  * @param files regular files in the snapshot
+ * @param unchangedFiles of those, files found unchanged since the parent snapshot and not read again
  * @param directories directories in the snapshot
  * @param totalBytes sum of the sizes of its files
  * @param newBytes bytes of file data this backup had to store (not found in the repository)
@@ -11,4 +12,4 @@ package dev.bakare;
  * @param errorCount files and directories that could not be read
  */
 public record SnapshotStats(
-    long files, long directories, long totalBytes, long newBytes, long storedBytes, long errorCount) {}
+    long files, long unchangedFiles, long directories, long totalBytes, long newBytes, long storedBytes, long errorCount) {}

@@ -49,7 +49,7 @@ class CheckTest {
   void aFlippedByteIsFoundByReadingDataAndNamesTheFile() throws IOException {
     String packName;
     try (Repository r = repo.open()) {
-      ChunkLocation location = r.engine().index().chunks().get(r.engine().hasher().hash(victim));
+      ChunkLocation location = r.engine().index().find(r.engine().hasher().hash(victim)).orElseThrow();
       packName = "data/" + location.pack().id().hex().substring(0, 2) + "/" + location.pack().id().hex();
       DamageTest.flip(repo.location.resolve(packName), location.offset() + 100);
     }
@@ -69,7 +69,7 @@ class CheckTest {
   @Test
   void aMissingPackIsReportedWithWhatItAffects() throws IOException {
     try (Repository r = repo.open()) {
-      ChunkLocation location = r.engine().index().chunks().get(r.engine().hasher().hash(victim));
+      ChunkLocation location = r.engine().index().find(r.engine().hasher().hash(victim)).orElseThrow();
       ObjectId pack = location.pack().id();
       Files.delete(repo.location.resolve("data").resolve(pack.hex().substring(0, 2)).resolve(pack.hex()));
       CheckResult result = r.check(CheckRequest.structure());

@@ -14,7 +14,6 @@ import java.io.RandomAccessFile;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
-import java.util.Map;
 import java.util.Random;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -35,8 +34,7 @@ class DamageTest {
     try (Repository r = repo.init()) {
       Snapshot snapshot = r.backup(BackupRequest.of(source));
       ObjectId victimChunk = r.engine().hasher().hash(victim);
-      Map<ObjectId, ChunkLocation> chunks = r.engine().index().chunks();
-      ChunkLocation location = chunks.get(victimChunk);
+      ChunkLocation location = r.engine().index().find(victimChunk).orElseThrow();
       assertEquals(ChunkType.DATA, location.type());
       Path pack = repo.location.resolve("data").resolve(location.pack().id().hex().substring(0, 2))
           .resolve(location.pack().id().hex());

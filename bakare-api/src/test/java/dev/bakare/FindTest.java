@@ -219,10 +219,14 @@ class FindTest {
 
   @Test
   void anUnusableCacheDirectoryOnlyCostsTime() throws Exception {
+    String id;
     try (Repository r = init()) {
       threeBackups(r);
+      id = r.info().id();
     }
-    Files.writeString(cache, "a file where the cache directory should be");
+    // A file where the repository's cache directory should be (root ignores permissions, so a mode would not do).
+    Files.createDirectories(cache);
+    Files.writeString(cache.resolve(id), "not a directory");
     try (Repository r = open()) {
       FindResult result = r.find(FindQuery.of("quarterly 2023"));
       assertEquals(abs("Documents/Finance/Quarterly Report 2023.xlsx"), result.best().get(0).path());
@@ -234,16 +238,18 @@ class FindTest {
   @Test
   void aWriteKeySaysNamesAreNotReadable() throws Exception {
     Path writeKey = temp.resolve("write.key");
+    String id;
     try (Repository r = init()) {
       r.backup(BackupRequest.of(source));
       r.exportWriteKey(writeKey, null);
+      id = r.info().id();
     }
     try (Repository w = Repository.open(repo.options().cacheDirectory(cache).keyFile(writeKey).build())) {
       KeyException e = assertThrows(KeyException.class, () -> w.find(FindQuery.of("report")));
       assertTrue(e.getMessage().contains("finding files by name") && e.getMessage().contains("needs the full key"),
           e.getMessage());
     }
-    assertFalse(Files.exists(cache), "nothing cached for a write key");
+    assertFalse(Files.exists(cache.resolve(id).resolve("names")), "no name index for a write key");
   }
 
   @Test

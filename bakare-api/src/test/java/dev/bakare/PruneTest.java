@@ -60,7 +60,8 @@ class PruneTest {
       assertTrue(reclaimed >= 0.9 * garbage, "reclaimed " + reclaimed + " of " + garbage + " garbage bytes");
 
       Path target = temp.resolve("target");
-      assertTrue(r.restore(second.id(), target).isComplete());
+      RestoreResult result = r.restore(second.id(), target);
+      assertTrue(result.isComplete(), result.errors().toString());
       assertSameTree(source, restored(target, source));
     }
     try (Repository r = repo.open()) {

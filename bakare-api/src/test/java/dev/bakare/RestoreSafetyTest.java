@@ -125,7 +125,7 @@ class RestoreSafetyTest {
             engine.compressor(), engine.index(), 1 << 20, 1, 2, uploads);
         ObjectId root = tree(writer, rootEntries);
         engine.writeIndex(writer.flush());
-        SnapshotStats stats = new SnapshotStats(0, 0, 0, 0, 0, 0);
+        SnapshotStats stats = new SnapshotStats(0, 0, 0, 0, 0, 0, 0);
         ObjectId id = engine.writeSnapshot(new SnapshotManifest(
             new SnapshotManifest.Summary(Instant.now(), "forger", "mallory", List.of(), null, stats),
             new SnapshotManifest.Detail(List.of("/"), root, List.of())));

@@ -20,7 +20,8 @@ final class TestRepo {
   }
 
   RepositoryOptions.Builder options() {
-    return RepositoryOptions.builder().location(location.toString()).configDirectory(configDirectory);
+    return RepositoryOptions.builder().location(location.toString()).configDirectory(configDirectory)
+        .cacheDirectory(root.resolve("cache"));
   }
 
   Repository init() throws IOException {

@@ -203,7 +203,7 @@ public final class FindScale {
       for (int s = 0; s < snapshots; s++) {
         SnapshotManifest.Summary summary = new SnapshotManifest.Summary(START.plusSeconds(s * 86400L),
             s % 10 == 9 ? "desktop" : "laptop", "ana", List.of(), null,
-            new SnapshotStats(leaves * (long) FILES_PER_LEAF, leaves + mids + tops + 3, 0, 0, 0, 0));
+            new SnapshotStats(leaves * (long) FILES_PER_LEAF, 0, leaves + mids + tops + 3, 0, 0, 0, 0));
         engine.writeSnapshot(new SnapshotManifest(summary,
             new SnapshotManifest.Detail(List.of("/home/ana"), roots.get(s), List.of())));
       }

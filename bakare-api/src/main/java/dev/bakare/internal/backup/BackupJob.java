@@ -1,8 +1,11 @@
 package dev.bakare.internal.backup;
 
 import dev.bakare.BackupRequest;
+import dev.bakare.ChangeDetection;
 import dev.bakare.RepositoryException;
 import dev.bakare.internal.content.ChunkIndex;
+import dev.bakare.internal.content.ContentReader;
+import dev.bakare.internal.tree.TreeReader;
 import dev.bakare.internal.crypto.Crypto;
 import dev.bakare.internal.format.Layout;
 import dev.bakare.internal.format.ObjectId;
@@ -11,7 +14,13 @@ import dev.bakare.internal.protocol.WriterSession;
 import dev.bakare.internal.repo.Engine;
 import dev.bakare.internal.snapshot.SnapshotManifest;
 import java.io.IOException;
+import java.nio.file.Path;
 import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
+import java.util.Set;
+import org.jspecify.annotations.Nullable;
 
 /**
  * A backup: a session, one pass over the sources, and the commit. Commit order: every pack uploaded, the
@@ -35,6 +44,46 @@ public final class BackupJob {
     this.opener = opener;
   }
 
+  /** The snapshot whose unchanged files a backup reuses. */
+  private record Parent(ObjectId id, ObjectId root) {}
+
+  /**
+   * The newest snapshot of this host and these paths, whose trees tell which files are unchanged. None
+   * with a write key (it cannot read trees) or when change detection is off.
+   */
+  private @Nullable Parent findParent(String host) throws IOException {
+    if (!engine.keys().isFull() || request.changeDetection() == ChangeDetection.OFF) {
+      return null;
+    }
+    List<String> paths = new ArrayList<>();
+    for (Path p : request.paths()) {
+      paths.add(p.toAbsolutePath().normalize().toString());
+    }
+    Collections.sort(paths);
+    Parent best = null;
+    Instant bestTime = Instant.MIN;
+    for (ObjectId id : engine.snapshotIds()) {
+      SnapshotManifest manifest;
+      try {
+        manifest = engine.readSnapshot(id);
+      } catch (RepositoryException e) {
+        // A damaged or just-forgotten snapshot is no parent; the backup reads those files instead.
+        continue;
+      }
+      SnapshotManifest.Detail detail = manifest.detail();
+      if (detail == null || !manifest.summary().host().equals(host) || !manifest.summary().time().isAfter(bestTime)) {
+        continue;
+      }
+      List<String> theirs = new ArrayList<>(detail.paths());
+      Collections.sort(theirs);
+      if (theirs.equals(paths)) {
+        best = new Parent(id, detail.rootTree());
+        bestTime = manifest.summary().time();
+      }
+    }
+    return best;
+  }
+
   /** The new snapshot's id and manifest, and how many passes it took. */
   public record Result(ObjectId id, SnapshotManifest manifest, int passes) {}
 
@@ -47,13 +96,18 @@ public final class BackupJob {
       boolean committed = false;
       try {
         // Tombstones are listed after the session exists: a prune that marks later waits for this session.
-        ChunkIndex index = engine.index().withPackStates(Tombstones.packs(engine.store(), engine.sealing()),
-            engine.packsInStorage().keySet());
-        BackupPass.Result pass = new BackupPass(engine, request, opener, index, session).run();
+        Set<ObjectId> tombstoned = Tombstones.packs(engine.store(), engine.sealing());
+        java.util.Map<ObjectId, Long> present = engine.packsInStorage();
+        ChunkIndex index = engine.index(present).withPackStates(tombstoned::contains, present::containsKey);
+        Parent parent = findParent(host);
+        TreeReader parentTrees = parent == null ? null : new TreeReader(new ContentReader(engine.store(),
+            engine.sealing(), engine.hasher(), engine.compressor(), index));
+        BackupPass.Result pass = new BackupPass(engine, request, opener, index, session,
+            parent == null ? null : parent.root(), parentTrees).run();
         engine.writeIndex(pass.packs());
         SnapshotManifest manifest = new SnapshotManifest(
-            new SnapshotManifest.Summary(started, host, System.getProperty("user.name", ""), request.tags(), null,
-                pass.stats()),
+            new SnapshotManifest.Summary(started, host, System.getProperty("user.name", ""), request.tags(),
+                parent == null ? null : parent.id(), pass.stats()),
             new SnapshotManifest.Detail(pass.paths(), pass.root(), pass.errors()));
         byte[] sealed = manifest.seal(engine.sealing());
         ObjectId id = ObjectId.wrap(Crypto.sha256(sealed));

@@ -14,6 +14,8 @@ import dev.bakare.internal.content.ChunkIndex;
 import dev.bakare.internal.content.IndexSegment;
 import dev.bakare.internal.protocol.WriterSession;
 import dev.bakare.internal.tree.Node;
+import dev.bakare.internal.tree.NodeType;
+import dev.bakare.internal.tree.TreeReader;
 import dev.bakare.internal.tree.Tree;
 import java.io.IOException;
 import java.io.InterruptedIOException;
@@ -56,12 +58,19 @@ import org.jspecify.annotations.Nullable;
  * storage failure fails the pass.
  */
 final class BackupPass {
+  private static final System.Logger LOG = System.getLogger(BackupPass.class.getName());
   private final Engine engine;
   private final BackupRequest request;
   private final FileOpener opener;
   private final ChunkIndex index;
   private final WriterSession session;
   private final boolean sequential;
+  private final @Nullable ObjectId parentRoot;
+  private final @Nullable TreeReader parentTrees;
+  private final AtomicLong unchangedFiles = new AtomicLong();
+  private long lastCheckpointMillis;
+  private long uploadedAtLastCheckpoint;
+  private long checkpoints;
   private final SourceMetadata metadata = new SourceMetadata();
   private final List<PathMatcher> nameExcludes = new ArrayList<>();
   private final List<PathMatcher> pathExcludes = new ArrayList<>();
@@ -74,12 +83,20 @@ final class BackupPass {
   private @Nullable ContentWriter writer;
   private @Nullable ExecutorService workers;
 
-  BackupPass(Engine engine, BackupRequest request, FileOpener opener, ChunkIndex index, WriterSession session) {
+  /**
+   * @param parentRoot the root tree of the parent snapshot, whose unchanged files are reused without being
+   *     read, or null to read everything
+   * @param parentTrees reads the parent's trees (needs the full key); null when there is no parent
+   */
+  BackupPass(Engine engine, BackupRequest request, FileOpener opener, ChunkIndex index, WriterSession session,
+      @Nullable ObjectId parentRoot, @Nullable TreeReader parentTrees) {
     this.engine = engine;
     this.request = request;
     this.opener = opener;
     this.index = index;
     this.session = session;
+    this.parentRoot = parentRoot;
+    this.parentTrees = parentTrees;
     this.sequential = engine.hooks().sequential();
     this.chunkStreams = ThreadLocal.withInitial(() -> new ChunkStream(engine.chunker()));
     for (String pattern : request.excludes()) {
@@ -115,20 +132,34 @@ final class BackupPass {
     this.writer = contentWriter;
     this.workers = pool;
     ProgressListener listener = request.listener();
-    ticker.scheduleAtFixedRate(() -> listener.onProgress(progress()), 250, 250, TimeUnit.MILLISECONDS);
+    lastCheckpointMillis = engine.hooks().clock().millis();
+    ticker.scheduleAtFixedRate(() -> {
+      listener.onProgress(progress());
+      if (!sequential) {
+        checkpointIfDue();
+      }
+    }, 250, 250, TimeUnit.MILLISECONDS);
     try {
       ObjectId root;
       try {
-        root = treeOf(sources.root(), Path.of("/")).get();
+        root = treeOf(sources.root(), Path.of("/"), loadParent(parentRoot)).get();
       } catch (ExecutionException e) {
         throw unwrap(e.getCause());
       } catch (InterruptedException e) {
         Thread.currentThread().interrupt();
         throw new InterruptedIOException("backup interrupted");
       }
-      List<IndexSegment.IndexedPack> packs = contentWriter.flush();
+      List<IndexSegment.IndexedPack> packs;
+      synchronized (this) {
+        // No checkpoint between the last drain and the final flush: every pack is indexed exactly once.
+        packs = contentWriter.flush();
+        this.writer = null;
+      }
+      if (fatal instanceof IOException failure) {
+        throw failure;
+      }
       List<FileError> errorList = List.copyOf(errors);
-      SnapshotStats stats = new SnapshotStats(files.get(), directories.get(), bytes.get(),
+      SnapshotStats stats = new SnapshotStats(files.get(), unchangedFiles.get(), directories.get(), bytes.get(),
           contentWriter.stats().newBytes(), contentWriter.stats().storedBytes(), errorList.size());
       List<String> paths = new ArrayList<>();
       for (Path p : sources.paths()) {
@@ -144,34 +175,121 @@ final class BackupPass {
     }
   }
 
+  /**
+   * Records the index of the packs uploaded since the last checkpoint, when the interval or the byte
+   * threshold has passed. A storage failure here is a failure of the backup, like one of an upload.
+   */
+  private synchronized void checkpointIfDue() {
+    ContentWriter w = writer;
+    if (w == null || fatal != null) {
+      return;
+    }
+    long now = engine.hooks().clock().millis();
+    long uploaded = w.stats().uploadedBytes();
+    if (now - lastCheckpointMillis < request.checkpointInterval().toMillis()
+        && uploaded - uploadedAtLastCheckpoint < request.checkpointBytes()) {
+      return;
+    }
+    lastCheckpointMillis = now;
+    uploadedAtLastCheckpoint = uploaded;
+    List<IndexSegment.IndexedPack> packs = w.drainUploaded();
+    if (packs.isEmpty()) {
+      return;
+    }
+    try {
+      engine.writeIndex(packs);
+      checkpoints++;
+    } catch (IOException e) {
+      fatal = e;
+      LOG.log(System.Logger.Level.ERROR, "checkpoint failed, the backup stops: " + e.getMessage());
+    }
+  }
+
   private ProgressListener.Progress progress() {
     ContentWriter w = writer;
     return new ProgressListener.Progress(files.get(), bytes.get(), w == null ? 0 : w.stats().newBytes(), errors.size());
   }
 
   /** The tree of a directory made only of the backed-up paths below it (and of their ancestors). */
-  private CompletableFuture<ObjectId> treeOf(SourceTrie.Dir dir, Path path) throws IOException {
+  private CompletableFuture<ObjectId> treeOf(SourceTrie.Dir dir, Path path, ParentDirectory parent) throws IOException {
     Path source = dir.source();
     if (source != null) {
       // "/" itself was given: the snapshot root is its tree.
       Node node = metadata.stat(source, "");
-      return visitDirectory(source, node).thenApply(n -> Objects.requireNonNull(n.subtree(), "root tree"));
+      return visitDirectory(source, node, parent).thenApply(n -> Objects.requireNonNull(n.subtree(), "root tree"));
     }
     List<CompletableFuture<@Nullable Node>> children = new ArrayList<>();
     for (Map.Entry<String, SourceTrie.Dir> child : dir.children().entrySet()) {
       Path childPath = path.resolve(child.getKey());
       SourceTrie.Dir childDir = child.getValue();
+      Node parentNode = parent.get(child.getKey());
       if (childDir.source() != null) {
-        children.add(visit(childPath));
+        children.add(visit(childPath, parentNode));
       } else {
         Node node = metadata.stat(childPath, child.getKey());
-        children.add(treeOf(childDir, childPath).thenApply(node::withSubtree));
+        children.add(treeOf(childDir, childPath, loadParent(parentNode)).thenApply(node::withSubtree));
       }
     }
     return storeTreeWhenDone(children);
   }
 
-  private CompletableFuture<@Nullable Node> visit(Path path) {
+  /** The entries of the parent snapshot's version of a directory, by name; empty if there is none. */
+  private record ParentDirectory(Map<String, Node> entries) {
+    static final ParentDirectory NONE = new ParentDirectory(Map.of());
+
+    @Nullable Node get(String name) {
+      return entries.get(name);
+    }
+  }
+
+  private ParentDirectory loadParent(@Nullable Node parentNode) {
+    return parentNode == null || parentNode.type() != NodeType.DIRECTORY ? ParentDirectory.NONE
+        : loadParent(parentNode.subtree());
+  }
+
+  private ParentDirectory loadParent(@Nullable ObjectId tree) {
+    TreeReader trees = parentTrees;
+    if (tree == null || trees == null) {
+      return ParentDirectory.NONE;
+    }
+    try {
+      Map<String, Node> entries = new java.util.HashMap<>();
+      for (Node n : trees.read(tree).nodes()) {
+        entries.put(n.name(), n);
+      }
+      return new ParentDirectory(entries);
+    } catch (IOException e) {
+      // The parent only saves work: without it the files are read again, which is always correct.
+      LOG.log(System.Logger.Level.WARNING, "parent tree " + tree.shortHex() + " unreadable, reading its files again: "
+          + e.getMessage());
+      return ParentDirectory.NONE;
+    }
+  }
+
+  /** Whether the parent's stored content can stand for the file without reading it. */
+  private boolean unchanged(Node now, @Nullable Node before) {
+    if (before == null || before.type() != NodeType.FILE || before.hasError()
+        || before.size() != now.size() || !before.mtime().equals(now.mtime())) {
+      return false;
+    }
+    boolean same = switch (request.changeDetection()) {
+      case STRICT -> before.ctime().equals(now.ctime()) && before.inode() == now.inode();
+      case SIZE_AND_MTIME -> true;
+      case OFF -> false;
+    };
+    if (!same) {
+      return false;
+    }
+    // Reuse only content the repository still holds (a prune may have marked or removed it).
+    for (ObjectId chunk : before.content()) {
+      if (!index.containsLive(chunk)) {
+        return false;
+      }
+    }
+    return true;
+  }
+
+  private CompletableFuture<@Nullable Node> visit(Path path, @Nullable Node parentNode) {
     if (fatal != null) {
       return CompletableFuture.failedFuture(new CompletionException(fatal));
     }
@@ -186,12 +304,20 @@ final class BackupPass {
     }
     switch (node.type()) {
       case DIRECTORY -> {
-        return visitDirectory(path, node).thenApply(n -> n);
+        return visitDirectory(path, node, loadParent(parentNode)).thenApply(n -> n);
       }
       case FILE -> {
+        if (unchanged(node, parentNode)) {
+          Node before = Objects.requireNonNull(parentNode);
+          files.incrementAndGet();
+          unchangedFiles.incrementAndGet();
+          bytes.addAndGet(before.size());
+          return CompletableFuture.completedFuture(node.withContent(before.content(), before.size()));
+        }
         ExecutorService pool = Objects.requireNonNull(workers);
         if (sequential) {
           session.beatIfDue();
+          checkpointIfDue();
         }
         return CompletableFuture.supplyAsync(() -> backupFile(path, node), pool);
       }
@@ -211,7 +337,7 @@ final class BackupPass {
     }
   }
 
-  private CompletableFuture<Node> visitDirectory(Path path, Node node) {
+  private CompletableFuture<Node> visitDirectory(Path path, Node node, ParentDirectory parent) {
     List<Path> entries = new ArrayList<>();
     try (DirectoryStream<Path> stream = Files.newDirectoryStream(path)) {
       for (Path entry : stream) {
@@ -227,7 +353,8 @@ final class BackupPass {
     entries.sort(null);
     List<CompletableFuture<@Nullable Node>> children = new ArrayList<>(entries.size());
     for (Path entry : entries) {
-      children.add(visit(entry));
+      Path name = entry.getFileName();
+      children.add(visit(entry, name == null ? null : parent.get(name.toString())));
     }
     return storeTreeWhenDone(children).thenApply(id -> {
       directories.incrementAndGet();

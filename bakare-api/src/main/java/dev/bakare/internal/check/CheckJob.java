@@ -10,6 +10,7 @@ import dev.bakare.internal.content.IndexSegment;
 import dev.bakare.internal.content.PackBuilder;
 import dev.bakare.internal.content.PackEntry;
 import dev.bakare.internal.content.PackFormat;
+import dev.bakare.internal.content.PackHeaders;
 import dev.bakare.internal.content.PackRef;
 import dev.bakare.internal.crypto.Crypto;
 import dev.bakare.internal.format.CorruptDataException;
@@ -44,7 +45,7 @@ public final class CheckJob {
   private final CheckRequest request;
   private final Map<String, ProblemBuilder> problems = new LinkedHashMap<>();
   private final List<String> notes = new ArrayList<>();
-  private final ChunkIndex index = new ChunkIndex();
+  private @org.jspecify.annotations.Nullable ChunkIndex openIndex;
   private final Map<ObjectId, Long> packSizes = new HashMap<>();
   private final Set<ObjectId> cleanTrees = new HashSet<>();
   private final Set<ObjectId> badChunks = new HashSet<>();
@@ -63,9 +64,25 @@ public final class CheckJob {
   }
 
   public CheckResult run() throws IOException {
-    engine.store().list(Layout.DATA, info -> Layout.idOf(info.name(), Layout.DATA)
-        .ifPresent(id -> packSizes.put(id, info.size())));
+    try (ChunkIndex created = ChunkIndex.create(engine.workDirectory())) {
+      openIndex = created;
+      return check();
+    } finally {
+      openIndex = null;
+    }
+  }
+
+  private ChunkIndex index() {
+    return java.util.Objects.requireNonNull(openIndex, "check is not running");
+  }
+
+  private CheckResult check() throws IOException {
+    packSizes.putAll(engine.packsInStorage());
+    ChunkIndex index = index();
     Set<ObjectId> indexedPacks = checkIndex();
+    if (engine.keys().isFull()) {
+      indexUnlistedPacksFromHeaders(indexedPacks);
+    }
     checkSnapshots();
     if (engine.keys().isFull()) {
       ContentReader reader = new ContentReader(engine.store(), engine.sealing(), engine.hasher(), engine.compressor(), index);
@@ -95,7 +112,9 @@ public final class CheckJob {
   private CheckResult result(long packsRead, Set<ObjectId> indexedPacks) {
     long unindexed = packSizes.keySet().stream().filter(id -> !indexedPacks.contains(id)).count();
     if (unindexed > 0) {
-      notes.add(unindexed + " pack(s) are listed in no index (left by an interrupted backup or prune; prune reclaims them)");
+      notes.add(unindexed + " pack(s) are listed in no readable index segment: left by an interrupted or running"
+          + " backup (prune reclaims what no snapshot uses), or listed in a damaged segment (repair index writes"
+          + " them down again); their headers were read instead");
     }
     List<CheckResult.Problem> list = new ArrayList<>();
     for (ProblemBuilder b : problems.values()) {
@@ -130,10 +149,27 @@ public final class CheckJob {
                 + " says (chunk " + entry.id().shortHex() + " ends at " + (entry.offset() + entry.storedLength()) + ")");
           }
         }
-        index.add(pack);
+        index().add(pack);
       }
     }
     return indexedPacks;
+  }
+
+  /**
+   * Packs no readable segment lists are indexed from their headers, as every reader does, so that a
+   * damaged segment is reported once, as itself, not as every chunk it listed.
+   */
+  private void indexUnlistedPacksFromHeaders(Set<ObjectId> indexedPacks) throws IOException {
+    for (Map.Entry<ObjectId, Long> pack : packSizes.entrySet()) {
+      if (indexedPacks.contains(pack.getKey())) {
+        continue;
+      }
+      try {
+        index().add(PackHeaders.read(engine.store(), engine.sealing(), pack.getKey(), pack.getValue()));
+      } catch (IntegrityException e) {
+        problem(e.object(), e.problem() + "; no index segment lists it either, so its chunks are lost");
+      }
+    }
   }
 
   private void checkSnapshots() throws IOException {
@@ -155,7 +191,7 @@ public final class CheckJob {
       return true;
     }
     String where = snapshot.label() + ":" + (path.isEmpty() ? "/" : path);
-    ChunkLocation location = index.find(treeId).orElse(null);
+    ChunkLocation location = index().find(treeId).orElse(null);
     if (location == null) {
       problem("tree " + treeId.shortHex(), "missing from the index (its pack is missing or unindexed)").affects(where);
       return false;
@@ -180,7 +216,7 @@ public final class CheckJob {
               problem("chunk " + chunk.shortHex(), "damaged (see its pack above)").affects(snapshot.label() + ":" + child);
               clean = false;
             }
-          } else if (!index.contains(chunk)) {
+          } else if (!index().contains(chunk)) {
             problem("chunk " + chunk.shortHex(), "missing from the index (its pack is missing or unindexed)")
                 .affects(snapshot.label() + ":" + child);
             clean = false;
@@ -232,16 +268,16 @@ public final class CheckJob {
       problem(name.value(), "its header is unreadable: " + e.getMessage());
       // The index still locates its chunks: verify those.
       ephemeral = null;
-      entries = new ArrayList<>();
-      for (Map.Entry<ObjectId, ChunkLocation> e2 : index.chunks().entrySet()) {
-        ChunkLocation l = e2.getValue();
+      List<PackEntry> fromIndex = new ArrayList<>();
+      index().forEach((chunk, l) -> {
         if (l.pack().id().equals(packId)) {
-          entries.add(new PackEntry(e2.getKey(), l.type(), l.compression(), l.offset(), l.storedLength(), l.rawLength()));
+          fromIndex.add(new PackEntry(chunk, l.type(), l.compression(), l.offset(), l.storedLength(), l.rawLength()));
         }
-      }
+      });
+      entries = fromIndex;
     }
-    PackRef ref = new PackRef(packId, ephemeral != null ? ephemeral : index.packs().stream()
-        .filter(p -> p.id().equals(packId)).findFirst().map(PackRef::ephemeralPublic).orElse(new byte[32]));
+    PackRef ref = new PackRef(packId, ephemeral != null ? ephemeral
+        : index().pack(packId).map(PackRef::ephemeralPublic).orElse(new byte[32]));
     for (PackEntry entry : entries) {
       ChunkLocation location = new ChunkLocation(ref, entry.type(), entry.compression(), entry.offset(),
           entry.storedLength(), entry.rawLength());

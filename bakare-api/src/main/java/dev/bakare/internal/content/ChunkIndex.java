@@ -1,133 +1,238 @@
 package dev.bakare.internal.content;
 
+import dev.bakare.internal.format.CompactIdSet;
 import dev.bakare.internal.format.ObjectId;
-import java.util.Collection;
-import java.util.Collections;
+import java.io.IOException;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.BitSet;
 import java.util.List;
-import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.function.BiConsumer;
+import java.util.function.Predicate;
 import org.jspecify.annotations.Nullable;
 
 /**
- * Which chunks the repository holds and where. A chunk stored more than once (two writers raced, or a
- * writer re-uploaded a chunk whose pack was tombstoned) keeps every location, and lookups prefer one in
- * a pack no tombstone names. Thread-safe.
+ * Which chunks the repository holds and where: chunk locations in an off-heap {@link ChunkTable}, packs
+ * (id and ephemeral key, 64 bytes each) on the heap. A chunk stored more than once keeps every location.
+ *
+ * <p>A <em>view</em> ({@link #withPackStates}) shares the entries but knows which packs its caller may rely
+ * on: a writer must deduplicate only against packs it saw in the storage listing and no tombstone names
+ * (an index entry can outlive its pack), plus the packs it uploaded itself ({@link #addOwn}). Lookups prefer
+ * such packs. The unrestricted index treats every pack as usable. Thread-safe.
  */
-public final class ChunkIndex {
-  private final ConcurrentHashMap<ObjectId, ChunkLocation> chunks;
-  private final ConcurrentHashMap<ObjectId, List<ChunkLocation>> copies;
-  private final ConcurrentHashMap<ObjectId, PackRef> packs;
-  private final Set<ObjectId> tombstoned;
-  private final @Nullable Set<ObjectId> present;
+public final class ChunkIndex implements AutoCloseable {
+  private final Entries entries;
+  private final @Nullable BitSet usableAtView;
+  private final int packsAtView;
+  private final Set<Integer> ownPacks;
 
-  public ChunkIndex() {
-    this(new ConcurrentHashMap<>(), new ConcurrentHashMap<>(), new ConcurrentHashMap<>(), Set.of(), null);
+  private ChunkIndex(Entries entries, @Nullable BitSet usableAtView, int packsAtView, Set<Integer> ownPacks) {
+    this.entries = entries;
+    this.usableAtView = usableAtView;
+    this.packsAtView = packsAtView;
+    this.ownPacks = ownPacks;
   }
 
-  private ChunkIndex(ConcurrentHashMap<ObjectId, ChunkLocation> chunks,
-      ConcurrentHashMap<ObjectId, List<ChunkLocation>> copies, ConcurrentHashMap<ObjectId, PackRef> packs,
-      Set<ObjectId> tombstoned, @Nullable Set<ObjectId> present) {
-    this.chunks = chunks;
-    this.copies = copies;
-    this.packs = packs;
-    this.tombstoned = tombstoned;
-    this.present = present;
+  /** An empty index whose table lives in a temporary file in {@code directory}. */
+  public static ChunkIndex create(Path directory) throws IOException {
+    return new ChunkIndex(new Entries(new ChunkTable(directory, 1024)), null, 0, ConcurrentHashMap.newKeySet());
   }
 
-  public void add(IndexSegment.IndexedPack pack) {
-    PackRef ref = packs.computeIfAbsent(pack.pack().id(), id -> pack.pack());
-    for (PackEntry entry : pack.entries()) {
-      ChunkLocation location = ChunkLocation.of(ref, entry);
-      ChunkLocation first = chunks.putIfAbsent(entry.id(), location);
-      if (first != null && !first.pack().id().equals(ref.id())) {
-        copies.computeIfAbsent(entry.id(), id -> new CopyOnWriteArrayList<>()).add(location);
+  /** The shared state of an index and its views. */
+  private static final class Entries {
+    final ChunkTable table;
+    final PackList packs = new PackList();
+    /** Packs already in, so that a pack listed again (another segment, our own upload) is added once. */
+    final CompactIdSet packIds = new CompactIdSet();
+
+    Entries(ChunkTable table) {
+      this.table = table;
+    }
+  }
+
+  /** Packs by number, 64 bytes each in blocks, so a million packs cost 64 MB of arrays and no objects. */
+  private static final class PackList {
+    private static final int PER_BLOCK = 1024;
+    private final List<byte[]> blocks = new ArrayList<>();
+    private int size;
+
+    synchronized int add(PackRef pack) {
+      if (size % PER_BLOCK == 0) {
+        blocks.add(new byte[PER_BLOCK * 64]);
+      }
+      byte[] block = blocks.get(size / PER_BLOCK);
+      int at = (size % PER_BLOCK) * 64;
+      pack.id().copyTo(block, at);
+      System.arraycopy(pack.ephemeralPublic(), 0, block, at + 32, 32);
+      return size++;
+    }
+
+    synchronized int size() {
+      return size;
+    }
+
+    synchronized int number(ObjectId pack) {
+      for (int i = 0; i < size; i++) {
+        if (id(i).equals(pack)) {
+          return i;
+        }
+      }
+      throw new IllegalStateException("pack " + pack + " is not in the index");
+    }
+
+    synchronized ObjectId id(int number) {
+      return ObjectId.copyOf(blocks.get(number / PER_BLOCK), (number % PER_BLOCK) * 64);
+    }
+
+    synchronized PackRef ref(int number) {
+      byte[] block = blocks.get(number / PER_BLOCK);
+      int at = (number % PER_BLOCK) * 64;
+      return new PackRef(ObjectId.copyOf(block, at), java.util.Arrays.copyOfRange(block, at + 32, at + 64));
+    }
+  }
+
+  /** Adds a pack and its chunks unless it is in already; returns the pack's number, or -1 if it was in. */
+  private int insert(IndexSegment.IndexedPack pack) throws IOException {
+    synchronized (entries.packIds) {
+      if (!entries.packIds.add(pack.pack().id())) {
+        return -1;
       }
     }
+    int number = entries.packs.add(pack.pack());
+    for (PackEntry e : pack.entries()) {
+      entries.table.insert(e.id(), number, e.offset(), e.storedLength(), e.rawLength(), e.type(), e.compression());
+    }
+    return number;
   }
 
-  public void addAll(IndexSegment segment) {
+  public void add(IndexSegment.IndexedPack pack) throws IOException {
+    insert(pack);
+  }
+
+  public void addAll(IndexSegment segment) throws IOException {
     for (IndexSegment.IndexedPack pack : segment.packs()) {
-      add(pack);
+      insert(pack);
     }
+  }
+
+  /** Adds a pack this view's owner uploaded: usable in this view whatever its listing said. */
+  public void addOwn(IndexSegment.IndexedPack pack) throws IOException {
+    int number = insert(pack);
+    if (number < 0) {
+      number = entries.packs.number(pack.pack().id());
+    }
+    ownPacks.add(number);
   }
 
   /**
-   * A view of this index (sharing its entries, and what is added to either) that knows what the caller
-   * listed: the packs tombstones name, and the packs that exist in storage. An index entry can outlive its
-   * pack (a writer that a prune abandoned may write its index segment after the prune deleted its packs),
-   * so a writer must only deduplicate against packs it saw listed.
+   * A view that relies only on packs for which {@code present} holds and {@code tombstoned} does not, as
+   * the caller listed them; packs added later are relied on only if added through {@link #addOwn}.
    */
-  public ChunkIndex withPackStates(Set<ObjectId> tombstonedPacks, Set<ObjectId> presentPacks) {
-    return new ChunkIndex(chunks, copies, packs, Set.copyOf(tombstonedPacks), Set.copyOf(presentPacks));
-  }
-
-  public boolean isTombstoned(ObjectId pack) {
-    return tombstoned.contains(pack);
-  }
-
-  private boolean isUsable(ObjectId pack) {
-    Set<ObjectId> known = present;
-    return !tombstoned.contains(pack) && (known == null || known.contains(pack));
-  }
-
-  /** Where to read a chunk: a location in an untombstoned, present pack if there is one, else any. */
-  public Optional<ChunkLocation> find(ObjectId chunk) {
-    ChunkLocation first = chunks.get(chunk);
-    if (first == null || isUsable(first.pack().id())) {
-      return Optional.ofNullable(first);
-    }
-    List<ChunkLocation> more = copies.get(chunk);
-    if (more != null) {
-      for (ChunkLocation location : more) {
-        if (isUsable(location.pack().id())) {
-          return Optional.of(location);
-        }
+  public ChunkIndex withPackStates(Predicate<ObjectId> tombstoned, Predicate<ObjectId> present) {
+    int count = entries.packs.size();
+    BitSet usable = new BitSet(count);
+    for (int i = 0; i < count; i++) {
+      ObjectId pack = entries.packs.id(i);
+      if (present.test(pack) && !tombstoned.test(pack)) {
+        usable.set(i);
       }
     }
-    return Optional.of(first);
+    return new ChunkIndex(entries, usable, count, ConcurrentHashMap.newKeySet());
+  }
+
+  private boolean isUsable(int packNumber) {
+    BitSet usable = usableAtView;
+    if (usable == null) {
+      return true;
+    }
+    return packNumber < packsAtView ? usable.get(packNumber) : ownPacks.contains(packNumber);
+  }
+
+  /** Whether this view relies on the pack. */
+  public boolean isUsable(ObjectId pack) {
+    int count = entries.packs.size();
+    for (int i = 0; i < count; i++) {
+      if (isUsable(i) && entries.packs.id(i).equals(pack)) {
+        return true;
+      }
+    }
+    return false;
+  }
+
+  /** Where to read a chunk: a copy in a usable pack if there is one, else any. */
+  public Optional<ChunkLocation> find(ObjectId chunk) {
+    ChunkLocation[] best = new ChunkLocation[1];
+    boolean[] bestUsable = {false};
+    entries.table.forEachMatch(chunk, (slot, id, pack, offset, stored, raw, type, compression) -> {
+      boolean usable = isUsable(pack);
+      if (best[0] == null || (usable && !bestUsable[0])) {
+        best[0] = new ChunkLocation(entries.packs.ref(pack), type, compression, offset, stored, raw);
+        bestUsable[0] = usable;
+      }
+    });
+    return Optional.ofNullable(best[0]);
   }
 
   /** Every known location of a chunk. */
   public List<ChunkLocation> locations(ObjectId chunk) {
-    ChunkLocation first = chunks.get(chunk);
-    if (first == null) {
-      return List.of();
-    }
-    List<ChunkLocation> more = copies.get(chunk);
-    if (more == null) {
-      return List.of(first);
-    }
-    List<ChunkLocation> all = new java.util.ArrayList<>(1 + more.size());
-    all.add(first);
-    all.addAll(more);
+    List<ChunkLocation> all = new ArrayList<>(1);
+    entries.table.forEachMatch(chunk, (slot, id, pack, offset, stored, raw, type, compression) ->
+        all.add(new ChunkLocation(entries.packs.ref(pack), type, compression, offset, stored, raw)));
     return all;
   }
 
-  /**
-   * Whether a writer may reference the chunk without storing it: a copy is in a pack that exists and that
-   * no tombstone names.
-   */
+  /** Whether a copy of the chunk lies in a pack this view relies on: a writer may reference it unstored. */
   public boolean containsLive(ObjectId chunk) {
-    return find(chunk).map(l -> isUsable(l.pack().id())).orElse(false);
+    boolean[] live = {false};
+    entries.table.forEachMatch(chunk, (slot, id, pack, offset, stored, raw, type, compression) -> {
+      if (isUsable(pack)) {
+        live[0] = true;
+      }
+    });
+    return live[0];
   }
 
   public boolean contains(ObjectId chunk) {
-    return chunks.containsKey(chunk);
+    boolean[] found = {false};
+    entries.table.forEachMatch(chunk, (slot, id, pack, offset, stored, raw, type, compression) -> found[0] = true);
+    return found[0];
   }
 
+  /** Locations in the index (a chunk stored twice counts twice). */
   public int chunkCount() {
-    return chunks.size();
+    return entries.table.count();
   }
 
-  public Collection<PackRef> packs() {
-    return packs.values();
+  /** Visits every location; a chunk stored twice is visited twice. */
+  public void forEach(BiConsumer<ObjectId, ChunkLocation> visitor) {
+    entries.table.forEach((slot, id, pack, offset, stored, raw, type, compression) ->
+        visitor.accept(id, new ChunkLocation(entries.packs.ref(pack), type, compression, offset, stored, raw)));
   }
 
-  /** One location per chunk (the first added). */
-  public Map<ObjectId, ChunkLocation> chunks() {
-    return Collections.unmodifiableMap(chunks);
+  /** Whether the index lists the pack. */
+  public boolean containsPack(ObjectId packId) {
+    synchronized (entries.packIds) {
+      return entries.packIds.contains(packId);
+    }
+  }
+
+  /** The pack of that id, if the index lists it. */
+  public Optional<PackRef> pack(ObjectId packId) {
+    int count = entries.packs.size();
+    for (int i = 0; i < count; i++) {
+      if (entries.packs.id(i).equals(packId)) {
+        return Optional.of(entries.packs.ref(i));
+      }
+    }
+    return Optional.empty();
+  }
+
+  /** Deletes the table's file. Views share it: close only the index, not its views. */
+  @Override
+  public void close() {
+    entries.table.close();
   }
 }

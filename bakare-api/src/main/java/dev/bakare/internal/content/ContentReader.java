@@ -26,14 +26,32 @@ public final class ContentReader {
   private final Compressor compressor;
   private final ChunkIndex index;
   private final Cache<ObjectId, Aead> packKeys = Caffeine.newBuilder().maximumSize(4096).build();
+  /**
+   * Whole tree packs, read once: walking a snapshot reads many small trees from few packs, and one read
+   * per pack instead of one per tree matters on object stores, where each request costs a round trip.
+   */
+  private final Cache<ObjectId, byte[]> treePacks;
 
   public ContentReader(BlobStore store, Sealing sealing, ChunkHasher hasher, Compressor compressor, ChunkIndex index) {
+    this(store, sealing, hasher, compressor, index, TREE_PACK_CACHE_BYTES);
+  }
+
+  public ContentReader(BlobStore store, Sealing sealing, ChunkHasher hasher, Compressor compressor, ChunkIndex index,
+      long treePackCacheBytes) {
     this.store = store;
     this.sealing = sealing;
     this.hasher = hasher;
     this.compressor = compressor;
     this.index = index;
+    this.treePacks = Caffeine.newBuilder()
+        .maximumWeight(treePackCacheBytes)
+        .<ObjectId, byte[]>weigher((id, bytes) -> bytes.length)
+        .build();
   }
+
+  /** The default bound on cached tree packs. */
+  public static final long TREE_PACK_CACHE_BYTES = 64L << 20;
+  private static final long WHOLE_PACK_LIMIT = 32L << 20;
 
   public ChunkIndex index() {
     return index;
@@ -52,10 +70,33 @@ public final class ContentReader {
       throw new IntegrityException(Layout.pack(location.pack().id()).value(),
           "chunk " + id.shortHex() + " is indexed as " + location.type() + " but referenced as " + expectedType, null);
     }
+    if (expectedType == ChunkType.TREE) {
+      byte[] pack = treePack(location);
+      if (pack != null && location.offset() + location.storedLength() <= pack.length) {
+        return open(id, location, pack, (int) location.offset());
+      }
+    }
     ByteBuffer bytes = store.get(Layout.pack(location.pack().id()), location.offset(), location.storedLength());
     byte[] array = new byte[bytes.remaining()];
     bytes.get(array);
     return open(id, location, array, 0);
+  }
+
+  private byte @org.jspecify.annotations.Nullable [] treePack(ChunkLocation location) throws IOException {
+    ObjectId pack = location.pack().id();
+    byte[] cached = treePacks.getIfPresent(pack);
+    if (cached != null) {
+      return cached;
+    }
+    var info = store.stat(Layout.pack(pack));
+    if (info.isEmpty() || info.get().size() > WHOLE_PACK_LIMIT) {
+      return null;
+    }
+    ByteBuffer whole = store.get(Layout.pack(pack));
+    byte[] bytes = new byte[whole.remaining()];
+    whole.get(bytes);
+    treePacks.put(pack, bytes);
+    return bytes;
   }
 
   /**

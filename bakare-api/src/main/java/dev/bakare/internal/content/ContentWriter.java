@@ -6,7 +6,6 @@ import dev.bakare.internal.format.ObjectId;
 import dev.bakare.store.spi.BlobAlreadyExistsException;
 import dev.bakare.store.spi.BlobStore;
 import dev.bakare.store.spi.PutMode;
-import dev.bakare.store.spi.StorageException;
 import java.io.IOException;
 import java.io.InterruptedIOException;
 import java.nio.ByteBuffer;
@@ -24,10 +23,10 @@ import java.util.concurrent.atomic.AtomicReference;
 import org.jspecify.annotations.Nullable;
 
 /**
- * Stores chunks: id, dedup against the index and this writer's own chunks, compress, seal into a pack,
- * upload full packs in the background. Safe for concurrent use by many threads. A chunk counts as
- * stored only once its pack is uploaded; {@link #flush} waits for that and returns the packs for the
- * index, which must be written before anything references them.
+ * Stores chunks: id, dedup against the index view and this writer's own chunks, compress, seal into a
+ * pack, upload full packs in the background. Safe for concurrent use by many threads. An uploaded pack
+ * joins the view at once ({@link ChunkIndex#addOwn}); {@link #flush} waits for all uploads and returns the
+ * packs, whose index segments must be written before anything references them.
  */
 public final class ContentWriter {
   private final BlobStore store;
@@ -40,7 +39,8 @@ public final class ContentWriter {
   private final Semaphore uploadPermits;
   private final int maxUploadsInFlight;
   private final Map<ChunkType, BuilderPool> pools = new EnumMap<>(ChunkType.class);
-  private final Set<ObjectId> written = ConcurrentHashMap.newKeySet();
+  /** Chunks in packs being filled or uploaded: stored as far as dedup within this writer is concerned. */
+  private final Set<ObjectId> pending = ConcurrentHashMap.newKeySet();
   private final ConcurrentLinkedQueue<IndexSegment.IndexedPack> uploaded = new ConcurrentLinkedQueue<>();
   private final AtomicReference<@Nullable IOException> failure = new AtomicReference<>();
   private final ThreadLocal<byte[]> scratch = ThreadLocal.withInitial(() -> new byte[0]);
@@ -95,7 +95,7 @@ public final class ContentWriter {
     if (length > PackFormat.MAX_RAW_CHUNK) {
       throw new IllegalArgumentException("chunk of " + length + " bytes exceeds " + PackFormat.MAX_RAW_CHUNK);
     }
-    if (index.containsLive(id) || !written.add(id)) {
+    if (index.containsLive(id) || !pending.add(id)) {
       stats.duplicateChunks.incrementAndGet();
       stats.duplicateBytes.addAndGet(length);
       return;
@@ -158,6 +158,18 @@ public final class ContentWriter {
     return done;
   }
 
+  /**
+   * Takes the packs uploaded since the last call, without waiting for any: a checkpoint writes their index
+   * so that a rerun after a crash need not upload them again.
+   */
+  public List<IndexSegment.IndexedPack> drainUploaded() {
+    List<IndexSegment.IndexedPack> done = new ArrayList<>();
+    for (IndexSegment.IndexedPack pack; (pack = uploaded.poll()) != null; ) {
+      done.add(pack);
+    }
+    return done;
+  }
+
   private void upload(PackBuilder builder) throws IOException {
     try {
       uploadPermits.acquire();
@@ -175,28 +187,38 @@ public final class ContentWriter {
     try {
       uploads.execute(() -> {
         try {
-          store.put(Layout.pack(pack.id()), ByteBuffer.wrap(pack.bytes()), PutMode.CREATE_ONLY);
-          stats.uploadedBytes.addAndGet(pack.bytes().length);
-        } catch (BlobAlreadyExistsException e) {
-          // The name is the SHA-256 of the bytes: the blob holds exactly this pack already (a retried
-          // upload whose first answer was lost).
-        } catch (StorageException e) {
+          uploadAndIndex(pack);
+        } catch (IOException e) {
           failure.compareAndSet(null, e);
-          uploadPermits.release();
-          return;
-        } catch (RuntimeException e) {
+        } catch (RuntimeException | Error e) {
           failure.compareAndSet(null, new IOException("uploading pack " + pack.id() + " failed unexpectedly", e));
+        } finally {
           uploadPermits.release();
-          return;
         }
-        uploaded.add(new IndexSegment.IndexedPack(new PackRef(pack.id(), pack.ephemeralPublic()), pack.entries()));
-        stats.packs.incrementAndGet();
-        uploadPermits.release();
       });
     } catch (RuntimeException e) {
       uploadPermits.release();
       throw new IOException("could not schedule the upload of pack " + pack.id(), e);
     }
+  }
+
+  private void uploadAndIndex(FinishedPack pack) throws IOException {
+    try {
+      store.put(Layout.pack(pack.id()), ByteBuffer.wrap(pack.bytes()), PutMode.CREATE_ONLY);
+      stats.uploadedBytes.addAndGet(pack.bytes().length);
+    } catch (BlobAlreadyExistsException e) {
+      // The name is the SHA-256 of the bytes: the blob holds exactly this pack already (a retried
+      // upload whose first answer was lost).
+    }
+    IndexSegment.IndexedPack indexed =
+        new IndexSegment.IndexedPack(new PackRef(pack.id(), pack.ephemeralPublic()), pack.entries());
+    // Into the index before out of pending, so that dedup never misses the chunks in between.
+    index.addOwn(indexed);
+    for (PackEntry entry : pack.entries()) {
+      pending.remove(entry.id());
+    }
+    uploaded.add(indexed);
+    stats.packs.incrementAndGet();
   }
 
   private void throwIfFailed() throws IOException {

@@ -5,6 +5,7 @@ import dev.bakare.FindResult;
 import dev.bakare.FoundPath;
 import dev.bakare.IntegrityException;
 import dev.bakare.RepositoryException;
+import dev.bakare.RepositoryOptions;
 import dev.bakare.internal.crypto.Aead;
 import dev.bakare.internal.crypto.Crypto;
 import dev.bakare.internal.format.CorruptDataException;
@@ -150,7 +151,7 @@ public final class FindJob {
 
   private @Nullable NameCache openCache() {
     Path configured = engine.options().cacheDirectory();
-    Path root = configured != null ? configured : NameCache.defaultRoot(System.getenv());
+    Path root = configured != null ? configured : RepositoryOptions.defaultCacheDirectory();
     byte[] masterKey = engine.keys().masterPrivateKey();
     byte[] key = NameCache.key(masterKey, engine.config().id());
     Crypto.wipe(masterKey);

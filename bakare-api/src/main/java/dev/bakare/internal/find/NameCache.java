@@ -63,15 +63,6 @@ final class NameCache implements AutoCloseable {
     this.lock = lock;
   }
 
-  /** {@code $XDG_CACHE_HOME/bakare}, or {@code ~/.cache/bakare} when it is unset or empty. */
-  static Path defaultRoot(Map<String, String> environment) {
-    String xdg = environment.get("XDG_CACHE_HOME");
-    if (xdg != null && !xdg.isEmpty()) {
-      return Path.of(xdg, "bakare");
-    }
-    return Path.of(System.getProperty("user.home"), ".cache", "bakare");
-  }
-
   /**
    * The key sealing the cache: derived from the master private key, so the cache of a repository reveals
    * nothing without its full key, and a cache made for another repository fails to open.

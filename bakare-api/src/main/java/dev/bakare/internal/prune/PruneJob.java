@@ -143,7 +143,14 @@ public final class PruneJob {
     lease.renew();
     // Everything below is read after the sessions were resolved, so it includes what they committed.
     Map<ObjectId, Long> present = engine.packsInStorage();
-    ChunkIndex index = engine.reloadIndex();
+    try (ChunkIndex index = engine.freshIndex()) {
+      sweep(lease, tombstones, sweepable, committedSnapshots, abandoned, present, index);
+    }
+  }
+
+  private void sweep(MaintenanceLease lease, Map<String, Tombstone> tombstones, List<String> sweepable,
+      List<byte[]> committedSnapshots, Set<String> abandoned, Map<ObjectId, Long> present, ChunkIndex index)
+      throws IOException {
     Set<ObjectId> doomed = new HashSet<>();
     Set<ObjectId> stillTombstoned = new HashSet<>();
     for (Map.Entry<String, Tombstone> t : tombstones.entrySet()) {
@@ -243,7 +250,13 @@ public final class PruneJob {
     lease.renew();
     Set<ObjectId> tombstoned = Tombstones.packs(engine.store(), engine.sealing());
     Map<ObjectId, Long> present = engine.packsInStorage();
-    ChunkIndex index = engine.reloadIndex().withPackStates(tombstoned, present.keySet());
+    try (ChunkIndex fresh = engine.freshIndex()) {
+      mark(lease, tombstoned, present, fresh.withPackStates(tombstoned::contains, present::containsKey));
+    }
+  }
+
+  private void mark(MaintenanceLease lease, Set<ObjectId> tombstoned, Map<ObjectId, Long> present, ChunkIndex index)
+      throws IOException {
     CompactIdSet live = new CompactIdSet(Math.max(1024, index.chunkCount()));
     long[] unlocated = {0};
     walkAllReferences(index, List.of(), chunk -> {
@@ -255,16 +268,13 @@ public final class PruneJob {
     refuseIfUnlocated(unlocated[0]);
 
     Map<ObjectId, long[]> usage = new HashMap<>();
-    for (ObjectId chunk : index.chunks().keySet()) {
-      boolean isLive = live.contains(chunk);
-      for (ChunkLocation l : index.locations(chunk)) {
-        long[] u = usage.computeIfAbsent(l.pack().id(), p -> new long[2]);
-        u[1] += l.storedLength();
-        if (isLive) {
-          u[0] += l.storedLength();
-        }
+    index.forEach((chunk, l) -> {
+      long[] u = usage.computeIfAbsent(l.pack().id(), p -> new long[2]);
+      u[1] += l.storedLength();
+      if (live.contains(chunk)) {
+        u[0] += l.storedLength();
       }
-    }
+    });
     List<ObjectId> doomed = new ArrayList<>();
     List<ObjectId> partlyUsed = new ArrayList<>();
     long used = 0;
@@ -342,22 +352,17 @@ public final class PruneJob {
       Set<ObjectId> excluded = new HashSet<>(tombstoned);
       excluded.addAll(packs);
       // Copies in the packs being repacked do not count as stored, so the writer stores the used chunks anew.
-      ChunkIndex view = index.withPackStates(excluded, present);
+      ChunkIndex view = index.withPackStates(excluded::contains, present::contains);
       ContentWriter writer = new ContentWriter(engine.store(), engine.sealing(), engine.hasher(), engine.compressor(),
           view, engine.config().packSize(), 1, 2, uploads);
       ContentReader reader = engine.reader();
       Set<ObjectId> repackSet = new HashSet<>(packs);
       Map<ObjectId, List<Map.Entry<ObjectId, ChunkLocation>>> byPack = new HashMap<>();
-      for (Map.Entry<ObjectId, ChunkLocation> e : index.chunks().entrySet()) {
-        if (!live.contains(e.getKey())) {
-          continue;
+      index.forEach((chunk, l) -> {
+        if (live.contains(chunk) && repackSet.contains(l.pack().id())) {
+          byPack.computeIfAbsent(l.pack().id(), p -> new ArrayList<>()).add(Map.entry(chunk, l));
         }
-        for (ChunkLocation l : index.locations(e.getKey())) {
-          if (repackSet.contains(l.pack().id())) {
-            byPack.computeIfAbsent(l.pack().id(), p -> new ArrayList<>()).add(Map.entry(e.getKey(), l));
-          }
-        }
-      }
+      });
       int done = 0;
       for (ObjectId pack : packs) {
         byte[] bytes = Engine.toArray(engine.store().get(Layout.pack(pack)));

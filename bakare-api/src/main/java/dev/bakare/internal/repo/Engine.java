@@ -13,6 +13,7 @@ import dev.bakare.internal.content.ChunkIndex;
 import dev.bakare.internal.content.Compressor;
 import dev.bakare.internal.content.ContentReader;
 import dev.bakare.internal.content.IndexSegment;
+import dev.bakare.internal.content.PackHeaders;
 import dev.bakare.internal.crypto.AeadAlgorithm;
 import dev.bakare.internal.crypto.AeadAlgorithms;
 import dev.bakare.internal.crypto.Crypto;
@@ -22,6 +23,8 @@ import dev.bakare.internal.format.CorruptDataException;
 import dev.bakare.internal.format.Layout;
 import dev.bakare.internal.format.ObjectId;
 import dev.bakare.internal.snapshot.SnapshotManifest;
+import dev.bakare.internal.store.RetryPolicy;
+import dev.bakare.internal.store.RetryingBlobStore;
 import dev.bakare.store.spi.BlobAlreadyExistsException;
 import dev.bakare.store.spi.BlobInfo;
 import dev.bakare.store.spi.BlobName;
@@ -65,6 +68,8 @@ public final class Engine implements AutoCloseable {
   private final Chunker chunker;
   private @Nullable ChunkIndex index;
   private final java.util.Set<BlobName> loadedSegments = new java.util.HashSet<>();
+  private final java.util.Map<BlobName, String> damagedSegments = new java.util.HashMap<>();
+  private final java.util.Set<ObjectId> unreadableHeaders = java.util.concurrent.ConcurrentHashMap.newKeySet();
 
   private Engine(RepositoryOptions options, EngineHooks hooks, BlobStore store, Config config, byte[] configBytes,
       KeyMaterial keys, Path keyFile) throws RepositoryException {
@@ -131,7 +136,6 @@ public final class Engine implements AutoCloseable {
         throw new RepositoryException("another process created a repository at " + store.describe() + " at the same time", e);
       }
       Engine engine = new Engine(options, hooks, store, config, configBytes, keys, keyPath);
-      engine.index = new ChunkIndex();
       success = true;
       return engine;
     } finally {
@@ -149,7 +153,9 @@ public final class Engine implements AutoCloseable {
     if (given != null) {
       return new UnclosedStore(given);
     }
-    return StorageProviders.open(StorageLocation.parse(options.location(), options.storageOptions()), mode);
+    StorageLocation location = StorageLocation.parse(options.location(), options.storageOptions());
+    return RetryingBlobStore.open(() -> StorageProviders.open(location, mode),
+        RetryPolicy.builder().outageTolerance(options.outageTolerance()).build());
   }
 
   /** A store the engine was given: several engines may share it, so closing one engine leaves it open. */
@@ -360,28 +366,114 @@ public final class Engine implements AutoCloseable {
   /**
    * The chunk index, brought up to date: segments written since the last call (by this or any other
    * process) are loaded. Entries of segments deleted meanwhile stay; callers that deduplicate filter them
-   * by the packs they list (see {@link ChunkIndex#withPackStates}).
+   * by the packs they list (see {@link ChunkIndex#withPackStates}). Lives until the engine closes.
+   *
+   * <p>Self-healing: a damaged segment is reported and skipped, and with the full key every pack no
+   * readable segment lists is indexed from its own header, so a damaged or lost segment never makes a
+   * snapshot unreadable ({@code repair index} then writes the index down again).
    */
   public synchronized ChunkIndex index() throws IOException {
     ChunkIndex loaded = index;
     if (loaded == null) {
-      loaded = new ChunkIndex();
+      loaded = ChunkIndex.create(workDirectory());
       index = loaded;
     }
     for (BlobName name : indexSegmentNames()) {
-      if (!loadedSegments.contains(name)) {
+      if (loadedSegments.contains(name) || damagedSegments.containsKey(name)) {
+        continue;
+      }
+      try {
         loaded.addAll(readIndexSegment(name));
         loadedSegments.add(name);
+      } catch (IntegrityException e) {
+        damagedSegments.put(name, e.problem());
+        LOG.log(System.Logger.Level.WARNING, e.getMessage() + "; the packs it lists are indexed from their own headers"
+            + " (run repair index to write the index again)");
       }
     }
     return loaded;
   }
 
-  /** Drops the loaded index and loads it anew: exactly what the segments in storage say now. */
-  public synchronized ChunkIndex reloadIndex() throws IOException {
-    index = null;
-    loadedSegments.clear();
-    return index();
+  /**
+   * {@link #index()}, plus, with the full key, every pack of {@code listing} that no readable segment
+   * lists, indexed from its header.
+   */
+  public ChunkIndex index(java.util.Map<ObjectId, Long> listing) throws IOException {
+    ChunkIndex loaded = index();
+    if (keys.isFull()) {
+      indexUnlistedPacks(loaded, listing);
+    }
+    return loaded;
+  }
+
+  /** Index segments found damaged so far, with what is wrong with each. */
+  public synchronized java.util.Map<BlobName, String> damagedSegments() {
+    return java.util.Map.copyOf(damagedSegments);
+  }
+
+  /**
+   * Adds to {@code index} every pack in {@code packs} that no segment lists, read from the pack's header
+   * (left by an interrupted backup, written by a backup still running, or listed only in a damaged or lost
+   * segment). Returns how many were added; packs whose header is damaged are reported and left out.
+   */
+  public int indexUnlistedPacks(ChunkIndex index, java.util.Map<ObjectId, Long> packs) throws IOException {
+    int added = 0;
+    for (java.util.Map.Entry<ObjectId, Long> pack : packs.entrySet()) {
+      if (index.containsPack(pack.getKey()) || unreadableHeaders.contains(pack.getKey())) {
+        continue;
+      }
+      try {
+        index.add(PackHeaders.read(store, sealing, pack.getKey(), pack.getValue()));
+        added++;
+      } catch (IntegrityException e) {
+        unreadableHeaders.add(pack.getKey());
+        LOG.log(System.Logger.Level.WARNING, e.getMessage() + "; its chunks are reachable only through the index");
+      } catch (dev.bakare.store.spi.BlobNotFoundException e) {
+        // Deleted by a prune since the listing.
+      }
+    }
+    return added;
+  }
+
+  /**
+   * A new index of exactly what the segments in storage say now, for a job that must not see stale
+   * entries (prune, check). The caller closes it.
+   */
+  public ChunkIndex freshIndex() throws IOException {
+    ChunkIndex fresh = ChunkIndex.create(workDirectory());
+    boolean loaded = false;
+    try {
+      for (BlobName name : indexSegmentNames()) {
+        fresh.addAll(readIndexSegment(name));
+      }
+      loaded = true;
+      return fresh;
+    } finally {
+      if (!loaded) {
+        fresh.close();
+      }
+    }
+  }
+
+  /**
+   * Where the chunk index keeps its working files: the cache directory, or, when that cannot be created
+   * (a service user without a home directory), the system's temporary directory.
+   */
+  public Path workDirectory() {
+    Path cache = options.cacheDirectory();
+    Path preferred = (cache != null ? cache : RepositoryOptions.defaultCacheDirectory()).resolve("tmp");
+    try {
+      Files.createDirectories(preferred);
+      if (Files.isWritable(preferred)) {
+        return preferred;
+      }
+    } catch (IOException e) {
+      LOG.log(System.Logger.Level.DEBUG, "cache directory " + preferred + " unusable: " + e.getMessage());
+    }
+    Path fallback = Path.of(System.getProperty("java.io.tmpdir"), "bakare-" + System.getProperty("user.name", "user"));
+    LOG.log(System.Logger.Level.WARNING, "cannot write to the cache directory " + preferred + "; using " + fallback
+        + " (set --cache-dir or XDG_CACHE_HOME to choose another)");
+    return fallback;
   }
 
   /** Every pack in storage, with its size. */
@@ -412,36 +504,42 @@ public final class Engine implements AutoCloseable {
     }
   }
 
-  /** Writes index segments for packs uploaded by this process, then adds them to the loaded index. */
+  /**
+   * Writes index segments for packs a {@code ContentWriter} uploaded. The index loads them at its next
+   * refresh, skipping packs it holds already.
+   */
   public void writeIndex(List<IndexSegment.IndexedPack> packs) throws IOException {
-    ChunkIndex loaded = index();
     writeIndexSegments(packs);
-    for (IndexSegment.IndexedPack pack : packs) {
-      loaded.add(pack);
-    }
   }
 
-  /** Writes index segments listing {@code packs}, at most {@value #INDEX_SEGMENT_MAX_CHUNKS} chunks each. */
-  public void writeIndexSegments(List<IndexSegment.IndexedPack> packs) throws StorageException {
+  /**
+   * Writes index segments listing {@code packs}, at most {@value #INDEX_SEGMENT_MAX_CHUNKS} chunks each,
+   * and returns their names.
+   */
+  public List<BlobName> writeIndexSegments(List<IndexSegment.IndexedPack> packs) throws StorageException {
+    List<BlobName> names = new ArrayList<>();
     List<IndexSegment.IndexedPack> batch = new ArrayList<>();
     int chunks = 0;
     for (IndexSegment.IndexedPack pack : packs) {
       batch.add(pack);
       chunks += pack.entries().size();
       if (chunks >= INDEX_SEGMENT_MAX_CHUNKS) {
-        putIndexSegment(new IndexSegment(batch));
+        names.add(putIndexSegment(new IndexSegment(batch)));
         batch = new ArrayList<>();
         chunks = 0;
       }
     }
     if (!batch.isEmpty()) {
-      putIndexSegment(new IndexSegment(batch));
+      names.add(putIndexSegment(new IndexSegment(batch)));
     }
+    return names;
   }
 
-  private void putIndexSegment(IndexSegment segment) throws StorageException {
+  private BlobName putIndexSegment(IndexSegment segment) throws StorageException {
     byte[] sealed = sealing.sealWithIndexKey(IndexSegment.SEAL_PURPOSE, segment.encode());
-    putContentAddressed(Layout.index(ObjectId.wrap(Crypto.sha256(sealed))), sealed);
+    BlobName name = Layout.index(ObjectId.wrap(Crypto.sha256(sealed)));
+    putContentAddressed(name, sealed);
+    return name;
   }
 
   /** Stores bytes under a name derived from their SHA-256; an existing blob of that name is the same. */
@@ -453,8 +551,14 @@ public final class Engine implements AutoCloseable {
     }
   }
 
+  /**
+   * A reader over the index, preferring copies in packs that exist now: a long-lived index may still list
+   * packs a prune deleted since (their chunks live on in the packs it repacked them into).
+   */
   public ContentReader reader() throws IOException {
-    return new ContentReader(store, sealing, hasher, compressor, index());
+    java.util.Map<ObjectId, Long> present = packsInStorage();
+    return new ContentReader(store, sealing, hasher, compressor,
+        index(present).withPackStates(p -> false, present::containsKey));
   }
 
   /** Stores a snapshot and returns its id. */
@@ -502,6 +606,14 @@ public final class Engine implements AutoCloseable {
 
   @Override
   public void close() throws StorageException {
+    ChunkIndex loaded;
+    synchronized (this) {
+      loaded = index;
+      index = null;
+    }
+    if (loaded != null) {
+      loaded.close();
+    }
     compressor.close();
     store.close();
   }

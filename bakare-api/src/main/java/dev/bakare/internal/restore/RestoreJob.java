@@ -65,6 +65,10 @@ public final class RestoreJob {
   private final AtomicLong restoredFiles = new AtomicLong();
   private final boolean root = runsAsRoot();
   private @Nullable ContentReader reader;
+  /** Directories this restore created or verified as real directories: files may go into them. */
+  private final java.util.Set<Path> usableDirectories = java.util.concurrent.ConcurrentHashMap.newKeySet();
+  /** Whether the target held nothing before: then nothing can conflict and per-entry checks are skipped. */
+  private boolean freshTarget;
 
   public RestoreJob(Engine engine, RestoreRequest request) {
     this.engine = engine;
@@ -99,11 +103,15 @@ public final class RestoreJob {
         errors.add(new FileError(include, "not in the snapshot"));
       }
     }
-    checkConflicts(target);
     if (Files.exists(target, NOFOLLOW) && !Files.isDirectory(target, NOFOLLOW)) {
       throw new RepositoryException("restore target " + target + " exists and is not a directory: choose a directory");
     }
+    freshTarget = !Files.exists(target, NOFOLLOW) || isEmptyDirectory(target);
+    if (!freshTarget) {
+      checkConflicts(target);
+    }
     Files.createDirectories(target);
+    usableDirectories.add(target);
 
     long directories = 0;
     long symlinks = 0;
@@ -130,13 +138,18 @@ public final class RestoreJob {
           }
           byInode.put(node.inode(), p);
         }
-        FileTask task = createFile(p);
-        if (task != null) {
-          files.add(task);
+        if (prepareTarget(p)) {
+          files.add(new FileTask(p));
         }
       }
     }
     Map<ObjectId, PackWork> work = assignChunks(files);
+    List<FileTask> empty = new ArrayList<>();
+    for (FileTask task : files) {
+      if (task.entry.node().content().isEmpty() && task.failure == null) {
+        empty.add(task);
+      }
+    }
     java.util.concurrent.ScheduledExecutorService ticker = Executors.newSingleThreadScheduledExecutor(runnable -> {
       Thread t = new Thread(runnable, "bakare-restore-progress");
       t.setDaemon(true);
@@ -144,14 +157,9 @@ public final class RestoreJob {
     });
     ticker.scheduleAtFixedRate(this::reportProgress, 250, 250, java.util.concurrent.TimeUnit.MILLISECONDS);
     try {
-      runPackWork(work);
+      runPackWork(work, empty);
     } finally {
       ticker.shutdownNow();
-    }
-    for (FileTask task : files) {
-      if (task.entry.node().content().isEmpty() && task.failure == null) {
-        task.finish();
-      }
     }
     for (FileTask task : files) {
       if (task.failure != null) {
@@ -183,11 +191,6 @@ public final class RestoreJob {
           && p.node().type() != NodeType.SYMLINK) {
         errors.add(new FileError(p.snapshotPath(), p.node().type().name().toLowerCase(java.util.Locale.ROOT).replace('_', ' ')
             + " not restored: bakare restores files, directories and symlinks"));
-      }
-    }
-    for (FileTask task : files) {
-      if (task.failure == null) {
-        applyMetadata(task.entry);
       }
     }
     for (int i = plan.size() - 1; i >= 0; i--) {
@@ -298,7 +301,17 @@ public final class RestoreJob {
 
   private boolean createDirectory(Planned p) throws IOException {
     Path dir = p.target();
+    if (!usableDirectories.contains(dir.getParent())) {
+      errors.add(new FileError(p.snapshotPath(), "not restored: its directory could not be created"));
+      return false;
+    }
+    if (freshTarget) {
+      Files.createDirectory(dir);
+      usableDirectories.add(dir);
+      return true;
+    }
     if (Files.isDirectory(dir, NOFOLLOW)) {
+      usableDirectories.add(dir);
       return true;
     }
     if (Files.exists(dir, NOFOLLOW)) {
@@ -309,6 +322,7 @@ public final class RestoreJob {
       Files.delete(dir);
     }
     Files.createDirectory(dir);
+    usableDirectories.add(dir);
     return true;
   }
 
@@ -318,10 +332,11 @@ public final class RestoreJob {
    */
   private boolean prepareTarget(Planned p) throws IOException {
     Path path = p.target();
-    if (!parentIsRestoredDirectory(p)) {
+    if (!usableDirectories.contains(path.getParent())) {
+      errors.add(new FileError(p.snapshotPath(), "not restored: its directory could not be created"));
       return false;
     }
-    if (!Files.exists(path, NOFOLLOW)) {
+    if (freshTarget || !Files.exists(path, NOFOLLOW)) {
       return true;
     }
     switch (request.overwrite()) {
@@ -346,31 +361,15 @@ public final class RestoreJob {
     return true;
   }
 
-  private boolean parentIsRestoredDirectory(Planned p) {
-    Path parent = p.target().getParent();
-    if (parent == null || !Files.isDirectory(parent, NOFOLLOW)) {
-      errors.add(new FileError(p.snapshotPath(), "not restored: its directory could not be created"));
-      return false;
+  private static boolean isEmptyDirectory(Path dir) throws IOException {
+    try (java.util.stream.Stream<Path> entries = Files.list(dir)) {
+      return entries.findAny().isEmpty();
     }
-    return true;
   }
 
   private static boolean unchanged(Path path, Node node) throws IOException {
     BasicFileAttributes a = Files.readAttributes(path, BasicFileAttributes.class, NOFOLLOW);
     return a.isRegularFile() && a.size() == node.size() && a.lastModifiedTime().toInstant().equals(node.mtime());
-  }
-
-  private @Nullable FileTask createFile(Planned p) throws IOException {
-    if (!prepareTarget(p)) {
-      return null;
-    }
-    try {
-      FileChannel.open(p.target(), StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE, NOFOLLOW).close();
-    } catch (FileAlreadyExistsException e) {
-      errors.add(new FileError(p.snapshotPath(), "not restored: " + p.target() + " appeared during the restore"));
-      return null;
-    }
-    return new FileTask(p);
   }
 
   // ---- content ----
@@ -391,12 +390,21 @@ public final class RestoreJob {
       if (failure != null) {
         return;
       }
+      SparseWriter.write(open(), data, offset);
+    }
+
+    /** Creates the file on first use; {@code CREATE_NEW} with no-follow never writes through a link. */
+    private FileChannel open() throws IOException {
       FileChannel ch = channel;
       if (ch == null) {
-        ch = FileChannel.open(entry.target(), StandardOpenOption.WRITE, NOFOLLOW);
+        try {
+          ch = FileChannel.open(entry.target(), StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE, NOFOLLOW);
+        } catch (FileAlreadyExistsException e) {
+          throw new IOException(entry.target() + " appeared during the restore; it was not overwritten", e);
+        }
         channel = ch;
       }
-      SparseWriter.write(ch, data, offset);
+      return ch;
     }
 
     synchronized void fail(String reason) {
@@ -407,19 +415,29 @@ public final class RestoreJob {
       closeChannel();
     }
 
-    /** Called once, after the last chunk: extends the file over a trailing hole and closes it. */
-    synchronized void finish() throws IOException {
-      long size = entry.node().size();
-      FileChannel ch = channel;
-      if (ch == null && size > 0) {
-        ch = FileChannel.open(entry.target(), StandardOpenOption.WRITE, NOFOLLOW);
-        channel = ch;
+    /**
+     * Called once, after the last chunk (or at once for an empty file): extends the file over a trailing
+     * hole, closes it, and sets its metadata, on the worker that wrote it last.
+     */
+    synchronized void finish() {
+      if (failure != null) {
+        return;
       }
-      if (ch != null && ch.size() < size) {
-        ch.write(ByteBuffer.wrap(new byte[1]), size - 1);
+      try {
+        FileChannel ch = open();
+        long size = entry.node().size();
+        if (ch.size() < size) {
+          ch.write(ByteBuffer.wrap(new byte[1]), size - 1);
+        }
+      } catch (IOException e) {
+        fail("writing failed: " + e.getMessage());
+        return;
       }
       closeChannel();
-      restoredFiles.incrementAndGet();
+      if (failure == null) {
+        restoredFiles.incrementAndGet();
+        applyMetadata(entry);
+      }
     }
 
     private void closeChannel() {
@@ -476,7 +494,7 @@ public final class RestoreJob {
     return work;
   }
 
-  private void runPackWork(Map<ObjectId, PackWork> work) throws IOException {
+  private void runPackWork(Map<ObjectId, PackWork> work, List<FileTask> emptyFiles) throws IOException {
     ExecutorService pool = Executors.newFixedThreadPool(engine.options().threads(), runnable -> {
       Thread t = new Thread(runnable, "bakare-restore");
       t.setDaemon(true);
@@ -484,6 +502,11 @@ public final class RestoreJob {
     });
     try {
       List<Future<?>> futures = new ArrayList<>();
+      int batch = 256;
+      for (int i = 0; i < emptyFiles.size(); i += batch) {
+        List<FileTask> slice = emptyFiles.subList(i, Math.min(emptyFiles.size(), i + batch));
+        futures.add(pool.submit(() -> slice.forEach(FileTask::finish)));
+      }
       for (Map.Entry<ObjectId, PackWork> e : work.entrySet()) {
         futures.add(pool.submit(() -> {
           restorePack(e.getKey(), e.getValue());

@@ -93,7 +93,7 @@ public record SnapshotManifest(Summary summary, @Nullable Detail detail) {
       parent.writeTo(w);
     }
     SnapshotStats st = s.stats();
-    w.varint(st.files()).varint(st.directories()).varint(st.totalBytes()).varint(st.newBytes())
+    w.varint(st.files()).varint(st.unchangedFiles()).varint(st.directories()).varint(st.totalBytes()).varint(st.newBytes())
         .varint(st.storedBytes()).varint(st.errorCount());
     return w.toByteArray();
   }
@@ -121,8 +121,8 @@ public record SnapshotManifest(Summary summary, @Nullable Detail detail) {
       throw new CorruptDataException("bad parent flag " + hasParent);
     }
     ObjectId parent = hasParent == 1 ? ObjectId.read(r) : null;
-    SnapshotStats stats = new SnapshotStats(
-        nonNegative(r), nonNegative(r), nonNegative(r), nonNegative(r), nonNegative(r), nonNegative(r));
+    SnapshotStats stats = new SnapshotStats(nonNegative(r), nonNegative(r), nonNegative(r), nonNegative(r),
+        nonNegative(r), nonNegative(r), nonNegative(r));
     r.expectEnd("snapshot summary");
     return new Summary(time, host, user, tags, parent, stats);
   }

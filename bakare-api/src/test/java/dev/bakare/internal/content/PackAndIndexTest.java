@@ -14,12 +14,14 @@ import java.util.List;
 import org.junit.jupiter.api.Test;
 
 class PackAndIndexTest {
+  @org.junit.jupiter.api.io.TempDir java.nio.file.Path temp;
+
   private final KeyMaterial keys = KeyMaterial.generate();
   private final Sealing sealing = new Sealing(new Aes256Gcm(), keys);
   private final ChunkHasher hasher = new ChunkHasher(keys.chunkIdKey());
 
   @Test
-  void packsAreSelfDescribingAndNamedBySha256() throws CorruptDataException {
+  void packsAreSelfDescribingAndNamedBySha256() throws CorruptDataException, java.io.IOException {
     PackBuilder builder = new PackBuilder(sealing, ChunkType.DATA, 1024);
     byte[][] chunks = {Crypto.randomBytes(1000), Crypto.randomBytes(1), Crypto.randomBytes(70_000)};
     for (byte[] chunk : chunks) {
@@ -36,7 +38,8 @@ class PackAndIndexTest {
         bytes, headerStart, trailer.sealedHeaderLength(), headerStart);
     assertEquals(pack.entries(), entries);
 
-    ContentReader reader = new ContentReader(new dev.bakare.store.testkit.MemoryBlobStore(), sealing, hasher, new Compressor(3), new ChunkIndex());
+    ContentReader reader = new ContentReader(new dev.bakare.store.testkit.MemoryBlobStore(), sealing, hasher,
+        new Compressor(3), ChunkIndex.create(temp));
     for (int i = 0; i < chunks.length; i++) {
       PackEntry e = entries.get(i);
       ChunkLocation location = ChunkLocation.of(new PackRef(pack.id(), pack.ephemeralPublic()), e);

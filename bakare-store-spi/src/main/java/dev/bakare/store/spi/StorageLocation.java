@@ -47,8 +47,8 @@ public record StorageLocation(URI uri, Map<String, String> options) {
       try {
         return new StorageLocation(new URI(text), options);
       } catch (URISyntaxException e) {
-        throw new StorageException(
-            "malformed repository location '" + text + "': " + e.getReason() + " at index " + e.getIndex(), e);
+        throw new StorageException("malformed repository location '" + text + "': " + e.getReason().toLowerCase(java.util.Locale.ROOT)
+            + " at index " + e.getIndex() + "; write a path, or a URI such as s3://bucket/prefix or file:///path", e);
       }
     }
     try {

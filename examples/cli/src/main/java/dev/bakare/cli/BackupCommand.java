@@ -3,6 +3,7 @@ package dev.bakare.cli;
 import dev.bakare.BackupRequest;
 import dev.bakare.Repository;
 import dev.bakare.Snapshot;
+import dev.bakare.SnapshotId;
 import dev.bakare.SnapshotStats;
 import java.io.IOException;
 import java.io.PrintStream;
@@ -78,7 +79,9 @@ final class BackupCommand implements Callable<Integer> {
   private static void printSummary(PrintStream out, Snapshot snapshot, Duration took) {
     SnapshotStats stats = snapshot.stats();
     out.println("snapshot " + snapshot.id().shortId() + " saved" + (snapshot.isPartial() ? " (partial)" : ""));
-    out.println("  files:        " + stats.files());
+    SnapshotId parent = snapshot.parent();
+    out.println("  files:        " + stats.files()
+        + (parent == null ? "" : " (" + stats.unchangedFiles() + " unchanged since " + parent.shortId() + ", not read)"));
     out.println("  directories:  " + stats.directories());
     out.println("  total size:   " + Format.size(stats.totalBytes()));
     out.println("  new data:     " + Format.size(stats.newBytes()));

@@ -80,6 +80,11 @@ final class Cli implements Callable<Integer> {
           + " (default: $XDG_CONFIG_HOME/bakare, else ~/.config/bakare)")
   private @Nullable Path configDir;
 
+  @Option(names = "--cache-dir", paramLabel = "DIR", scope = ScopeType.INHERIT,
+      description = "where local working files and caches go; nothing there is needed to restore"
+          + " (default: $XDG_CACHE_HOME/bakare, else ~/.cache/bakare)")
+  private @Nullable Path cacheDir;
+
   @Option(names = "--json", scope = ScopeType.INHERIT, description = "print machine-readable JSON on stdout")
   private boolean json;
 
@@ -141,7 +146,17 @@ final class Cli implements Callable<Integer> {
         .location(location)
         .storageOptions(storageOptions)
         .keyFile(keyFile)
-        .configDirectory(configDirectory());
+        .configDirectory(configDirectory())
+        .cacheDirectory(cacheDirectory());
+  }
+
+  /** The cache directory, from the option or the environment this CLI was given. */
+  private @Nullable Path cacheDirectory() {
+    if (cacheDir != null) {
+      return cacheDir;
+    }
+    String xdg = env("XDG_CACHE_HOME");
+    return xdg != null ? Path.of(xdg, "bakare") : null;
   }
 
   /**

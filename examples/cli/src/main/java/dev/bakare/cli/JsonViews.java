@@ -28,6 +28,7 @@ final class JsonViews {
         .put("paths", s.paths())
         .put("parent", parent == null ? null : parent.hex())
         .put("files", stats.files())
+        .put("unchanged_files", stats.unchangedFiles())
         .put("directories", stats.directories())
         .put("total_bytes", stats.totalBytes())
         .put("new_bytes", stats.newBytes())

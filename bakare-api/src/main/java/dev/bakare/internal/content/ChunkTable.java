@@ -1,0 +1,259 @@
+package dev.bakare.internal.content;
+
+import dev.bakare.internal.format.ObjectId;
+import java.io.IOException;
+import java.nio.MappedByteBuffer;
+import java.nio.channels.FileChannel;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.util.concurrent.locks.ReadWriteLock;
+import java.util.concurrent.locks.ReentrantReadWriteLock;
+
+/**
+ * An open-addressing hash table of chunk locations in a memory-mapped temporary file, so that the index of
+ * a repository with tens of millions of chunks costs page cache, not Java heap. 48 bytes a slot:
+ *
+ * <pre>
+ *   id [32] | pack number + 1 [u32, 0 = empty] | offset [u32] | sealed length [u32]
+ *   | raw length [u32; bit 31 = tree chunk, bit 30 = zstd]
+ * </pre>
+ *
+ * A chunk may have several slots (one per copy). Linear probing from the id's first eight bytes (ids are
+ * uniformly random); the table doubles into a new file at 70% load. Reads run concurrently; inserts take
+ * a write lock. The file is deleted on close.
+ */
+final class ChunkTable implements AutoCloseable {
+  static final int SLOT = 48;
+  private static final int SLOTS_PER_WINDOW_BITS = 24;
+  private static final int SLOTS_PER_WINDOW = 1 << SLOTS_PER_WINDOW_BITS;
+  private static final long MAX_RAW = (1L << 30) - 1;
+  private static final int TREE_BIT = 1 << 31;
+  private static final int ZSTD_BIT = 1 << 30;
+
+  private final Path directory;
+  private final ReadWriteLock lock = new ReentrantReadWriteLock();
+  private Path file;
+  private MappedByteBuffer[] windows;
+  private int capacity;
+  private int count;
+  private boolean closed;
+
+  ChunkTable(Path directory, int expected) throws IOException {
+    this.directory = directory;
+    this.capacity = capacityFor(expected);
+    this.file = newFile(directory);
+    this.windows = map(file, capacity);
+  }
+
+  /** What one slot holds. */
+  interface SlotVisitor {
+    void visit(int slot, ObjectId id, int packNumber, long offset, int storedLength, int rawLength, ChunkType type,
+        Compression compression);
+  }
+
+  int count() {
+    lock.readLock().lock();
+    try {
+      return count;
+    } finally {
+      lock.readLock().unlock();
+    }
+  }
+
+  /** The number of slots; slot numbers passed to visitors are below it until the table grows. */
+  int capacity() {
+    lock.readLock().lock();
+    try {
+      return capacity;
+    } finally {
+      lock.readLock().unlock();
+    }
+  }
+
+  void insert(ObjectId id, int packNumber, long offset, int storedLength, int rawLength, ChunkType type,
+      Compression compression) throws IOException {
+    if (offset < 0 || offset > 0xFFFF_FFFFL || rawLength < 0 || rawLength > MAX_RAW || storedLength < 0) {
+      throw new IllegalArgumentException("chunk location out of range: offset " + offset + ", raw " + rawLength);
+    }
+    lock.writeLock().lock();
+    try {
+      checkOpen();
+      if (count + 1 > capacity * 0.7) {
+        grow();
+      }
+      put(windows, capacity, id, packNumber, (int) offset, storedLength, encodeRaw(rawLength, type, compression));
+      count++;
+    } finally {
+      lock.writeLock().unlock();
+    }
+  }
+
+  /** Visits every slot holding {@code id}. */
+  void forEachMatch(ObjectId id, SlotVisitor visitor) {
+    lock.readLock().lock();
+    try {
+      checkOpen();
+      long h0 = id.prefixLong(0);
+      long h1 = id.prefixLong(8);
+      long h2 = id.prefixLong(16);
+      long h3 = id.prefixLong(24);
+      int mask = capacity - 1;
+      for (int slot = (int) (h0 & mask); ; slot = (slot + 1) & mask) {
+        MappedByteBuffer w = windows[slot >>> SLOTS_PER_WINDOW_BITS];
+        int base = (slot & (SLOTS_PER_WINDOW - 1)) * SLOT;
+        int pack = w.getInt(base + 32);
+        if (pack == 0) {
+          return;
+        }
+        if (w.getLong(base) == h0 && w.getLong(base + 8) == h1 && w.getLong(base + 16) == h2
+            && w.getLong(base + 24) == h3) {
+          visitSlot(w, base, slot, id, visitor);
+        }
+      }
+    } finally {
+      lock.readLock().unlock();
+    }
+  }
+
+  /** Visits every occupied slot, in table order. */
+  void forEach(SlotVisitor visitor) {
+    lock.readLock().lock();
+    try {
+      checkOpen();
+      byte[] raw = new byte[ObjectId.LENGTH];
+      for (int slot = 0; slot < capacity; slot++) {
+        MappedByteBuffer w = windows[slot >>> SLOTS_PER_WINDOW_BITS];
+        int base = (slot & (SLOTS_PER_WINDOW - 1)) * SLOT;
+        if (w.getInt(base + 32) != 0) {
+          w.get(base, raw);
+          visitSlot(w, base, slot, ObjectId.copyOf(raw, 0), visitor);
+        }
+      }
+    } finally {
+      lock.readLock().unlock();
+    }
+  }
+
+  private static void visitSlot(MappedByteBuffer w, int base, int slot, ObjectId id, SlotVisitor visitor) {
+    int packNumber = w.getInt(base + 32) - 1;
+    long offset = w.getInt(base + 36) & 0xFFFF_FFFFL;
+    int stored = w.getInt(base + 40);
+    int encoded = w.getInt(base + 44);
+    visitor.visit(slot, id, packNumber, offset, stored, encoded & (int) MAX_RAW,
+        (encoded & TREE_BIT) != 0 ? ChunkType.TREE : ChunkType.DATA,
+        (encoded & ZSTD_BIT) != 0 ? Compression.ZSTD : Compression.NONE);
+  }
+
+  private static int encodeRaw(int rawLength, ChunkType type, Compression compression) {
+    return rawLength | (type == ChunkType.TREE ? TREE_BIT : 0) | (compression == Compression.ZSTD ? ZSTD_BIT : 0);
+  }
+
+  private static void put(MappedByteBuffer[] windows, int capacity, ObjectId id, int packNumber, int offset,
+      int stored, int encodedRaw) {
+    long h0 = id.prefixLong(0);
+    int mask = capacity - 1;
+    for (int slot = (int) (h0 & mask); ; slot = (slot + 1) & mask) {
+      MappedByteBuffer w = windows[slot >>> SLOTS_PER_WINDOW_BITS];
+      int base = (slot & (SLOTS_PER_WINDOW - 1)) * SLOT;
+      if (w.getInt(base + 32) == 0) {
+        w.putLong(base, h0);
+        w.putLong(base + 8, id.prefixLong(8));
+        w.putLong(base + 16, id.prefixLong(16));
+        w.putLong(base + 24, id.prefixLong(24));
+        w.putInt(base + 36, offset);
+        w.putInt(base + 40, stored);
+        w.putInt(base + 44, encodedRaw);
+        // Written last: a slot becomes visible to probing only when complete.
+        w.putInt(base + 32, packNumber + 1);
+        return;
+      }
+    }
+  }
+
+  private void grow() throws IOException {
+    int newCapacity = capacity * 2;
+    Path newFile = newFile(directory);
+    MappedByteBuffer[] newWindows = map(newFile, newCapacity);
+    for (int slot = 0; slot < capacity; slot++) {
+      MappedByteBuffer w = windows[slot >>> SLOTS_PER_WINDOW_BITS];
+      int base = (slot & (SLOTS_PER_WINDOW - 1)) * SLOT;
+      int pack = w.getInt(base + 32);
+      if (pack != 0) {
+        byte[] raw = new byte[ObjectId.LENGTH];
+        w.get(base, raw);
+        put(newWindows, newCapacity, ObjectId.wrap(raw), pack - 1, w.getInt(base + 36), w.getInt(base + 40),
+            w.getInt(base + 44));
+      }
+    }
+    deleteQuietly(file);
+    file = newFile;
+    windows = newWindows;
+    capacity = newCapacity;
+  }
+
+  private static int capacityFor(int expected) {
+    long wanted = Math.max(1024, (long) (expected / 0.7) + 1);
+    long capacity = Long.highestOneBit(wanted - 1) << 1;
+    if (capacity > (1L << 30)) {
+      throw new IllegalStateException("chunk index would exceed 2^30 slots");
+    }
+    return (int) capacity;
+  }
+
+  private static Path newFile(Path directory) throws IOException {
+    try {
+      Files.createDirectories(directory);
+      Path file = Files.createTempFile(directory, "chunk-index-", ".tmp");
+      file.toFile().deleteOnExit();
+      return file;
+    } catch (IOException e) {
+      throw new IOException("cannot create the chunk index file in " + directory
+          + ": check that the cache directory is writable (RepositoryOptions.cacheDirectory)", e);
+    }
+  }
+
+  private static MappedByteBuffer[] map(Path file, int capacity) throws IOException {
+    int windowCount = (int) (((long) capacity + SLOTS_PER_WINDOW - 1) / SLOTS_PER_WINDOW);
+    MappedByteBuffer[] windows = new MappedByteBuffer[windowCount];
+    try (FileChannel channel = FileChannel.open(file, StandardOpenOption.READ, StandardOpenOption.WRITE)) {
+      for (int i = 0; i < windowCount; i++) {
+        long slots = Math.min(SLOTS_PER_WINDOW, (long) capacity - (long) i * SLOTS_PER_WINDOW);
+        windows[i] = channel.map(FileChannel.MapMode.READ_WRITE, (long) i * SLOTS_PER_WINDOW * SLOT, slots * SLOT);
+      }
+      return windows;
+    } catch (IOException e) {
+      throw new IOException("cannot map the chunk index file " + file + " (" + (long) capacity * SLOT
+          + " bytes): check free disk space in the cache directory", e);
+    }
+  }
+
+  private void checkOpen() {
+    if (closed) {
+      throw new IllegalStateException("the chunk index is closed");
+    }
+  }
+
+  @Override
+  public void close() {
+    lock.writeLock().lock();
+    try {
+      if (!closed) {
+        closed = true;
+        deleteQuietly(file);
+      }
+    } finally {
+      lock.writeLock().unlock();
+    }
+  }
+
+  private static void deleteQuietly(Path file) {
+    try {
+      Files.deleteIfExists(file);
+    } catch (IOException e) {
+      // A temporary file left behind costs disk until the next start clears the cache directory's temp files.
+      System.getLogger(ChunkTable.class.getName()).log(System.Logger.Level.WARNING,
+          "could not delete " + file + ": " + e.getMessage());
+    }
+  }
+}

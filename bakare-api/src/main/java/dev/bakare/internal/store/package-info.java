@@ -1,0 +1,8 @@
+/**
+ * Wrappers around the {@link dev.bakare.store.spi.BlobStore} a provider opened, each adding one
+ * cross-cutting behaviour: {@link dev.bakare.internal.store.RetryingBlobStore} retries transient failures.
+ */
+@NullMarked
+package dev.bakare.internal.store;
+
+import org.jspecify.annotations.NullMarked;
