@@ -200,11 +200,11 @@ public final class Repository implements AutoCloseable {
    * to it first the snapshots it lacks: only trees it does not hold yet are read, so after the first search
    * of a repository the next ones read nothing but new snapshots' changed directories.
    *
-   * <p>{@code onMatch} receives each matching path as soon as it is complete, that is as soon as the
-   * search has read every tree of its directory in every selected snapshot, so it holds all the path's
-   * versions. Paths arrive directory by directory (parents before children, unranked), each once, all of
-   * them however many match. The ranked best {@link FindQuery#limit()} come in the result, at the end.
-   * Calls come from the calling thread.
+   * <p>{@code onMatch} receives each matching path as soon as it is complete, with all its versions in
+   * the selected snapshots. The search goes through the index name by name, so paths arrive grouped by
+   * file name, names in Unicode order and a name's paths in path order; unranked, each once, all of them
+   * however many match. The ranked best {@link FindQuery#limit()} come in the result, at the end. Calls
+   * come from the calling thread.
    *
    * @throws KeyException with a write key, which cannot read file names
    * @throws RepositoryException if a snapshot the query names does not exist
