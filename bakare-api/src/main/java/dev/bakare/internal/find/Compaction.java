@@ -6,7 +6,6 @@ import dev.bakare.internal.tree.NodeType;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -82,7 +81,7 @@ final class Compaction {
   /** Entries of one old file, regrouped by tree. */
   private static void copy(NameFile file, boolean[] live, int[] renumbered,
       Map<Integer, List<NameFile.IndexedSnapshot>> rootsOf, NameFileWriter writer) throws IOException, CorruptDataException {
-    Occurrences all = new Occurrences();
+    VersionRows all = new VersionRows(1024);
     PostingCursor postings = new PostingCursor();
     for (int name = 0; name < file.nameCount(); name++) {
       postings.open(file, name);
@@ -96,8 +95,8 @@ final class Compaction {
         }
       }
     }
-    int[] order = all.byTree(file.treeCount);
-    int[] start = all.treeStarts;
+    int[] start = new int[file.treeCount + 1];
+    int[] order = all.byPlace(file.treeCount, start);
     byte[][] names = new byte[file.nameCount()][];
     Map<Integer, Integer> subtrees = new HashMap<>();
     for (int local = 0; local < file.treeCount; local++) {
@@ -128,54 +127,6 @@ final class Compaction {
         writer.snapshot(new NameFile.IndexedSnapshot(s.id(), s.time(), s.host(), renumbered[ordinal]));
       }
       writer.flushIfFull();
-    }
-  }
-
-  /** Entries read from postings: which tree, which name, and the version's fields. */
-  private static final class Occurrences {
-    int count;
-    int[] trees = new int[1024];
-    int[] names = new int[1024];
-    int[] kinds = new int[1024];
-    long[] sizes = new long[1024];
-    long[] times = new long[1024];
-    long[] prints = new long[1024];
-    int[] treeStarts = new int[0];
-
-    void add(int tree, int name, PostingCursor version) {
-      if (count == trees.length) {
-        int n = count * 2;
-        trees = Arrays.copyOf(trees, n);
-        names = Arrays.copyOf(names, n);
-        kinds = Arrays.copyOf(kinds, n);
-        sizes = Arrays.copyOf(sizes, n);
-        times = Arrays.copyOf(times, n);
-        prints = Arrays.copyOf(prints, n);
-      }
-      trees[count] = tree;
-      names[count] = name;
-      kinds[count] = version.kind;
-      sizes[count] = version.size;
-      times[count] = version.mtimeSeconds;
-      prints[count] = version.fingerprint;
-      count++;
-    }
-
-    /** Occurrence indexes grouped by tree (counting sort); tree {@code t}'s are {@code [treeStarts[t], treeStarts[t + 1])}. */
-    int[] byTree(int treeCount) {
-      treeStarts = new int[treeCount + 1];
-      for (int i = 0; i < count; i++) {
-        treeStarts[trees[i] + 1]++;
-      }
-      for (int t = 0; t < treeCount; t++) {
-        treeStarts[t + 1] += treeStarts[t];
-      }
-      int[] fill = Arrays.copyOf(treeStarts, treeCount);
-      int[] order = new int[count];
-      for (int i = 0; i < count; i++) {
-        order[fill[trees[i]]++] = i;
-      }
-      return order;
     }
   }
 }

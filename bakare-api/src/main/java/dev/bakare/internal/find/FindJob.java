@@ -304,11 +304,7 @@ public final class FindJob {
       try {
         builder.finish();
       } catch (IOException e) {
-        if (failure == null) {
-          failure = e;
-        } else {
-          failure.addSuppressed(e);
-        }
+        failure = NameIndex.firstOf(failure, e);
       }
       if (failure != null) {
         throw failure;

@@ -97,15 +97,20 @@ final class NameIndex implements AutoCloseable {
       try {
         file.close();
       } catch (IOException e) {
-        if (failure == null) {
-          failure = e;
-        } else {
-          failure.addSuppressed(e);
-        }
+        failure = firstOf(failure, e);
       }
     }
     if (failure != null) {
       throw failure;
     }
+  }
+
+  /** {@code first}, carrying {@code next} as suppressed, or {@code next} if there is no first. */
+  static IOException firstOf(@Nullable IOException first, IOException next) {
+    if (first == null) {
+      return next;
+    }
+    first.addSuppressed(next);
+    return first;
   }
 }

@@ -447,40 +447,22 @@ final class NameSearch {
     };
   }
 
-  /** One path of a matching name, with every (tree, version) it occurs as. */
+  /** One path of a matching name, with every (node, version) it occurs as. */
   private final class Candidate {
     int score;
     String path = "";
-    private int count;
-    private int[] nodes = new int[2];
-    private int[] kinds = new int[2];
-    private long[] sizes = new long[2];
-    private long[] seconds = new long[2];
-    private long[] fingerprints = new long[2];
+    private final VersionRows rows = new VersionRows(2);
 
     void add(int node, PostingCursor version) {
-      if (count == nodes.length) {
-        int size = count * 2;
-        nodes = Arrays.copyOf(nodes, size);
-        kinds = Arrays.copyOf(kinds, size);
-        sizes = Arrays.copyOf(sizes, size);
-        seconds = Arrays.copyOf(seconds, size);
-        fingerprints = Arrays.copyOf(fingerprints, size);
-      }
-      nodes[count] = node;
-      kinds[count] = version.kind;
-      sizes[count] = version.size;
-      seconds[count] = version.mtimeSeconds;
-      fingerprints[count] = version.fingerprint;
-      count++;
+      rows.add(node, 0, version);
     }
 
     /** Expands the occurrences into one version per snapshot, oldest first, each compared with the one before. */
     FoundPath toFoundPath() {
       int[] occurrence = new int[snapshots.length];
       Arrays.fill(occurrence, -1);
-      for (int o = 0; o < count; o++) {
-        int base = nodes[o] * words;
+      for (int o = 0; o < rows.count; o++) {
+        int base = rows.places[o] * words;
         for (int w = 0; w < words; w++) {
           for (long bits = nodeSets[base + w]; bits != 0; bits &= bits - 1) {
             occurrence[w * 64 + Long.numberOfTrailingZeros(bits)] = o;
@@ -495,10 +477,10 @@ final class NameSearch {
           continue;
         }
         FoundVersion.Change change = previous < 0 ? FoundVersion.Change.FIRST
-            : fingerprints[o] == fingerprints[previous] && (kinds[o] & 7) == (kinds[previous] & 7)
+            : rows.prints[o] == rows.prints[previous] && (rows.kinds[o] & 7) == (rows.kinds[previous] & 7)
                 ? FoundVersion.Change.UNCHANGED : FoundVersion.Change.CHANGED;
-        versions.add(new FoundVersion(snapshotIds[i], snapshots[i].time(), snapshots[i].host(), fileType(kinds[o] & 7),
-            sizes[o], Instant.ofEpochSecond(seconds[o]), change));
+        versions.add(new FoundVersion(snapshotIds[i], snapshots[i].time(), snapshots[i].host(), fileType(rows.kinds[o] & 7),
+            rows.sizes[o], Instant.ofEpochSecond(rows.times[o]), change));
         previous = o;
       }
       return new FoundPath(path, score, versions);
