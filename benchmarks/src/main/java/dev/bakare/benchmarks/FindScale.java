@@ -37,12 +37,14 @@ import java.util.concurrent.Executors;
 import java.util.stream.Stream;
 
 /**
- * The name index at scale: a repository of {@code snapshots} backups of a tree of {@code files} files, in
- * which each backup changes about 1% of the files, clustered in 1% of the directories (a few projects and
- * photo folders change between backups, most of the tree does not).
+ * The name index at scale: a repository of {@code snapshots} backups of a tree of {@code files} files in
+ * directories of 50, in which each backup changes 1% of the files, spread over {@code spread}% of the
+ * directories: 1 (the default) changes every file of 1% of the directories (a few projects and photo
+ * folders change between backups, the rest does not); 10 changes 5 files in each of 10% of them, so ten
+ * times as many directories get a new tree with mostly unchanged files.
  *
  * <p>Run with {@code java -Xmx2g -cp benchmarks/target/benchmarks.jar dev.bakare.benchmarks.FindScale PHASE
- * DIR [files] [snapshots]}:
+ * DIR [files] [snapshots] [spread]}:
  *
  * <ul>
  *   <li>{@code generate}: writes the repository into {@code DIR/repo} (key in {@code DIR/config}) directly
@@ -74,24 +76,22 @@ public final class FindScale {
 
   public static void main(String[] args) throws Exception {
     if (args.length < 2) {
-      System.err.println("usage: FindScale generate|read-trees|build|query DIR [files] [snapshots]");
-      System.exit(2);
+      throw new IllegalArgumentException("usage: FindScale generate|read-trees|build|query DIR [files] [snapshots] [spread]");
     }
     Path dir = Path.of(args[1]);
     int files = args.length > 2 ? Integer.parseInt(args[2]) : 1_000_000;
     int snapshots = args.length > 3 ? Integer.parseInt(args[3]) : 100;
+    int spread = args.length > 4 ? Integer.parseInt(args[4]) : 1;
     RepositoryOptions options = RepositoryOptions.builder().location(dir.resolve("repo").toString())
         .configDirectory(dir.resolve("config")).cacheDirectory(dir.resolve("cache")).build();
     switch (args[0]) {
-      case "generate" -> generate(options, files, snapshots);
+      case "generate" -> generate(options, files, snapshots, spread);
       case "read-trees" -> readTrees(options);
       case "build" -> search(options, dir, List.of("quartr rport 2023"));
       case "query" -> search(options, dir, List.of("quartr rport 2023", "IMG_20417", "docs/tax 2023",
           "readme", "e", "!jpg budget 2019 pdf$"));
-      default -> {
-        System.err.println("unknown phase " + args[0]);
-        System.exit(2);
-      }
+      default -> throw new IllegalArgumentException("unknown phase '" + args[0]
+          + "': give generate, read-trees, build or query");
     }
   }
 
@@ -112,7 +112,7 @@ public final class FindScale {
     }
   }
 
-  private static void generate(RepositoryOptions options, int files, int snapshots) throws IOException {
+  private static void generate(RepositoryOptions options, int files, int snapshots, int spread) throws IOException {
     long started = System.nanoTime();
     int leaves = Math.max(1, files / FILES_PER_LEAF);
     SplittableRandom random = new SplittableRandom(20261126);
@@ -178,14 +178,16 @@ public final class FindScale {
         ObjectId homeTree = writeTree(writer, List.of(directory("ana", userTree)));
         roots.add(writeTree(writer, List.of(directory("home", homeTree))));
 
-        // The next backup: 1% of the files change, all in 1% of the leaf directories; one file in each
+        // The next backup: 1% of the files change, in spread% of the leaf directories; one file in each
         // of those directories is renamed, as when a document gets a new version number.
         Arrays.fill(dirtyLeaf, false);
-        int changed = Math.max(1, leaves / 100);
+        int changed = Math.max(1, leaves * spread / 100);
+        int filesEach = Math.max(1, FILES_PER_LEAF / spread);
         for (int c = 0; c < changed; c++) {
           int l = random.nextInt(leaves);
           dirtyLeaf[l] = true;
-          for (int f = 0; f < FILES_PER_LEAF; f++) {
+          for (int k = 0; k < filesEach; k++) {
+            int f = filesEach == FILES_PER_LEAF ? k : random.nextInt(FILES_PER_LEAF);
             leaf[l].seeds[f] = random.nextLong();
             leaf[l].sizes[f] += random.nextInt(4096);
             leaf[l].times[f] = now + random.nextInt(86400);
