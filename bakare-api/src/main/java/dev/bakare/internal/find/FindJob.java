@@ -13,6 +13,7 @@ import dev.bakare.internal.format.ObjectId;
 import dev.bakare.internal.repo.Engine;
 import dev.bakare.internal.snapshot.SnapshotManifest;
 import java.io.IOException;
+import java.io.InterruptedIOException;
 import java.nio.file.Path;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -22,6 +23,10 @@ import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Locale;
 import java.util.Set;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
 import java.util.function.Consumer;
 import org.jspecify.annotations.Nullable;
 
@@ -37,6 +42,8 @@ public final class FindJob {
   private static final System.Logger LOG = System.getLogger(FindJob.class.getName());
   /** How often, at most, progress is reported while the index is built. */
   private static final long PROGRESS_INTERVAL_NANOS = 250_000_000L;
+  /** Snapshots read at once. */
+  private static final int SNAPSHOT_READERS = 8;
 
   private final Engine engine;
   private final FindQuery query;
@@ -108,17 +115,16 @@ public final class FindJob {
     try {
       index = load(cache, discard);
       List<Candidate> all = new ArrayList<>();
+      List<ObjectId> unknown = new ArrayList<>();
       for (ObjectId id : stored) {
         NameFile.IndexedSnapshot known = index.snapshot(id);
         if (known != null) {
           all.add(new Candidate(id, known.time(), known.host(), null));
         } else {
-          Candidate read = readSnapshot(id);
-          if (read != null) {
-            all.add(read);
-          }
+          unknown.add(id);
         }
       }
+      all.addAll(readSnapshots(unknown));
       List<Candidate> selected = select(all, storedSet);
       List<Candidate> toIndex = selected.stream().filter(c -> c.root() != null).toList();
       int indexed = toIndex.isEmpty() ? 0 : build(index, toIndex, cache);
@@ -202,22 +208,61 @@ public final class FindJob {
     warnings.add(warning);
   }
 
-  private @Nullable Candidate readSnapshot(ObjectId id) throws IOException {
-    SnapshotManifest manifest;
+  /**
+   * Reads the snapshots the index lacks (their time, host and root tree), a few at a time: from S3 each is
+   * a round trip. Damaged ones are skipped with a warning; vanished ones (forgotten meanwhile) silently.
+   */
+  private List<Candidate> readSnapshots(List<ObjectId> ids) throws IOException {
+    List<Candidate> read = new ArrayList<>();
+    if (ids.isEmpty()) {
+      return read;
+    }
+    ExecutorService pool = Executors.newFixedThreadPool(Math.min(SNAPSHOT_READERS, ids.size()), runnable -> {
+      Thread t = new Thread(runnable, "bakare-find-snapshots");
+      t.setDaemon(true);
+      return t;
+    });
     try {
-      manifest = engine.readSnapshot(id);
-    } catch (IntegrityException e) {
-      warn("skipping damaged snapshot " + id.shortHex() + ": " + e.getMessage() + " (run check)");
-      return null;
-    } catch (RepositoryException e) {
-      // Listed a moment ago and gone now: forgotten meanwhile.
-      return null;
+      List<Future<SnapshotManifest>> manifests = new ArrayList<>();
+      for (ObjectId id : ids) {
+        manifests.add(pool.submit(() -> engine.readSnapshot(id)));
+      }
+      for (int i = 0; i < ids.size(); i++) {
+        ObjectId id = ids.get(i);
+        SnapshotManifest manifest;
+        try {
+          manifest = manifests.get(i).get();
+        } catch (ExecutionException e) {
+          Throwable cause = e.getCause();
+          if (cause instanceof IntegrityException damaged) {
+            warn("skipping damaged snapshot " + id.shortHex() + ": " + damaged.getMessage() + " (run check)");
+            continue;
+          }
+          if (cause instanceof RepositoryException) {
+            // Listed a moment ago and gone now: forgotten meanwhile, so not to be searched.
+            continue;
+          }
+          if (cause instanceof IOException io) {
+            throw io;
+          }
+          if (cause instanceof RuntimeException runtime) {
+            throw runtime;
+          }
+          throw new IOException("reading snapshot " + id.shortHex() + " failed: " + cause, cause);
+        }
+        SnapshotManifest.Detail detail = manifest.detail();
+        if (detail == null) {
+          throw new IllegalStateException("a full key always reads the snapshot detail");
+        }
+        read.add(new Candidate(id, manifest.summary().time(), manifest.summary().host(), detail.rootTree()));
+      }
+      return read;
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new InterruptedIOException("interrupted while reading snapshots");
+    } finally {
+      pool.shutdownNow();
     }
-    SnapshotManifest.Detail detail = manifest.detail();
-    if (detail == null) {
-      throw new IllegalStateException("a full key always reads the snapshot detail");
-    }
-    return new Candidate(id, manifest.summary().time(), manifest.summary().host(), detail.rootTree());
   }
 
   /** The snapshots the query selects, oldest first. */
