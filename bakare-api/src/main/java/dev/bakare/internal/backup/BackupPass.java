@@ -117,7 +117,10 @@ final class BackupPass {
     int threads = engine.options().threads();
     int packSize = engine.config().packSize();
     long perPack = (long) packSize + 2L * engine.chunker().maxSize();
-    int budgetPacks = (int) Math.max(3, engine.options().memoryLimit() / 2 / perPack);
+    // Packs being filled and uploaded are most of a backup's memory: they get half of the limit, or half
+    // of the heap when the JVM was given less than the limit.
+    long memory = Math.min(engine.options().memoryLimit(), Runtime.getRuntime().maxMemory());
+    int budgetPacks = (int) Math.max(3, memory / 2 / perPack);
     int slots = Math.max(1, Math.min(threads, budgetPacks / 3));
     int concurrency = engine.store().capabilities().recommendedConcurrency();
     int uploadsInFlight = Math.max(1, Math.min(budgetPacks - slots, 2 * concurrency));
@@ -134,9 +137,14 @@ final class BackupPass {
     ProgressListener listener = request.listener();
     lastCheckpointMillis = engine.hooks().clock().millis();
     ticker.scheduleAtFixedRate(() -> {
-      listener.onProgress(progress());
       if (!sequential) {
         checkpointIfDue();
+      }
+      try {
+        listener.onProgress(progress());
+      } catch (RuntimeException e) {
+        // A failing listener must not end the timer, which also drives checkpoints.
+        LOG.log(System.Logger.Level.WARNING, "progress listener failed: " + e, e);
       }
     }, 250, 250, TimeUnit.MILLISECONDS);
     try {

@@ -38,7 +38,13 @@ public final class ChunkIndex implements AutoCloseable {
 
   /** An empty index whose table lives in a temporary file in {@code directory}. */
   public static ChunkIndex create(Path directory) throws IOException {
-    return new ChunkIndex(new Entries(new ChunkTable(directory, 1024)), null, 0, ConcurrentHashMap.newKeySet());
+    return create(directory, 1024);
+  }
+
+  /** An empty index sized for about {@code expectedChunks}, so that loading it need not grow the table. */
+  public static ChunkIndex create(Path directory, long expectedChunks) throws IOException {
+    int expected = (int) Math.min(Math.max(1024, expectedChunks), 700_000_000L);
+    return new ChunkIndex(new Entries(new ChunkTable(directory, expected)), null, 0, ConcurrentHashMap.newKeySet());
   }
 
   /** The shared state of an index and its views. */

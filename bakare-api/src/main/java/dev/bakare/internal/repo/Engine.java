@@ -373,12 +373,14 @@ public final class Engine implements AutoCloseable {
    * snapshot unreadable ({@code repair index} then writes the index down again).
    */
   public synchronized ChunkIndex index() throws IOException {
+    List<BlobInfo> segments = indexSegments();
     ChunkIndex loaded = index;
     if (loaded == null) {
-      loaded = ChunkIndex.create(workDirectory());
+      loaded = ChunkIndex.create(workDirectory(), expectedChunks(segments));
       index = loaded;
     }
-    for (BlobName name : indexSegmentNames()) {
+    for (BlobInfo segment : segments) {
+      BlobName name = segment.name();
       if (loadedSegments.contains(name) || damagedSegments.containsKey(name)) {
         continue;
       }
@@ -440,11 +442,12 @@ public final class Engine implements AutoCloseable {
    * entries (prune, check). The caller closes it.
    */
   public ChunkIndex freshIndex() throws IOException {
-    ChunkIndex fresh = ChunkIndex.create(workDirectory());
+    List<BlobInfo> segments = indexSegments();
+    ChunkIndex fresh = ChunkIndex.create(workDirectory(), expectedChunks(segments));
     boolean loaded = false;
     try {
-      for (BlobName name : indexSegmentNames()) {
-        fresh.addAll(readIndexSegment(name));
+      for (BlobInfo segment : segments) {
+        fresh.addAll(readIndexSegment(segment.name()));
       }
       loaded = true;
       return fresh;
@@ -486,12 +489,29 @@ public final class Engine implements AutoCloseable {
   /** The names of all index segments. */
   public List<BlobName> indexSegmentNames() throws StorageException {
     List<BlobName> names = new ArrayList<>();
+    for (BlobInfo info : indexSegments()) {
+      names.add(info.name());
+    }
+    return names;
+  }
+
+  private List<BlobInfo> indexSegments() throws StorageException {
+    List<BlobInfo> segments = new ArrayList<>();
     store.list(Layout.INDEX, info -> {
       if (Layout.idOf(info.name(), Layout.INDEX).isPresent()) {
-        names.add(info.name());
+        segments.add(info);
       }
     });
-    return names;
+    return segments;
+  }
+
+  /** About 40 bytes a chunk in a sealed segment: enough to size the index table once. */
+  private static long expectedChunks(List<BlobInfo> segments) {
+    long bytes = 0;
+    for (BlobInfo info : segments) {
+      bytes += info.size();
+    }
+    return bytes / 40;
   }
 
   /** Reads, authenticates and decodes one index segment. */
