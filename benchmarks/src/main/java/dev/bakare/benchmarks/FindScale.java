@@ -281,27 +281,36 @@ public final class FindScale {
     try (Engine engine = Engine.open(options, EngineHooks.DEFAULT)) {
       ContentReader reader = engine.reader();
       CompactIdSet seen = new CompactIdSet();
-      Deque<ObjectId> pending = new ArrayDeque<>();
       long trees = 0;
       long entries = 0;
+      // Snapshot by snapshot, oldest first, each tree once: the order a backup wrote them in, so that
+      // the engine's cache of whole tree packs serves the walk as it serves a restore's.
+      List<SnapshotManifest> manifests = new ArrayList<>();
       for (ObjectId id : engine.snapshotIds()) {
-        SnapshotManifest.Detail detail = engine.readSnapshot(id).detail();
-        if (detail != null) {
-          pending.push(detail.rootTree());
-        }
+        manifests.add(engine.readSnapshot(id));
       }
-      while (!pending.isEmpty()) {
-        ObjectId id = pending.pop();
-        if (!seen.add(id)) {
+      manifests.sort(java.util.Comparator.comparing(m -> m.summary().time()));
+      for (SnapshotManifest manifest : manifests) {
+        SnapshotManifest.Detail detail = manifest.detail();
+        if (detail == null) {
           continue;
         }
-        Tree tree = Tree.decode(reader.read(id, ChunkType.TREE));
-        trees++;
-        for (Node node : tree.nodes()) {
-          entries++;
-          ObjectId subtree = node.subtree();
-          if (subtree != null) {
-            pending.push(subtree);
+        Deque<ObjectId> pending = new ArrayDeque<>();
+        pending.push(detail.rootTree());
+        while (!pending.isEmpty()) {
+          ObjectId id = pending.pop();
+          if (!seen.add(id)) {
+            continue;
+          }
+          Tree tree = Tree.decode(reader.read(id, ChunkType.TREE));
+          trees++;
+          List<Node> nodes = tree.nodes();
+          for (int i = nodes.size() - 1; i >= 0; i--) {
+            entries++;
+            ObjectId subtree = nodes.get(i).subtree();
+            if (subtree != null && !seen.contains(subtree)) {
+              pending.push(subtree);
+            }
           }
         }
       }
