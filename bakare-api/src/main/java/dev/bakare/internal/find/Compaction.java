@@ -69,13 +69,17 @@ final class Compaction {
       }
     }
     NameIndex fresh = new NameIndex(old.generation() + 1);
-    NameFileWriter writer = new NameFileWriter(fresh, sink);
-    int[] renumbered = new int[trees];
-    for (NameFile file : old.files()) {
-      copy(file, live, renumbered, rootsOf, writer);
+    try (NameFileWriter writer = new NameFileWriter(fresh, sink)) {
+      int[] renumbered = new int[trees];
+      for (NameFile file : old.files()) {
+        copy(file, live, renumbered, rootsOf, writer);
+      }
+      writer.finish();
+      return fresh;
+    } catch (IOException | CorruptDataException | RuntimeException e) {
+      fresh.close();
+      throw e;
     }
-    writer.finish();
-    return fresh;
   }
 
   /** Entries of one old file, regrouped by tree. */

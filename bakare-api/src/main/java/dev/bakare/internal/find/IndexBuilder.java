@@ -214,5 +214,6 @@ final class IndexBuilder implements AutoCloseable {
   @Override
   public void close() {
     pool.shutdownNow();
+    writer.close();
   }
 }

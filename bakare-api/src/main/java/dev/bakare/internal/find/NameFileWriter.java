@@ -4,9 +4,15 @@ import dev.bakare.internal.format.ByteWriter;
 import dev.bakare.internal.format.CorruptDataException;
 import dev.bakare.internal.format.ObjectId;
 import java.io.IOException;
+import java.io.InterruptedIOException;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import org.jspecify.annotations.Nullable;
 
 /**
  * Writes the files of the name index (layout in docs/design.md, "Name index"). Trees come children first,
@@ -15,9 +21,10 @@ import java.util.List;
  * one <i>version</i> that lists the trees, so a directory that changed in one file stores one new version
  * and a tree number for each unchanged file. A file is finished once it holds {@link #ENTRIES_PER_FILE}
  * entries: names sorted and front-coded, postings cut into blocks of about {@link #BLOCK_SIZE} bytes, each
- * sealed on its own, so a search opens only the blocks of names that can match. Not thread-safe.
+ * sealed on its own, so a search opens only the blocks of names that can match. Files are encoded on a
+ * thread of the writer's own while the next one fills. Not thread-safe.
  */
-final class NameFileWriter {
+final class NameFileWriter implements AutoCloseable {
   /** A file is closed once its trees hold this many entries, bounding the memory a build takes. */
   static final int ENTRIES_PER_FILE = 1 << 21;
   /** The plaintext size posting blocks are cut at (between names). */
@@ -66,6 +73,13 @@ final class NameFileWriter {
   private int directoryCount;
   private ByteWriter ids = new ByteWriter(1 << 12);
   private final List<NameFile.IndexedSnapshot> snapshots = new ArrayList<>();
+
+  private final ExecutorService encoder = Executors.newSingleThreadExecutor(runnable -> {
+    Thread t = new Thread(runnable, "bakare-name-index-writer");
+    t.setDaemon(true);
+    return t;
+  });
+  private @Nullable Future<Finished> encoding;
 
   /** Writes the files that continue {@code target}'s chain; each is added to it as it is finished. */
   NameFileWriter(NameIndex target, Sink sink) {
@@ -139,11 +153,12 @@ final class NameFileWriter {
     }
   }
 
-  /** Finishes the current file unless it is empty. */
+  /** Finishes the current file unless it is empty, and waits until every file is written. */
   void finish() throws IOException {
     if (treeCount > 0 || !snapshots.isEmpty()) {
       flush();
     }
+    awaitEncoding();
   }
 
   // ---- tables ----
@@ -251,162 +266,221 @@ final class NameFileWriter {
 
   // ---- encoding ----
 
+  /**
+   * Hands the tables of the current file to the encoding thread and starts new ones, so that the walk
+   * goes on while a file is sorted, encoded and checked. One file is encoded at a time: each is added to
+   * the index, and to the cache, in order.
+   */
   private void flush() throws IOException {
-    int[] sorted = sortedNames();
-    int[] rank = new int[nameCount];
-    for (int i = 0; i < nameCount; i++) {
-      rank[sorted[i]] = i;
-    }
-    // Versions grouped by name rank, each name's in the order they appeared (their first trees ascending);
-    // references grouped by version, in tree order.
-    int[] start = new int[nameCount + 1];
-    for (int v = 0; v < versionCount; v++) {
-      start[rank[(int) (versions[v * VERSION_FIELDS] >>> 8)] + 1]++;
-    }
-    for (int i = 0; i < nameCount; i++) {
-      start[i + 1] += start[i];
-    }
-    int[] byName = new int[versionCount];
-    int[] fill = Arrays.copyOf(start, nameCount);
-    for (int v = 0; v < versionCount; v++) {
-      byName[fill[rank[(int) (versions[v * VERSION_FIELDS] >>> 8)]]++] = v;
-    }
-    int[] refStart = new int[versionCount + 1];
-    for (int r = 0; r < refCount; r++) {
-      refStart[refVersion[r] + 1]++;
-    }
-    for (int v = 0; v < versionCount; v++) {
-      refStart[v + 1] += refStart[v];
-    }
-    int[] refsByVersion = new int[refCount];
-    int[] refFill = Arrays.copyOf(refStart, versionCount);
-    for (int r = 0; r < refCount; r++) {
-      refsByVersion[refFill[refVersion[r]]++] = refTree[r];
-    }
-
-    List<byte[]> blocks = new ArrayList<>();
-    List<Integer> blockFirstName = new ArrayList<>();
-    int[] postingLengths = new int[nameCount];
-    ByteWriter block = new ByteWriter(BLOCK_SIZE + 4096);
-    long postingsLength = 0;
-    for (int n = 0; n < nameCount; n++) {
-      if (block.size() >= BLOCK_SIZE) {
-        blocks.add(block.toByteArray());
-        block.reset();
-      }
-      if (block.size() == 0) {
-        blockFirstName.add(n);
-      }
-      int before = block.size();
-      block.varint(start[n + 1] - start[n]);
-      long previousTime = 0;
-      for (int i = start[n]; i < start[n + 1]; i++) {
-        int v = byName[i];
-        int at = v * VERSION_FIELDS;
-        block.u8((int) versions[at] & 0xFF).varint(versions[at + 1]).zigzag(versions[at + 2] - previousTime)
-            .u64(versions[at + 3]);
-        previousTime = versions[at + 2];
-        block.varint(refStart[v + 1] - refStart[v]);
-        int previousTree = treeBase - 1;
-        for (int r = refStart[v]; r < refStart[v + 1]; r++) {
-          block.varint(refsByVersion[r] - previousTree - 1L);
-          previousTree = refsByVersion[r];
-        }
-      }
-      postingLengths[n] = block.size() - before;
-      postingsLength += postingLengths[n];
-    }
-    if (block.size() > 0) {
-      blocks.add(block.toByteArray());
-    }
-
-    ByteWriter head = new ByteWriter(arenaSize + nameCount * 4 + directoryCount * 6 + treeCount * 2 + 256);
-    head.u8(NameFile.VERSION).varint(generation).varint(sequence).varint(treeBase).varint(treeCount).varint(nameCount)
-        .varint(snapshots.size()).varint(blocks.size()).varint(postingsLength);
-    int previousAt = 0;
-    int previousLength = 0;
-    for (int n = 0; n < nameCount; n++) {
-      int id = sorted[n];
-      int shared = 0;
-      int limit = Math.min(previousLength, nameLength[id]);
-      while (shared < limit && arena[previousAt + shared] == arena[nameAt[id] + shared]) {
-        shared++;
-      }
-      head.varint(shared).varint(nameLength[id] - shared).bytes(arena, nameAt[id] + shared, nameLength[id] - shared);
-      previousAt = nameAt[id];
-      previousLength = nameLength[id];
-    }
-    for (int length : postingLengths) {
-      head.varint(length);
-    }
-    for (int b = 0; b < blocks.size(); b++) {
-      head.varint(blockFirstName.get(b)).varint(blocks.get(b).length);
-    }
-    for (NameFile.IndexedSnapshot s : snapshots) {
-      s.id().writeTo(head);
-      head.zigzag(s.time().getEpochSecond()).varint(s.time().getNano()).string(s.host()).varint(s.root());
-    }
-    for (int t = 0; t < treeCount; t++) {
-      head.varint(treeDirectories[t + 1] - treeDirectories[t]);
-      for (int d = treeDirectories[t]; d < treeDirectories[t + 1]; d++) {
-        head.varint(rank[directoryName[d]]).varint(directorySubtree[d] + 1L);
-      }
-    }
-
-    Encoded encoded = new Encoded(generation, sequence, head.toByteArray(), blocks.toArray(byte[][]::new),
-        ids.toByteArray());
-    NameFile file;
-    try {
-      file = NameFile.open(encoded.head(), NameFile.inMemory(encoded.blocks(), encoded.ids()), generation, sequence,
-          treeBase);
-    } catch (CorruptDataException e) {
-      throw new IllegalStateException("the name index writer produced a file its reader rejects: " + e.getMessage(), e);
-    }
-    target.add(file);
-    sink.accept(file, encoded);
+    awaitEncoding();
+    Pending full = new Pending(generation, sequence, treeBase, arena, nameAt, nameLength, nameCount, versions,
+        versionCount, refVersion, refTree, refCount, treeCount, treeDirectories, directoryName, directorySubtree,
+        directoryCount, ids.toByteArray(), List.copyOf(snapshots));
     sequence++;
     treeBase += treeCount;
     reset();
+    encoding = encoder.submit(full::encode);
   }
 
+  /** Waits for the file being encoded, then adds it to the index and hands it to the sink. */
+  private void awaitEncoding() throws IOException {
+    Future<Finished> pending = encoding;
+    if (pending == null) {
+      return;
+    }
+    encoding = null;
+    Finished finished;
+    try {
+      finished = pending.get();
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new InterruptedIOException("interrupted while a name index file was encoded");
+    } catch (ExecutionException e) {
+      if (e.getCause() instanceof RuntimeException runtime) {
+        throw runtime;
+      }
+      throw new IllegalStateException("encoding a name index file failed: " + e.getCause(), e.getCause());
+    }
+    target.add(finished.file());
+    sink.accept(finished.file(), finished.encoded());
+  }
+
+  /** New tables for the next file, as large as the last ones (files are alike). */
   private void reset() {
+    arena = new byte[arena.length];
     arenaSize = 0;
+    nameAt = new int[nameAt.length];
+    nameLength = new int[nameLength.length];
     nameCount = 0;
-    Arrays.fill(nameSlots, 0);
+    nameSlots = new long[nameSlots.length];
+    versions = new long[versions.length];
     versionCount = 0;
-    Arrays.fill(versionSlots, 0);
+    versionSlots = new long[versionSlots.length];
+    refVersion = new int[refVersion.length];
+    refTree = new int[refTree.length];
     refCount = 0;
     treeCount = 0;
+    treeDirectories = new int[treeDirectories.length];
+    directoryName = new int[directoryName.length];
+    directorySubtree = new int[directorySubtree.length];
     directoryCount = 0;
     ids = new ByteWriter(1 << 12);
     snapshots.clear();
   }
 
-  /** Name ids in ascending order of their bytes (unsigned), by merge sort. */
-  private int[] sortedNames() {
-    int[] ids = new int[nameCount];
-    for (int i = 0; i < nameCount; i++) {
-      ids[i] = i;
-    }
-    int[] buffer = new int[nameCount];
-    for (int width = 1; width < nameCount; width *= 2) {
-      for (int lo = 0; lo < nameCount; lo += 2 * width) {
-        int mid = Math.min(lo + width, nameCount);
-        int hi = Math.min(lo + 2 * width, nameCount);
-        int a = lo;
-        int b = mid;
-        for (int k = lo; k < hi; k++) {
-          buffer[k] = a < mid && (b >= hi || compareNames(ids[a], ids[b]) <= 0) ? ids[a++] : ids[b++];
-        }
-      }
-      int[] swap = ids;
-      ids = buffer;
-      buffer = swap;
-    }
-    return ids;
+  @Override
+  public void close() {
+    encoder.shutdownNow();
   }
 
-  private int compareNames(int a, int b) {
-    return Arrays.compareUnsigned(arena, nameAt[a], nameAt[a] + nameLength[a], arena, nameAt[b], nameAt[b] + nameLength[b]);
+  /** A finished file, checked by decoding its head again. */
+  private record Finished(NameFile file, Encoded encoded) {}
+
+  /** The tables of one file, handed over to be encoded; the writer no longer touches them. */
+  private record Pending(int generation, int sequence, int treeBase, byte[] arena, int[] nameAt, int[] nameLength,
+      int nameCount, long[] versions, int versionCount, int[] refVersion, int[] refTree, int refCount, int treeCount,
+      int[] treeDirectories, int[] directoryName, int[] directorySubtree, int directoryCount, byte[] ids,
+      List<NameFile.IndexedSnapshot> snapshots) {
+
+    Finished encode() {
+      int[] sorted = sortedNames();
+      int[] rank = new int[nameCount];
+      for (int i = 0; i < nameCount; i++) {
+        rank[sorted[i]] = i;
+      }
+      // Versions grouped by name rank, each name's in the order they appeared (their first trees ascending);
+      // references grouped by version, in tree order.
+      int[] start = new int[nameCount + 1];
+      for (int v = 0; v < versionCount; v++) {
+        start[rank[(int) (versions[v * VERSION_FIELDS] >>> 8)] + 1]++;
+      }
+      for (int i = 0; i < nameCount; i++) {
+        start[i + 1] += start[i];
+      }
+      int[] byName = new int[versionCount];
+      int[] fill = Arrays.copyOf(start, nameCount);
+      for (int v = 0; v < versionCount; v++) {
+        byName[fill[rank[(int) (versions[v * VERSION_FIELDS] >>> 8)]]++] = v;
+      }
+      int[] refStart = new int[versionCount + 1];
+      for (int r = 0; r < refCount; r++) {
+        refStart[refVersion[r] + 1]++;
+      }
+      for (int v = 0; v < versionCount; v++) {
+        refStart[v + 1] += refStart[v];
+      }
+      int[] refsByVersion = new int[refCount];
+      int[] refFill = Arrays.copyOf(refStart, versionCount);
+      for (int r = 0; r < refCount; r++) {
+        refsByVersion[refFill[refVersion[r]]++] = refTree[r];
+      }
+
+      List<byte[]> blocks = new ArrayList<>();
+      List<Integer> blockFirstName = new ArrayList<>();
+      int[] postingLengths = new int[nameCount];
+      ByteWriter block = new ByteWriter(BLOCK_SIZE + 4096);
+      long postingsLength = 0;
+      for (int n = 0; n < nameCount; n++) {
+        if (block.size() >= BLOCK_SIZE) {
+          blocks.add(block.toByteArray());
+          block.reset();
+        }
+        if (block.size() == 0) {
+          blockFirstName.add(n);
+        }
+        int before = block.size();
+        block.varint(start[n + 1] - start[n]);
+        long previousTime = 0;
+        for (int i = start[n]; i < start[n + 1]; i++) {
+          int v = byName[i];
+          int at = v * VERSION_FIELDS;
+          block.u8((int) versions[at] & 0xFF).varint(versions[at + 1]).zigzag(versions[at + 2] - previousTime)
+              .u64(versions[at + 3]);
+          previousTime = versions[at + 2];
+          block.varint(refStart[v + 1] - refStart[v]);
+          int previousTree = treeBase - 1;
+          for (int r = refStart[v]; r < refStart[v + 1]; r++) {
+            block.varint(refsByVersion[r] - previousTree - 1L);
+            previousTree = refsByVersion[r];
+          }
+        }
+        postingLengths[n] = block.size() - before;
+        postingsLength += postingLengths[n];
+      }
+      if (block.size() > 0) {
+        blocks.add(block.toByteArray());
+      }
+
+      ByteWriter head = new ByteWriter(nameCount * 12 + directoryCount * 6 + treeCount * 2 + 256);
+      head.u8(NameFile.VERSION).varint(generation).varint(sequence).varint(treeBase).varint(treeCount).varint(nameCount)
+          .varint(snapshots.size()).varint(blocks.size()).varint(postingsLength);
+      int previousAt = 0;
+      int previousLength = 0;
+      for (int n = 0; n < nameCount; n++) {
+        int id = sorted[n];
+        int shared = 0;
+        int limit = Math.min(previousLength, nameLength[id]);
+        while (shared < limit && arena[previousAt + shared] == arena[nameAt[id] + shared]) {
+          shared++;
+        }
+        head.varint(shared).varint(nameLength[id] - shared).bytes(arena, nameAt[id] + shared, nameLength[id] - shared);
+        previousAt = nameAt[id];
+        previousLength = nameLength[id];
+      }
+      for (int length : postingLengths) {
+        head.varint(length);
+      }
+      for (int b = 0; b < blocks.size(); b++) {
+        head.varint(blockFirstName.get(b)).varint(blocks.get(b).length);
+      }
+      for (NameFile.IndexedSnapshot s : snapshots) {
+        s.id().writeTo(head);
+        head.zigzag(s.time().getEpochSecond()).varint(s.time().getNano()).string(s.host()).varint(s.root());
+      }
+      for (int t = 0; t < treeCount; t++) {
+        head.varint(treeDirectories[t + 1] - treeDirectories[t]);
+        for (int d = treeDirectories[t]; d < treeDirectories[t + 1]; d++) {
+          head.varint(rank[directoryName[d]]).varint(directorySubtree[d] + 1L);
+        }
+      }
+
+      Encoded encoded = new Encoded(generation, sequence, head.toByteArray(), blocks.toArray(byte[][]::new), ids);
+      NameFile file;
+      try {
+        file = NameFile.open(encoded.head(), NameFile.inMemory(encoded.blocks(), encoded.ids()), generation, sequence,
+            treeBase);
+      } catch (CorruptDataException e) {
+        throw new IllegalStateException("the name index writer produced a file its reader rejects: " + e.getMessage(), e);
+      }
+      return new Finished(file, encoded);
+    }
+
+  /** Name ids in ascending order of their bytes (unsigned), by merge sort. */
+    private int[] sortedNames() {
+      int[] ids = new int[nameCount];
+      for (int i = 0; i < nameCount; i++) {
+        ids[i] = i;
+      }
+      int[] buffer = new int[nameCount];
+      for (int width = 1; width < nameCount; width *= 2) {
+        for (int lo = 0; lo < nameCount; lo += 2 * width) {
+          int mid = Math.min(lo + width, nameCount);
+          int hi = Math.min(lo + 2 * width, nameCount);
+          int a = lo;
+          int b = mid;
+          for (int k = lo; k < hi; k++) {
+            buffer[k] = a < mid && (b >= hi || compareNames(ids[a], ids[b]) <= 0) ? ids[a++] : ids[b++];
+          }
+        }
+        int[] swap = ids;
+        ids = buffer;
+        buffer = swap;
+      }
+      return ids;
+    }
+
+    private int compareNames(int a, int b) {
+      return Arrays.compareUnsigned(arena, nameAt[a], nameAt[a] + nameLength[a], arena, nameAt[b], nameAt[b] + nameLength[b]);
+    }
   }
 }

@@ -83,15 +83,16 @@ final class IndexFixture {
   void index(NameIndex index, List<Snapshot> snapshots, NameFileWriter.Sink sink, boolean fileEach)
       throws IOException, CorruptDataException {
     PairIntMap ordinals = index.ordinals();
-    NameFileWriter writer = new NameFileWriter(index, sink);
-    for (Snapshot s : snapshots) {
-      int root = write(encode(s), ordinals, writer);
-      writer.snapshot(new NameFile.IndexedSnapshot(s.id(), s.time(), s.host(), root));
-      if (fileEach) {
-        writer.finish();
+    try (NameFileWriter writer = new NameFileWriter(index, sink)) {
+      for (Snapshot s : snapshots) {
+        int root = write(encode(s), ordinals, writer);
+        writer.snapshot(new NameFile.IndexedSnapshot(s.id(), s.time(), s.host(), root));
+        if (fileEach) {
+          writer.finish();
+        }
       }
+      writer.finish();
     }
-    writer.finish();
   }
 
   private int write(ObjectId id, PairIntMap ordinals, NameFileWriter writer) throws CorruptDataException {
