@@ -47,7 +47,6 @@ import picocli.CommandLine.Parameters;
             + " only new snapshots' changed directories."})
 final class FindCommand implements Callable<Integer> {
   private static final Pattern CHOICE = Pattern.compile("([1-9][0-9]*)(?:\\.([1-9][0-9]*))?");
-  private static final Pattern SIZE = Pattern.compile("([0-9]+(?:\\.[0-9]+)?)\\s*([kmgtp]?)(?:i?b)?");
 
   private final Cli cli;
 
@@ -92,7 +91,7 @@ final class FindCommand implements Callable<Integer> {
   @Option(names = "--modified-before", paramLabel = "TIME", description = "only versions modified before TIME")
   private @Nullable String modifiedBefore;
 
-  @Option(names = "--min-size", paramLabel = "SIZE", description = "only versions at least SIZE: 10M, 1.5G, 512K, 100")
+  @Option(names = "--min-size", paramLabel = "SIZE", description = "only versions at least SIZE: 100, 512K, 10M, 2G")
   private @Nullable String minSize;
 
   @Option(names = "--max-size", paramLabel = "SIZE", description = "only versions at most SIZE")
@@ -224,25 +223,12 @@ final class FindCommand implements Callable<Integer> {
     }
   }
 
-  /** A size in bytes, with an optional unit K, M, G, T or P (powers of 1024). */
-  static long size(String text, String option) throws CliException {
-    Matcher m = SIZE.matcher(text.strip().toLowerCase(Locale.ROOT));
-    if (!m.matches()) {
-      throw CliException.usage(option + " '" + text + "' is not a size: give bytes or a number with K, M, G or T");
+  private static long size(String text, String option) throws CliException {
+    try {
+      return Format.parseLongSize(text, option);
+    } catch (IllegalArgumentException e) {
+      throw CliException.usage(e.getMessage());
     }
-    int shift = switch (m.group(2)) {
-      case "k" -> 10;
-      case "m" -> 20;
-      case "g" -> 30;
-      case "t" -> 40;
-      case "p" -> 50;
-      default -> 0;
-    };
-    double bytes = Double.parseDouble(m.group(1)) * (1L << shift);
-    if (bytes >= Long.MAX_VALUE) {
-      throw CliException.usage(option + " '" + text + "' is too large");
-    }
-    return (long) bytes;
   }
 
   /** Match {@code rank} (1-based), content version {@code version} (1-based, newest first). */

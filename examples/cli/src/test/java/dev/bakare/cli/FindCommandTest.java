@@ -117,7 +117,7 @@ class FindCommandTest {
     cli.run("-r", repo, "find", "report", "--restore", "x1", "--target", "x").assertOneLineError(Main.USAGE, "N or N.V");
     cli.run("-r", repo, "find", "report", "--restore", "9", "--target", temp.resolve("t"))
         .assertOneLineError(Main.FAILURE, "there is no match 9");
-    cli.run("-r", repo, "find", "report", "--min-size", "lots").assertOneLineError(Main.USAGE, "is not a size");
+    cli.run("-r", repo, "find", "report", "--min-size", "lots").assertOneLineError(Main.USAGE, "takes a size");
     cli.run("-r", repo, "find", "report", "--since", "yesterday").assertOneLineError(Main.USAGE, "is not a time");
     cli.run("-r", repo, "find", "--regex", "([").assertOneLineError(Main.USAGE, "not a valid regular expression");
     cli.run("-r", repo, "find", "--glob", "--regex", "x").assertOneLineError(Main.USAGE, "mutually exclusive");
