@@ -19,14 +19,20 @@ import org.jspecify.annotations.Nullable;
  * each as its entries and then {@link #endTree}; the writer gives it the next ordinal. Entries are filed
  * under their name: identical entries (same name, kind, size, time and content) of different trees share
  * one <i>version</i> that lists the trees, so a directory that changed in one file stores one new version
- * and a tree number for each unchanged file. A file is finished once it holds {@link #ENTRIES_PER_FILE}
- * entries: names sorted and front-coded, postings cut into blocks of about {@link #BLOCK_SIZE} bytes, each
+ * and a tree number for each unchanged file. A file is finished once it holds {@link #VERSIONS_PER_FILE}
+ * versions or {@link #ENTRIES_PER_FILE} entries: names sorted and front-coded, postings cut into blocks of about {@link #BLOCK_SIZE} bytes, each
  * sealed on its own, so a search opens only the blocks of names that can match. Files are encoded on a
  * thread of the writer's own while the next one fills. Not thread-safe.
  */
 final class NameFileWriter implements AutoCloseable {
-  /** A file is closed once its trees hold this many entries, bounding the memory a build takes. */
-  static final int ENTRIES_PER_FILE = 1 << 21;
+  /**
+   * A file is closed once it holds this many versions (about 40 bytes each while built), or its trees this
+   * many entries (8 bytes each): bounds on the memory a build takes. Versions are the larger part of a
+   * file, and a version found in several files is stored in each, so the bound on entries, which cost
+   * little, is the higher.
+   */
+  static final int VERSIONS_PER_FILE = 1 << 21;
+  static final int ENTRIES_PER_FILE = 1 << 23;
   /** The plaintext size posting blocks are cut at (between names). */
   static final int BLOCK_SIZE = 64 << 10;
 
@@ -148,7 +154,7 @@ final class NameFileWriter implements AutoCloseable {
 
   /** Finishes the current file if it is full. */
   void flushIfFull() throws IOException {
-    if (refCount >= ENTRIES_PER_FILE) {
+    if (versionCount >= VERSIONS_PER_FILE || refCount >= ENTRIES_PER_FILE) {
       flush();
     }
   }
