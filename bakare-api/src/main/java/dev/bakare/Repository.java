@@ -4,7 +4,6 @@ import dev.bakare.internal.backup.BackupJob;
 import dev.bakare.internal.backup.FileOpener;
 import dev.bakare.internal.check.CheckJob;
 import dev.bakare.internal.find.FindJob;
-import dev.bakare.internal.format.Layout;
 import dev.bakare.internal.prune.PruneJob;
 import dev.bakare.internal.repair.IndexRepairJob;
 import dev.bakare.internal.repair.SnapshotRepairJob;
@@ -18,6 +17,7 @@ import dev.bakare.internal.restore.RestoreJob;
 import dev.bakare.internal.snapshot.SnapshotManifest;
 import dev.bakare.internal.tree.Node;
 import dev.bakare.internal.tree.NodeType;
+import dev.bakare.internal.tree.DeepWalk;
 import dev.bakare.internal.tree.Tree;
 import dev.bakare.internal.tree.TreeReader;
 import dev.bakare.store.spi.StorageException;
@@ -172,11 +172,20 @@ public final class Repository implements AutoCloseable {
     while (prefix.endsWith("/")) {
       prefix = prefix.substring(0, prefix.length() - 1);
     }
-    listTree(trees, detail.rootTree(), "", prefix, consumer);
+    String start = prefix;
+    // The listing recurses once per directory level.
+    DeepWalk.run("bakare-list", () -> {
+      listTree(trees, detail.rootTree(), "", start, consumer, 1);
+      return null;
+    });
   }
 
   private void listTree(TreeReader trees, ObjectId treeId, String base, String prefix,
-      Consumer<? super FileEntry> consumer) throws IOException {
+      Consumer<? super FileEntry> consumer, int depth) throws IOException {
+    String tooDeep = Tree.tooDeep(depth);
+    if (tooDeep != null) {
+      throw new IntegrityException("tree " + treeId.shortHex(), "listing stopped at " + base + ": " + tooDeep, null);
+    }
     Tree tree = trees.read(treeId);
     for (Node node : tree.nodes()) {
       String path = base + "/" + node.name();
@@ -187,7 +196,7 @@ public final class Repository implements AutoCloseable {
       }
       ObjectId subtree = node.subtree();
       if ((inside || onTheWay) && subtree != null) {
-        listTree(trees, subtree, path, prefix, consumer);
+        listTree(trees, subtree, path, prefix, consumer, depth + 1);
       }
     }
   }
@@ -254,7 +263,7 @@ public final class Repository implements AutoCloseable {
     Retention.Decision decision = Retention.apply(policy, snapshots(), java.time.ZoneId.systemDefault());
     if (!dryRun) {
       for (Snapshot s : decision.forget()) {
-        engine.store().delete(Layout.snapshot(ObjectId.fromHex(s.id().hex())));
+        engine.forgetSnapshot(ObjectId.fromHex(s.id().hex()));
       }
     }
     return new ForgetResult(decision.keep(), decision.forget(), dryRun);
@@ -269,7 +278,7 @@ public final class Repository implements AutoCloseable {
     }
     if (!dryRun) {
       for (Snapshot s : removed) {
-        engine.store().delete(Layout.snapshot(ObjectId.fromHex(s.id().hex())));
+        engine.forgetSnapshot(ObjectId.fromHex(s.id().hex()));
       }
     }
     return new ForgetResult(List.of(), removed, dryRun);

@@ -114,6 +114,9 @@ public final class BackupJob {
         if (engine.hooks().skipCommitClaim() || session.claimCommit(id, sealed)) {
           engine.putContentAddressed(Layout.snapshot(id), sealed);
           committed = true;
+          if (!engine.hooks().skipCommitClaim()) {
+            session.snapshotStored();
+          }
           return new Result(id, manifest, attempt);
         }
         LOG.log(System.Logger.Level.WARNING, "session " + session.id() + " was judged abandoned by a prune while this "

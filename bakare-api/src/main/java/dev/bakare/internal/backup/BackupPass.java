@@ -173,7 +173,8 @@ final class BackupPass {
       for (Path p : sources.paths()) {
         paths.add(p.toString());
       }
-      listener.onProgress(progress());
+      // The writer field is cleared by now (no checkpoint after the flush); the last line still counts its bytes.
+      listener.onProgress(progress(contentWriter));
       return new Result(root, packs, stats, errorList, paths);
     } finally {
       ticker.shutdownNow();
@@ -214,7 +215,10 @@ final class BackupPass {
   }
 
   private ProgressListener.Progress progress() {
-    ContentWriter w = writer;
+    return progress(writer);
+  }
+
+  private ProgressListener.Progress progress(@Nullable ContentWriter w) {
     return new ProgressListener.Progress(files.get(), bytes.get(), w == null ? 0 : w.stats().newBytes(), errors.size());
   }
 

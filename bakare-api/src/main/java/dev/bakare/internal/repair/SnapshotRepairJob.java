@@ -18,6 +18,7 @@ import dev.bakare.internal.repo.Engine;
 import dev.bakare.internal.snapshot.SnapshotManifest;
 import dev.bakare.internal.tree.Node;
 import dev.bakare.internal.tree.NodeType;
+import dev.bakare.internal.tree.DeepWalk;
 import dev.bakare.internal.tree.Tree;
 import dev.bakare.internal.tree.TreeReader;
 import java.io.IOException;
@@ -93,7 +94,8 @@ public final class SnapshotRepairJob {
         ContentWriter writer = new ContentWriter(engine.store(), engine.sealing(), engine.hasher(), engine.compressor(),
             writable, engine.config().packSize(), 1, 2, uploads);
         Salvage salvage = new Salvage(new TreeReader(reader), reader, readable, writer);
-        ObjectId salvagedRoot = salvage.tree(detail.rootTree(), "");
+        // The salvage recurses once per directory level.
+        ObjectId salvagedRoot = DeepWalk.run("bakare-repair", () -> salvage.tree(detail.rootTree(), "", 1));
         ObjectId root = salvagedRoot != null ? salvagedRoot : salvage.store(new Tree(List.of()));
         if (salvage.lost.isEmpty()) {
           committed = true;
@@ -115,8 +117,9 @@ public final class SnapshotRepairJob {
         if (session.claimCommit(newId, sealed)) {
           engine.putContentAddressed(Layout.snapshot(newId), sealed);
           committed = true;
+          session.snapshotStored();
           if (forgetOriginals) {
-            engine.store().delete(Layout.snapshot(id));
+            engine.forgetSnapshot(id);
           }
           return new SnapshotRepairResult.Repaired(new SnapshotId(id.hex()), new SnapshotId(newId.hex()), salvage.lost,
               forgetOriginals);
@@ -150,7 +153,12 @@ public final class SnapshotRepairJob {
      * The id of the salvaged tree (the same id when nothing below it was lost), or null if the tree itself
      * cannot be read.
      */
-    @Nullable ObjectId tree(ObjectId id, String path) throws IOException {
+    @Nullable ObjectId tree(ObjectId id, String path, int depth) throws IOException {
+      String tooDeep = Tree.tooDeep(depth);
+      if (tooDeep != null) {
+        lost.add(new FileError(path, "directory lost: " + tooDeep));
+        return null;
+      }
       Tree tree;
       try {
         tree = trees.read(id);
@@ -164,7 +172,7 @@ public final class SnapshotRepairJob {
         String child = path + "/" + node.name();
         Node kept = node;
         if (node.type() == NodeType.DIRECTORY && node.subtree() != null) {
-          ObjectId sub = tree(node.subtree(), child);
+          ObjectId sub = tree(node.subtree(), child, depth + 1);
           if (sub == null) {
             kept = node.withError("lost by damage: its directory listing cannot be read");
           } else if (!sub.equals(node.subtree())) {

@@ -54,6 +54,8 @@ import org.jspecify.annotations.Nullable;
 public final class Engine implements AutoCloseable {
   private static final System.Logger LOG = System.getLogger(Engine.class.getName());
   private static final int INDEX_SEGMENT_MAX_CHUNKS = 100_000;
+  /** How often the index is listed again when listed segments vanish before they are read. */
+  private static final int MAX_INDEX_ROUNDS = 10;
 
   private final RepositoryOptions options;
   private final EngineHooks hooks;
@@ -194,7 +196,7 @@ public final class Engine implements AutoCloseable {
       try {
         int version = Config.peekVersion(configBytes);
         if (version > Config.VERSION) {
-          throw new RepositoryException("the repository at " + store.describe() + " has format version " + version
+          throw new RepositoryException("the repository at " + store.describe() + " has format version " + version + " in its config"
               + ", newer than this bakare supports (" + Config.VERSION + "): upgrade bakare");
         }
         config = Config.decode(configBytes);
@@ -204,8 +206,11 @@ public final class Engine implements AutoCloseable {
       LoadedKey key = loadKey(options, store, config);
       try {
         if (!config.fingerprintMatches(key.keys())) {
-          throw new KeyException("key file " + key.path() + " does not fit the repository at " + store.describe()
-              + " (its master key differs): pass the key made for this repository");
+          // Every key loaded names this repository's id (a foreign key was refused above): a fingerprint that
+          // differs is damage, not a foreign key.
+          throw new IntegrityException("config", "its key-fingerprint does not match key " + key.path() + ", which was"
+              + " made for this repository (" + config.id() + "): the config (or the key file) was modified or damaged",
+              null);
         }
         if (!Config.macMatches(configBytes, key.keys())) {
           throw new IntegrityException("config", "its MAC does not verify under the repository key: it was modified", null);
@@ -234,9 +239,14 @@ public final class Engine implements AutoCloseable {
       bytes = Files.readAllBytes(path);
     } catch (NoSuchFileException e) {
       if (explicit == null && passphrase != null) {
-        Optional<KeyMaterial> fromRepository = unlockRepositoryCopy(store, config, passphrase);
+        List<String> damaged = new ArrayList<>();
+        Optional<KeyMaterial> fromRepository = unlockRepositoryCopy(store, config, passphrase, damaged);
         if (fromRepository.isPresent()) {
           return new LoadedKey(fromRepository.get(), Path.of(store.describe(), "keys"));
+        }
+        if (!damaged.isEmpty()) {
+          throw new KeyException("no key file for repository " + config.id() + " at " + path + ", and the key copies in"
+              + " the repository do not open: " + String.join("; ", damaged) + ": pass the key file init wrote (--key FILE)");
         }
       }
       if (explicit == null && passphrase == null && hasRepositoryCopies(store)) {
@@ -256,10 +266,24 @@ public final class Engine implements AutoCloseable {
       throw new KeyException(path + " is not a usable bakare key file: " + e.getMessage(), e);
     }
     if (!file.repositoryId().equals(config.id())) {
+      if (fitsFingerprint(file, passphrase, config)) {
+        // The key's master key is the one the config names: the config's id is what changed.
+        throw new IntegrityException("config", "it names repository " + config.id() + ", but key " + path + " of"
+            + " repository " + file.repositoryId() + " fits its key-fingerprint: the config was modified or damaged", null);
+      }
       throw new KeyException("key file " + path + " belongs to repository " + file.repositoryId()
           + ", not to repository " + config.id() + " at " + store.describe() + ": pass the key of this repository");
     }
     return new LoadedKey(unlock(file, passphrase, path.toString()), path);
+  }
+
+  private static boolean fitsFingerprint(KeyFile file, char @Nullable [] passphrase, Config config) {
+    try {
+      return file.unlock(passphrase) instanceof KeyFile.Unlocked.Key key && config.fingerprintMatches(key.keys());
+    } catch (CorruptDataException e) {
+      // An unreadable key file fits nothing; the caller reports the mismatch of ids.
+      return false;
+    }
   }
 
   private static KeyMaterial unlock(KeyFile file, char @Nullable [] passphrase, String where) throws KeyException {
@@ -285,16 +309,23 @@ public final class Engine implements AutoCloseable {
     return any[0];
   }
 
-  private static Optional<KeyMaterial> unlockRepositoryCopy(BlobStore store, Config config, char[] passphrase)
-      throws IOException {
+  /** The key from the first copy in {@code keys/} the passphrase opens; copies found damaged go to {@code damaged}. */
+  private static Optional<KeyMaterial> unlockRepositoryCopy(BlobStore store, Config config, char[] passphrase,
+      List<String> damaged) throws IOException {
     List<BlobName> names = new ArrayList<>();
     store.list(Layout.KEYS, info -> names.add(info.name()));
     for (BlobName name : names) {
+      byte[] bytes = toArray(store.get(name));
+      // Copies are named by their SHA-256: a mismatch is damage, which a wrong passphrase must not be blamed for.
+      if (!HexFormat.of().formatHex(Crypto.sha256(bytes)).equals(name.lastSegment())) {
+        damaged.add(name + " is damaged (its SHA-256 does not match its name)");
+        continue;
+      }
       KeyFile file;
       try {
-        file = KeyFile.decode(toArray(store.get(name)));
+        file = KeyFile.decode(bytes);
       } catch (CorruptDataException e) {
-        LOG.log(System.Logger.Level.WARNING, "skipping unreadable key " + name + ": " + e.getMessage());
+        damaged.add(name + " is unreadable: " + e.getMessage());
         continue;
       }
       if (!file.repositoryId().equals(config.id())) {
@@ -305,7 +336,7 @@ public final class Engine implements AutoCloseable {
           return Optional.of(key.keys());
         }
       } catch (CorruptDataException e) {
-        LOG.log(System.Logger.Level.WARNING, "skipping unreadable key " + name + ": " + e.getMessage());
+        damaged.add(name + " is unreadable: " + e.getMessage());
       }
     }
     return Optional.empty();
@@ -379,21 +410,41 @@ public final class Engine implements AutoCloseable {
       loaded = ChunkIndex.create(workDirectory(), expectedChunks(segments));
       index = loaded;
     }
-    for (BlobInfo segment : segments) {
-      BlobName name = segment.name();
-      if (loadedSegments.contains(name) || damagedSegments.containsKey(name)) {
-        continue;
+    for (int round = 1; ; round++) {
+      boolean missed = false;
+      for (BlobInfo segment : segments) {
+        BlobName name = segment.name();
+        if (loadedSegments.contains(name) || damagedSegments.containsKey(name)) {
+          continue;
+        }
+        try {
+          loaded.addAll(readIndexSegment(name));
+          loadedSegments.add(name);
+        } catch (IntegrityException e) {
+          damagedSegments.put(name, e.problem());
+          LOG.log(System.Logger.Level.WARNING, e.getMessage() + "; the packs it lists are indexed from their own"
+              + " headers (run repair index to write the index again)");
+        } catch (BlobNotFoundException e) {
+          missed = true;
+        }
       }
-      try {
-        loaded.addAll(readIndexSegment(name));
-        loadedSegments.add(name);
-      } catch (IntegrityException e) {
-        damagedSegments.put(name, e.problem());
-        LOG.log(System.Logger.Level.WARNING, e.getMessage() + "; the packs it lists are indexed from their own headers"
-            + " (run repair index to write the index again)");
+      if (!missed) {
+        return loaded;
       }
+      segments = relistAfterVanished(round);
     }
-    return loaded;
+  }
+
+  /**
+   * A segment listed but gone when read was replaced by a prune's sweep, which puts the replacement before
+   * it deletes the original: listing again finds the replacement.
+   */
+  private List<BlobInfo> relistAfterVanished(int round) throws IOException {
+    if (round == MAX_INDEX_ROUNDS) {
+      throw new RepositoryException("index segments of " + store.describe() + " vanished while they were read, "
+          + MAX_INDEX_ROUNDS + " times in a row: prunes keep replacing them; try again when they are done");
+    }
+    return indexSegments();
   }
 
   /**
@@ -446,8 +497,24 @@ public final class Engine implements AutoCloseable {
     ChunkIndex fresh = ChunkIndex.create(workDirectory(), expectedChunks(segments));
     boolean loaded = false;
     try {
-      for (BlobInfo segment : segments) {
-        fresh.addAll(readIndexSegment(segment.name()));
+      java.util.Set<BlobName> read = new java.util.HashSet<>();
+      for (int round = 1; ; round++) {
+        boolean missed = false;
+        for (BlobInfo segment : segments) {
+          if (read.contains(segment.name())) {
+            continue;
+          }
+          try {
+            fresh.addAll(readIndexSegment(segment.name()));
+            read.add(segment.name());
+          } catch (BlobNotFoundException e) {
+            missed = true;
+          }
+        }
+        if (!missed) {
+          break;
+        }
+        segments = relistAfterVanished(round);
       }
       loaded = true;
       return fresh;
@@ -607,11 +674,29 @@ public final class Engine implements AutoCloseable {
     }
   }
 
-  /** The ids of all stored snapshots. */
+  /** The ids of all stored snapshots that were not forgotten. */
   public List<ObjectId> snapshotIds() throws StorageException {
+    java.util.Set<ObjectId> forgotten = forgottenSnapshots();
     List<ObjectId> ids = new ArrayList<>();
-    store.list(Layout.SNAPSHOTS, info -> Layout.idOf(info.name(), Layout.SNAPSHOTS).ifPresent(ids::add));
+    store.list(Layout.SNAPSHOTS, info -> Layout.idOf(info.name(), Layout.SNAPSHOTS).filter(id -> !forgotten.contains(id))
+        .ifPresent(ids::add));
     return ids;
+  }
+
+  /** The snapshots forgotten so far (their markers stay, see {@link Layout#forgotten}). */
+  public java.util.Set<ObjectId> forgottenSnapshots() throws StorageException {
+    java.util.Set<ObjectId> ids = new java.util.HashSet<>();
+    store.list(Layout.FORGOTTEN, info -> Layout.idOf(info.name(), Layout.FORGOTTEN).ifPresent(ids::add));
+    return ids;
+  }
+
+  /**
+   * Forgets a snapshot: first the marker, then the snapshot. The marker keeps it forgotten if a backup
+   * that committed it, paused before storing it, stores it after all.
+   */
+  public void forgetSnapshot(ObjectId id) throws StorageException {
+    putContentAddressed(Layout.forgotten(id), new byte[0]);
+    store.delete(Layout.snapshot(id));
   }
 
   public static byte[] toArray(ByteBuffer buffer) {

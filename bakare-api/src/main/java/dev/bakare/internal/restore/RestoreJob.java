@@ -251,7 +251,13 @@ public final class RestoreJob {
         visitor.visit(new Planned(path, entryTarget, node));
         ObjectId subtree = node.subtree();
         if (subtree != null) {
-          stack.push(new Frame(subtree, path, entryTarget));
+          // The stack is explicit, but paths this deep cannot be created (PATH_MAX); one error, not one per level.
+          String tooDeep = Tree.tooDeep(stack.size() + 1);
+          if (tooDeep != null) {
+            errors.add(new FileError(path, "not restored: " + tooDeep));
+          } else {
+            stack.push(new Frame(subtree, path, entryTarget));
+          }
         } else if (node.hasError()) {
           errors.add(new FileError(path, "directory content not in the backup: " + node.error()));
         }
@@ -634,8 +640,12 @@ public final class RestoreJob {
 
   private void restoreRange(ContentReader contentReader, ObjectId packId, List<ChunkNeed> range) throws IOException {
     long start = range.get(0).location.offset();
-    ChunkNeed last = range.get(range.size() - 1);
-    int length = (int) (last.location.offset() + last.location.storedLength() - start);
+    long end = start;
+    for (ChunkNeed need : range) {
+      // The furthest end, not the last chunk's: a forged index may list chunks that overlap.
+      end = Math.max(end, need.location.offset() + need.location.storedLength());
+    }
+    int length = (int) (end - start);
     byte[] bytes;
     try {
       ByteBuffer buffer = engine.store().get(Layout.pack(packId), start, length);

@@ -248,7 +248,13 @@ final class Cli implements Callable<Integer> {
    * the person at the terminal, if there is one.
    */
   Repository open() throws IOException, CliException {
+    return open(options -> { });
+  }
+
+  /** Opens the repository with options the command adds (such as a backup's heartbeat). */
+  Repository open(java.util.function.Consumer<RepositoryOptions.Builder> customize) throws IOException, CliException {
     RepositoryOptions.Builder options = options();
+    customize.accept(options);
     char[] passphrase = passphrase();
     try {
       options.passphrase(passphrase);

@@ -54,6 +54,8 @@ public final class Main {
         .addSubcommand(new FindCommand(cli))
         .addSubcommand(new RestoreCommand(cli))
         .addSubcommand(new CheckCommand(cli))
+        .addSubcommand(new ForgetCommand(cli))
+        .addSubcommand(new PruneCommand(cli))
         .addSubcommand(new CommandLine(new KeyCommands()).addSubcommand(new KeyCommands.ExportWrite(cli)))
         .addSubcommand(new CommandLine(new CatCommands()).addSubcommand(new CatCommands.Config(cli)))
         .addSubcommand(new CommandLine(new RepairCommands())
