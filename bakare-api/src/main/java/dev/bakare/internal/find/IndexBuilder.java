@@ -5,6 +5,7 @@ import dev.bakare.internal.content.ChunkType;
 import dev.bakare.internal.content.ContentReader;
 import dev.bakare.internal.format.CorruptDataException;
 import dev.bakare.internal.format.ObjectId;
+import dev.bakare.internal.tree.Tree;
 import java.io.IOException;
 import java.io.InterruptedIOException;
 import java.time.Instant;
@@ -128,6 +129,10 @@ final class IndexBuilder implements AutoCloseable {
         }
       }
       if (child != null) {
+        String tooDeep = Tree.tooDeep(stack.size() + 1);
+        if (tooDeep != null) {
+          throw new IntegrityException("snapshot tree " + root.shortHex(), tooDeep, null);
+        }
         stack.push(child);
         continue;
       }

@@ -7,6 +7,7 @@ import dev.bakare.FoundVersion;
 import dev.bakare.SnapshotId;
 import dev.bakare.internal.format.CorruptDataException;
 import dev.bakare.internal.tree.NodeType;
+import dev.bakare.internal.tree.Tree;
 import java.io.IOException;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -151,7 +152,8 @@ final class NameSearch {
       }
       nodeSets[node * words + i / 64] |= 1L << (i % 64);
     }
-    while (levelSize > 0) {
+    // A forged snapshot can nest far deeper than any file system; like every other walk, stop at the bound.
+    for (int depth = 1; levelSize > 0 && Tree.tooDeep(depth + 1) == null; depth++) {
       int[] next = new int[16];
       int nextSize = 0;
       for (int n = 0; n < levelSize; n++) {

@@ -381,4 +381,17 @@ class NameIndexTest {
     }
     assertEquals(describe(expected), describe(delivered));
   }
+
+  @Test
+  void theSearchStopsAtTheDepthEveryWalkStopsAt() throws Exception {
+    String deep = "/d".repeat(dev.bakare.internal.tree.Tree.MAX_DEPTH + 50) + "/deep.txt";
+    List<IndexFixture.Snapshot> history = List.of(new IndexFixture.Snapshot("deep", Instant.parse("2024-01-01T00:00:00Z"),
+        "laptop", Map.of(deep, 1L, "/shallow.txt", 2L)));
+    try (NameIndex index = new NameIndex(0)) {
+      new IndexFixture().index(index, history, (file, encoded) -> { }, false);
+      List<String> found = IndexFixture.search(index, history, FindQuery.builder("txt$").build())
+          .stream().map(FoundPath::path).toList();
+      assertEquals(List.of("/shallow.txt"), found);
+    }
+  }
 }
