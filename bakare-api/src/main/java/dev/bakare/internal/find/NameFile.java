@@ -278,7 +278,9 @@ final class NameFile implements AutoCloseable {
       for (int d = 0; d < directories; d++) {
         r.varintAtMost(nameCount - 1L, "name id");
         // Trees are written children first, so a subtree has a smaller ordinal: no cycle can be encoded.
-        r.varintAtMost(treeBase + t, "subtree");
+        if (r.varintAtMost(treeBase + t, "subtree") == 0) {
+          throw new CorruptDataException("a subdirectory without a tree");
+        }
       }
     }
     r.expectEnd("name index head");
