@@ -3,6 +3,7 @@ package dev.bakare;
 import dev.bakare.internal.backup.BackupJob;
 import dev.bakare.internal.backup.FileOpener;
 import dev.bakare.internal.check.CheckJob;
+import dev.bakare.internal.find.FindJob;
 import dev.bakare.internal.prune.PruneJob;
 import dev.bakare.internal.repair.IndexRepairJob;
 import dev.bakare.internal.repair.SnapshotRepairJob;
@@ -42,8 +43,8 @@ import org.jspecify.annotations.Nullable;
  * }</pre>
  *
  * <p>Opened with the full key, everything works; with a write key (see {@link #exportWriteKey}) only
- * {@link #backup} and {@link #snapshots} do, and reading file names or content fails with a {@link
- * KeyException}. Instances are thread-safe; several processes may use one repository at once.
+ * {@link #backup} and {@link #snapshots} do, and reading file names or content ({@link #list}, {@link
+ * #find}, {@link #restore}) fails with a {@link KeyException}. Instances are thread-safe; several processes may use one repository at once.
  */
 public final class Repository implements AutoCloseable {
   private static final System.Logger LOG = System.getLogger(Repository.class.getName());
@@ -198,6 +199,35 @@ public final class Repository implements AutoCloseable {
         listTree(trees, subtree, path, prefix, consumer, depth + 1);
       }
     }
+  }
+
+  /**
+   * Finds paths whose names match the query's pattern in the snapshots it selects, each with its version
+   * in every one of them, and ranks them.
+   *
+   * <p>The search reads a local <i>name index</i> (see {@link RepositoryOptions#cacheDirectory()}), adding
+   * to it first the snapshots it lacks: only trees it does not hold yet are read, so after the first search
+   * of a repository the next ones read nothing but new snapshots' changed directories.
+   *
+   * <p>{@code onMatch} receives each matching path as soon as it is complete, with all its versions in
+   * the selected snapshots. The search goes through the index name by name, so paths arrive grouped by
+   * file name, names in Unicode order and a name's paths in path order; unranked, each once, all of them
+   * however many match. The ranked best {@link FindQuery#limit()} come in the result, at the end. Calls
+   * come from the calling thread.
+   *
+   * @throws KeyException with a write key, which cannot read file names
+   * @throws RepositoryException if a snapshot the query names does not exist
+   */
+  public FindResult find(FindQuery query, Consumer<? super FoundPath> onMatch) throws IOException {
+    return new FindJob(engine, query, onMatch).run();
+  }
+
+  /**
+   * Finds and ranks paths as {@link #find(FindQuery, Consumer)} does, without handing each match over as it
+   * is found (which saves building the versions of matches that do not make the ranking).
+   */
+  public FindResult find(FindQuery query) throws IOException {
+    return new FindJob(engine, query, null).run();
   }
 
   private SnapshotManifest.Detail detailOf(SnapshotId snapshot) throws IOException {

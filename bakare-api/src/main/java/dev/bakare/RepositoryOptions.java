@@ -88,7 +88,8 @@ public final class RepositoryOptions {
   }
 
   /**
-   * Where local, derived data lives (the chunk index's working file, caches); null means {@code
+   * Where local, derived data lives (the chunk index's working file, caches such as {@link
+   * Repository#find}'s name index in {@code <cacheDirectory>/<repository id>/names/}); null means {@code
    * $XDG_CACHE_HOME/bakare}, or {@code ~/.cache/bakare} when that variable is unset. Nothing there is
    * needed to restore: deleting it costs only time.
    */

@@ -1,9 +1,11 @@
 package dev.bakare;
 
+import dev.bakare.internal.restore.SafeNames;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
+import org.jspecify.annotations.Nullable;
 
 /**
  * What to restore and where. Immutable; build with {@link #of} or {@link #builder}.
@@ -14,9 +16,13 @@ import java.util.Objects;
  * @param includes paths inside the snapshot to restore (with everything below them); empty for all
  * @param overwrite what to do where a file exists already
  * @param listener progress and per-file errors
+ * @param restoreAs if not null, the one included entry (a file, or a directory with its content) is
+ *     restored as {@code target/restoreAs} instead of at its absolute path below {@code target}: this is
+ *     how one found version is brought back under a name of the user's choosing
  */
 public record RestoreRequest(
-    SnapshotId snapshot, Path target, List<String> includes, Overwrite overwrite, ProgressListener listener) {
+    SnapshotId snapshot, Path target, List<String> includes, Overwrite overwrite, ProgressListener listener,
+    @Nullable String restoreAs) {
 
   public RestoreRequest {
     Objects.requireNonNull(snapshot, "snapshot");
@@ -24,6 +30,17 @@ public record RestoreRequest(
     includes = List.copyOf(includes);
     Objects.requireNonNull(overwrite, "overwrite");
     Objects.requireNonNull(listener, "listener");
+    if (restoreAs != null) {
+      if (includes.size() != 1 || includes.get(0).replace("/", "").isEmpty()) {
+        throw new IllegalArgumentException("restoring as '" + restoreAs + "' needs exactly one included entry"
+            + " other than the root, got " + includes);
+      }
+      String problem = SafeNames.problem(restoreAs);
+      if (problem != null) {
+        throw new IllegalArgumentException("cannot restore as '" + restoreAs + "', " + problem
+            + ": give a plain file name (the directory goes in the target)");
+      }
+    }
   }
 
   public static RestoreRequest of(SnapshotId snapshot, Path target) {
@@ -41,6 +58,7 @@ public record RestoreRequest(
     private final List<String> includes = new ArrayList<>();
     private Overwrite overwrite = Overwrite.NEVER;
     private ProgressListener listener = ProgressListener.NONE;
+    private @Nullable String restoreAs;
 
     private Builder(SnapshotId snapshot, Path target) {
       this.snapshot = snapshot;
@@ -67,8 +85,14 @@ public record RestoreRequest(
       return this;
     }
 
+    /** Restores the one included entry as {@code target/name}; see {@link RestoreRequest#restoreAs()}. */
+    public Builder restoreAs(@Nullable String name) {
+      this.restoreAs = name;
+      return this;
+    }
+
     public RestoreRequest build() {
-      return new RestoreRequest(snapshot, target, includes, overwrite, listener);
+      return new RestoreRequest(snapshot, target, includes, overwrite, listener, restoreAs);
     }
   }
 }

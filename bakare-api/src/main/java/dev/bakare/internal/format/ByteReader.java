@@ -118,6 +118,15 @@ public final class ByteReader {
     return out;
   }
 
+  /** Moves past {@code length} bytes without copying them. */
+  public void skip(int length, String what) throws CorruptDataException {
+    if (length < 0) {
+      throw new CorruptDataException("negative length " + length);
+    }
+    need(length, what);
+    position += length;
+  }
+
   public byte[] lengthPrefixed(int maxLength, String what) throws CorruptDataException {
     long n = varint();
     if (n < 0 || n > maxLength) {

@@ -20,6 +20,11 @@ public final class ByteWriter {
     return size;
   }
 
+  /** Forgets what was written, keeping the buffer for reuse. */
+  public void reset() {
+    size = 0;
+  }
+
   public ByteWriter u8(int value) {
     ensure(1);
     buffer[size++] = (byte) value;

@@ -234,7 +234,17 @@ public final class RestoreJob {
       if (!selected && !leadsToInclude(path)) {
         continue;
       }
-      Path entryTarget = frame.targetDir.resolve(node.name());
+      String restoreAs = request.restoreAs();
+      if (restoreAs != null && !selected) {
+        // The entry goes straight into the target under its new name: no directory leads to it.
+        ObjectId subtree = node.subtree();
+        if (node.type() == NodeType.DIRECTORY && subtree != null) {
+          stack.push(new Frame(subtree, path, frame.targetDir));
+        }
+        continue;
+      }
+      Path entryTarget = frame.targetDir.resolve(
+          restoreAs != null && path.equals(includes.get(0)) ? restoreAs : node.name());
       if (!entryTarget.startsWith(target) || !frame.targetDir.equals(entryTarget.getParent())) {
         errors.add(new FileError(path, "refused: the name resolves outside the target"));
         continue;

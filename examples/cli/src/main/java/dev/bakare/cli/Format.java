@@ -12,6 +12,7 @@ import java.util.Locale;
 final class Format {
   private static final String[] UNITS = {"B", "KiB", "MiB", "GiB", "TiB", "PiB", "EiB"};
   private static final DateTimeFormatter LOCAL_TIME = DateTimeFormatter.ofPattern("yyyy-MM-dd HH:mm:ss", Locale.ROOT);
+  private static final DateTimeFormatter LOCAL_DATE = DateTimeFormatter.ofPattern("yyyy-MM-dd", Locale.ROOT);
 
   private Format() {}
 
@@ -41,6 +42,11 @@ final class Format {
       return String.format(Locale.ROOT, "%dm%02ds", seconds / 60, seconds % 60);
     }
     return String.format(Locale.ROOT, "%dh%02dm%02ds", seconds / 3600, seconds / 60 % 60, seconds % 60);
+  }
+
+  /** A date in this machine's time zone. */
+  static String localDate(Instant time) {
+    return LOCAL_DATE.format(time.atZone(ZoneId.systemDefault()));
   }
 
   /** A time in this machine's time zone, to the second. */

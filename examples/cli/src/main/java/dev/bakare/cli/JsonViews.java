@@ -2,9 +2,12 @@ package dev.bakare.cli;
 
 import dev.bakare.FileEntry;
 import dev.bakare.FileError;
+import dev.bakare.FoundPath;
+import dev.bakare.FoundVersion;
 import dev.bakare.Snapshot;
 import dev.bakare.SnapshotId;
 import dev.bakare.SnapshotStats;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 
@@ -40,6 +43,27 @@ final class JsonViews {
 
   static List<Json> errors(List<FileError> errors) {
     return errors.stream().map(e -> Json.object().put("path", e.path()).put("reason", e.reason())).toList();
+  }
+
+  /** A found path with its versions, oldest first; {@code rank} 0 when unranked. */
+  static Json found(FoundPath path, int rank) {
+    List<Json> versions = new ArrayList<>();
+    for (FoundVersion v : path.versions()) {
+      versions.add(Json.object()
+          .put("snapshot_id", v.snapshot().hex())
+          .put("short_id", v.snapshot().shortId())
+          .put("snapshot_time", v.snapshotTime().toString())
+          .put("host", v.host())
+          .put("type", v.type().name().toLowerCase(Locale.ROOT))
+          .put("size", v.size())
+          .put("mtime", v.mtime().toString())
+          .put("change", v.change().name().toLowerCase(Locale.ROOT)));
+    }
+    Json json = Json.object();
+    if (rank > 0) {
+      json.put("rank", rank);
+    }
+    return json.put("path", path.path()).put("score", path.score()).put("versions", versions);
   }
 
   static Json entry(FileEntry e) {

@@ -51,6 +51,7 @@ public final class Main {
         .addSubcommand(new BackupCommand(cli))
         .addSubcommand(new SnapshotsCommand(cli))
         .addSubcommand(new LsCommand(cli))
+        .addSubcommand(new FindCommand(cli))
         .addSubcommand(new RestoreCommand(cli))
         .addSubcommand(new CheckCommand(cli))
         .addSubcommand(new ForgetCommand(cli))

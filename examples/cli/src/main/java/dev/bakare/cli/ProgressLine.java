@@ -14,7 +14,9 @@ final class ProgressLine implements ProgressListener, AutoCloseable {
   /** What the operation does with file content: shown after the byte count. */
   enum Kind {
     BACKUP("read"),
-    RESTORE("written");
+    RESTORE("written"),
+    /** Lines of its own, through {@link #show}. */
+    OTHER("");
 
     private final String verb;
 
@@ -55,7 +57,16 @@ final class ProgressLine implements ProgressListener, AutoCloseable {
     if (progress.errors() > 0) {
       line.append(", ").append(Format.count(progress.errors(), "error", "errors"));
     }
-    line.append(", ").append(Format.duration(Duration.ofNanos(System.nanoTime() - startNanos)));
+    show(line.toString());
+  }
+
+  /** Draws {@code text} followed by the time so far, in place of the previous line. */
+  synchronized void show(String text) {
+    if (!visible) {
+      return;
+    }
+    StringBuilder line = new StringBuilder(text)
+        .append(", ").append(Format.duration(Duration.ofNanos(System.nanoTime() - startNanos)));
     int length = line.length();
     // Blank out what is left of a longer previous line.
     while (line.length() < shownLength) {
