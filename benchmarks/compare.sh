@@ -309,6 +309,17 @@ check_restore() {
   fi
 }
 
+# backup_phase DATASET PHASE SOURCE BYTES FILES: one backup of SOURCE by every tool, back to back; the
+# phase names borg's archive.
+backup_phase() {
+  local d=$1 phase=$2 source=$3 bytes=$4 files=$5 t repo cmd
+  for t in "${tool_list[@]}"; do
+    repo=$work_dir/repo-$d-$t
+    read -r -a cmd <<<"$(backup_cmd "$t" "$repo" "$source" "$phase")"
+    measure "$d" "$phase" "$t" "$bytes" "$files" "$repo" -- "${cmd[@]}"
+  done
+}
+
 run_dataset() {
   local d=$1 source
   source=$(dataset_path "$d")
@@ -320,26 +331,14 @@ run_dataset() {
   for t in "${tool_list[@]}"; do
     init_repo "$t" "$work_dir/repo-$d-$t"
   done
-  for t in "${tool_list[@]}"; do
-    repo=$work_dir/repo-$d-$t
-    read -r -a cmd <<<"$(backup_cmd "$t" "$repo" "$source" full)"
-    measure "$d" full "$t" "$bytes" "$files" "$repo" -- "${cmd[@]}"
-  done
-  for t in "${tool_list[@]}"; do
-    repo=$work_dir/repo-$d-$t
-    read -r -a cmd <<<"$(backup_cmd "$t" "$repo" "$source" nochange)"
-    measure "$d" nochange "$t" "$bytes" "$files" "$repo" -- "${cmd[@]}"
-  done
+  backup_phase "$d" full "$source" "$bytes" "$files"
+  backup_phase "$d" nochange "$source" "$bytes" "$files"
   rm -f "$source.ok"
   changed_dataset=$source
   python3 "$here/datasets.py" change "$source" "$source.save" >&2 || die "changing $source failed"
   bytes=$(tree_bytes "$source")
   files=$(tree_files "$source")
-  for t in "${tool_list[@]}"; do
-    repo=$work_dir/repo-$d-$t
-    read -r -a cmd <<<"$(backup_cmd "$t" "$repo" "$source" change)"
-    measure "$d" change "$t" "$bytes" "$files" "$repo" -- "${cmd[@]}"
-  done
+  backup_phase "$d" change "$source" "$bytes" "$files"
   for t in "${tool_list[@]}"; do
     repo=$work_dir/repo-$d-$t
     local target=$work_dir/restore-$d-$t

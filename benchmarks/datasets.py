@@ -149,26 +149,31 @@ def mixed(root, scale):
         total += size
         n += 1
 
+    def copies(budget, make):
+        """Picks originals at random and calls make(n, path, size) -> bytes written, until the budget is spent."""
+        nonlocal total
+        n = 0
+        while budget > 0:
+            src, size = rnd.choice(made)
+            if size > budget and n > 0:
+                break
+            written = make(n, src)
+            budget -= written
+            total += written
+            n += 1
+
     # Exact duplicates of some of the files above, elsewhere and under other names.
-    budget, n = int(200e6 * scale), 0
-    while budget > 0:
-        src, size = rnd.choice(made)
-        if size > budget and n > 0:
-            break
+    def copy(n, src):
         path = os.path.join(root, "copies", "c%02d" % (n % 7), "copy%04d-%s" % (n, os.path.basename(src)))
         os.makedirs(os.path.dirname(path), exist_ok=True)
         shutil.copyfile(src, path)
-        budget -= size
-        total += size
-        n += 1
+        return os.path.getsize(src)
+
+    copies(int(200e6 * scale), copy)
 
     # Near-duplicates: copies with a few bytes inserted, overwritten and deleted (edited documents,
     # patched binaries): content-defined chunking keeps most of their chunks.
-    budget, n = int(200e6 * scale), 0
-    while budget > 0:
-        src, size = rnd.choice(made)
-        if size > budget and n > 0:
-            break
+    def edit(n, src):
         with open(src, "rb") as f:
             data = bytearray(f.read())
         for _ in range(1 + rnd.randrange(6)):
@@ -183,9 +188,9 @@ def mixed(root, scale):
                 del data[at:at + 1 + rnd.randrange(2000)]
         path = os.path.join(root, "versions", "v%02d" % (n % 7), "edit%04d-%s" % (n, os.path.basename(src)))
         write(path, bytes(data))
-        budget -= len(data)
-        total += len(data)
-        n += 1
+        return len(data)
+
+    copies(int(200e6 * scale), edit)
 
     # Small files: source code, configs, thumbnails.
     for i in range(int(6000 * scale)):
