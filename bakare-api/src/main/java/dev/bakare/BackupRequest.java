@@ -17,10 +17,13 @@ import org.jspecify.annotations.Nullable;
  * @param listener progress and per-file errors
  * @param changeDetection how files are judged unchanged since the parent snapshot ({@link
  *     ChangeDetection#STRICT} by default)
+ * @param checkpointInterval how often a running backup records the index of the packs it uploaded, so that
+ *     a rerun after a crash or kill stores again at most what came since: 60 seconds by default
+ * @param checkpointBytes record a checkpoint at least every this many uploaded bytes: 256 MiB by default
  */
 public record BackupRequest(
     List<Path> paths, List<String> tags, @Nullable String host, List<String> excludes, ProgressListener listener,
-    ChangeDetection changeDetection) {
+    ChangeDetection changeDetection, java.time.Duration checkpointInterval, long checkpointBytes) {
 
   public BackupRequest {
     if (paths.isEmpty()) {
@@ -31,6 +34,12 @@ public record BackupRequest(
     excludes = List.copyOf(excludes);
     Objects.requireNonNull(listener, "listener");
     Objects.requireNonNull(changeDetection, "changeDetection");
+    if (checkpointInterval.isNegative() || checkpointInterval.isZero()) {
+      throw new IllegalArgumentException("checkpoint interval must be positive, got " + checkpointInterval);
+    }
+    if (checkpointBytes < 1) {
+      throw new IllegalArgumentException("checkpoint bytes must be positive, got " + checkpointBytes);
+    }
   }
 
   public static BackupRequest of(Path... paths) {
@@ -49,8 +58,20 @@ public record BackupRequest(
     private @Nullable String host;
     private ProgressListener listener = ProgressListener.NONE;
     private ChangeDetection changeDetection = ChangeDetection.STRICT;
+    private java.time.Duration checkpointInterval = java.time.Duration.ofSeconds(60);
+    private long checkpointBytes = 256L << 20;
 
     private Builder() {}
+
+    public Builder checkpointInterval(java.time.Duration value) {
+      this.checkpointInterval = value;
+      return this;
+    }
+
+    public Builder checkpointBytes(long value) {
+      this.checkpointBytes = value;
+      return this;
+    }
 
     public Builder changeDetection(ChangeDetection value) {
       this.changeDetection = value;
@@ -98,7 +119,8 @@ public record BackupRequest(
     }
 
     public BackupRequest build() {
-      return new BackupRequest(paths, tags, host, excludes, listener, changeDetection);
+      return new BackupRequest(paths, tags, host, excludes, listener, changeDetection, checkpointInterval,
+          checkpointBytes);
     }
   }
 }

@@ -15,6 +15,7 @@ import java.util.List;
  * @param bytesRepacked bytes of the new packs written
  * @param sessionsAbandoned backups judged abandoned (no heartbeat for the session expiry)
  * @param waitingFor backups still running that keep earlier marks from being swept, described for humans
+ * @param incompleteUploadBytes bytes of uploads that never finished (a process killed during a put), removed
  * @param dryRun whether nothing was changed
  */
 public record PruneResult(
@@ -27,6 +28,7 @@ public record PruneResult(
     long bytesRepacked,
     long sessionsAbandoned,
     List<String> waitingFor,
+    long incompleteUploadBytes,
     boolean dryRun) {
 
   public PruneResult {

@@ -3,8 +3,9 @@ package dev.bakare;
 import dev.bakare.internal.backup.BackupJob;
 import dev.bakare.internal.backup.FileOpener;
 import dev.bakare.internal.check.CheckJob;
-import dev.bakare.internal.format.Layout;
 import dev.bakare.internal.prune.PruneJob;
+import dev.bakare.internal.repair.IndexRepairJob;
+import dev.bakare.internal.repair.SnapshotRepairJob;
 import dev.bakare.internal.prune.Retention;
 import dev.bakare.internal.format.ObjectId;
 import dev.bakare.internal.repo.Engine;
@@ -15,6 +16,7 @@ import dev.bakare.internal.restore.RestoreJob;
 import dev.bakare.internal.snapshot.SnapshotManifest;
 import dev.bakare.internal.tree.Node;
 import dev.bakare.internal.tree.NodeType;
+import dev.bakare.internal.tree.DeepWalk;
 import dev.bakare.internal.tree.Tree;
 import dev.bakare.internal.tree.TreeReader;
 import dev.bakare.store.spi.StorageException;
@@ -169,11 +171,20 @@ public final class Repository implements AutoCloseable {
     while (prefix.endsWith("/")) {
       prefix = prefix.substring(0, prefix.length() - 1);
     }
-    listTree(trees, detail.rootTree(), "", prefix, consumer);
+    String start = prefix;
+    // The listing recurses once per directory level.
+    DeepWalk.run("bakare-list", () -> {
+      listTree(trees, detail.rootTree(), "", start, consumer, 1);
+      return null;
+    });
   }
 
   private void listTree(TreeReader trees, ObjectId treeId, String base, String prefix,
-      Consumer<? super FileEntry> consumer) throws IOException {
+      Consumer<? super FileEntry> consumer, int depth) throws IOException {
+    String tooDeep = Tree.tooDeep(depth);
+    if (tooDeep != null) {
+      throw new IntegrityException("tree " + treeId.shortHex(), "listing stopped at " + base + ": " + tooDeep, null);
+    }
     Tree tree = trees.read(treeId);
     for (Node node : tree.nodes()) {
       String path = base + "/" + node.name();
@@ -184,7 +195,7 @@ public final class Repository implements AutoCloseable {
       }
       ObjectId subtree = node.subtree();
       if ((inside || onTheWay) && subtree != null) {
-        listTree(trees, subtree, path, prefix, consumer);
+        listTree(trees, subtree, path, prefix, consumer, depth + 1);
       }
     }
   }
@@ -222,7 +233,7 @@ public final class Repository implements AutoCloseable {
     Retention.Decision decision = Retention.apply(policy, snapshots(), java.time.ZoneId.systemDefault());
     if (!dryRun) {
       for (Snapshot s : decision.forget()) {
-        engine.store().delete(Layout.snapshot(ObjectId.fromHex(s.id().hex())));
+        engine.forgetSnapshot(ObjectId.fromHex(s.id().hex()));
       }
     }
     return new ForgetResult(decision.keep(), decision.forget(), dryRun);
@@ -237,7 +248,7 @@ public final class Repository implements AutoCloseable {
     }
     if (!dryRun) {
       for (Snapshot s : removed) {
-        engine.store().delete(Layout.snapshot(ObjectId.fromHex(s.id().hex())));
+        engine.forgetSnapshot(ObjectId.fromHex(s.id().hex()));
       }
     }
     return new ForgetResult(List.of(), removed, dryRun);
@@ -250,6 +261,24 @@ public final class Repository implements AutoCloseable {
    */
   public PruneResult prune(PruneRequest request) throws IOException {
     return new PruneJob(engine, request).run();
+  }
+
+  /**
+   * Writes the index again from the packs' own headers and removes the old segments (damaged ones
+   * included). Needs the full key; takes the maintenance lease, so it does not run beside a prune.
+   */
+  public IndexRepairResult repairIndex() throws IOException {
+    return new IndexRepairJob(engine).run();
+  }
+
+  /**
+   * Salvages every snapshot whose trees are damaged or whose files reference missing chunks (with {@code
+   * readData}, also chunks that fail verification) into a new snapshot tagged {@code repaired} that keeps
+   * everything still readable and lists what was lost. With {@code forgetOriginals}, the damaged snapshots
+   * are forgotten. Needs the full key.
+   */
+  public SnapshotRepairResult repairSnapshots(boolean forgetOriginals, boolean readData) throws IOException {
+    return new SnapshotRepairJob(engine, forgetOriginals, readData).run();
   }
 
   /**

@@ -204,13 +204,15 @@ class PruneTest {
     @Override
     public void before(dev.bakare.store.testkit.FaultInjectingBlobStore.Operation operation, String subject)
         throws InterruptedException {
-      if (!freezing && operation == dev.bakare.store.testkit.FaultInjectingBlobStore.Operation.PUT
-          && subject.startsWith("sessions/") && subject.endsWith("/snapshot")) {
-        freezing = true;
-        frozen.countDown();
-      }
-      if (freezing && thawed.getCount() > 0) {
+      boolean first = !freezing && operation == dev.bakare.store.testkit.FaultInjectingBlobStore.Operation.PUT
+          && subject.startsWith("sessions/") && subject.endsWith("/snapshot");
+      if (first || (freezing && thawed.getCount() > 0)) {
+        // Recorded before the test is told, so that it never sees the freeze without the operation.
         frozenOps.add(operation + " " + subject);
+        if (first) {
+          freezing = true;
+          frozen.countDown();
+        }
         thawed.await();
       }
     }

@@ -97,8 +97,8 @@ public final class BackupJob {
       try {
         // Tombstones are listed after the session exists: a prune that marks later waits for this session.
         Set<ObjectId> tombstoned = Tombstones.packs(engine.store(), engine.sealing());
-        Set<ObjectId> present = engine.packsInStorage().keySet();
-        ChunkIndex index = engine.index().withPackStates(tombstoned::contains, present::contains);
+        java.util.Map<ObjectId, Long> present = engine.packsInStorage();
+        ChunkIndex index = engine.index(present).withPackStates(tombstoned::contains, present::containsKey);
         Parent parent = findParent(host);
         TreeReader parentTrees = parent == null ? null : new TreeReader(new ContentReader(engine.store(),
             engine.sealing(), engine.hasher(), engine.compressor(), index));
@@ -114,6 +114,9 @@ public final class BackupJob {
         if (engine.hooks().skipCommitClaim() || session.claimCommit(id, sealed)) {
           engine.putContentAddressed(Layout.snapshot(id), sealed);
           committed = true;
+          if (!engine.hooks().skipCommitClaim()) {
+            session.snapshotStored();
+          }
           return new Result(id, manifest, attempt);
         }
         LOG.log(System.Logger.Level.WARNING, "session " + session.id() + " was judged abandoned by a prune while this "

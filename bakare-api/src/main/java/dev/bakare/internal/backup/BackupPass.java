@@ -68,6 +68,9 @@ final class BackupPass {
   private final @Nullable ObjectId parentRoot;
   private final @Nullable TreeReader parentTrees;
   private final AtomicLong unchangedFiles = new AtomicLong();
+  private long lastCheckpointMillis;
+  private long uploadedAtLastCheckpoint;
+  private long checkpoints;
   private final SourceMetadata metadata = new SourceMetadata();
   private final List<PathMatcher> nameExcludes = new ArrayList<>();
   private final List<PathMatcher> pathExcludes = new ArrayList<>();
@@ -114,7 +117,10 @@ final class BackupPass {
     int threads = engine.options().threads();
     int packSize = engine.config().packSize();
     long perPack = (long) packSize + 2L * engine.chunker().maxSize();
-    int budgetPacks = (int) Math.max(3, engine.options().memoryLimit() / 2 / perPack);
+    // Packs being filled and uploaded are most of a backup's memory: they get half of the limit, or half
+    // of the heap when the JVM was given less than the limit.
+    long memory = Math.min(engine.options().memoryLimit(), Runtime.getRuntime().maxMemory());
+    int budgetPacks = (int) Math.max(3, memory / 2 / perPack);
     int slots = Math.max(1, Math.min(threads, budgetPacks / 3));
     int concurrency = engine.store().capabilities().recommendedConcurrency();
     int uploadsInFlight = Math.max(1, Math.min(budgetPacks - slots, 2 * concurrency));
@@ -129,7 +135,18 @@ final class BackupPass {
     this.writer = contentWriter;
     this.workers = pool;
     ProgressListener listener = request.listener();
-    ticker.scheduleAtFixedRate(() -> listener.onProgress(progress()), 250, 250, TimeUnit.MILLISECONDS);
+    lastCheckpointMillis = engine.hooks().clock().millis();
+    ticker.scheduleAtFixedRate(() -> {
+      if (!sequential) {
+        checkpointIfDue();
+      }
+      try {
+        listener.onProgress(progress());
+      } catch (RuntimeException e) {
+        // A failing listener must not end the timer, which also drives checkpoints.
+        LOG.log(System.Logger.Level.WARNING, "progress listener failed: " + e, e);
+      }
+    }, 250, 250, TimeUnit.MILLISECONDS);
     try {
       ObjectId root;
       try {
@@ -140,7 +157,15 @@ final class BackupPass {
         Thread.currentThread().interrupt();
         throw new InterruptedIOException("backup interrupted");
       }
-      List<IndexSegment.IndexedPack> packs = contentWriter.flush();
+      List<IndexSegment.IndexedPack> packs;
+      synchronized (this) {
+        // No checkpoint between the last drain and the final flush: every pack is indexed exactly once.
+        packs = contentWriter.flush();
+        this.writer = null;
+      }
+      if (fatal instanceof IOException failure) {
+        throw failure;
+      }
       List<FileError> errorList = List.copyOf(errors);
       SnapshotStats stats = new SnapshotStats(files.get(), unchangedFiles.get(), directories.get(), bytes.get(),
           contentWriter.stats().newBytes(), contentWriter.stats().storedBytes(), errorList.size());
@@ -148,7 +173,8 @@ final class BackupPass {
       for (Path p : sources.paths()) {
         paths.add(p.toString());
       }
-      listener.onProgress(progress());
+      // The writer field is cleared by now (no checkpoint after the flush); the last line still counts its bytes.
+      listener.onProgress(progress(contentWriter));
       return new Result(root, packs, stats, errorList, paths);
     } finally {
       ticker.shutdownNow();
@@ -158,8 +184,41 @@ final class BackupPass {
     }
   }
 
-  private ProgressListener.Progress progress() {
+  /**
+   * Records the index of the packs uploaded since the last checkpoint, when the interval or the byte
+   * threshold has passed. A storage failure here is a failure of the backup, like one of an upload.
+   */
+  private synchronized void checkpointIfDue() {
     ContentWriter w = writer;
+    if (w == null || fatal != null) {
+      return;
+    }
+    long now = engine.hooks().clock().millis();
+    long uploaded = w.stats().uploadedBytes();
+    if (now - lastCheckpointMillis < request.checkpointInterval().toMillis()
+        && uploaded - uploadedAtLastCheckpoint < request.checkpointBytes()) {
+      return;
+    }
+    lastCheckpointMillis = now;
+    uploadedAtLastCheckpoint = uploaded;
+    List<IndexSegment.IndexedPack> packs = w.drainUploaded();
+    if (packs.isEmpty()) {
+      return;
+    }
+    try {
+      engine.writeIndex(packs);
+      checkpoints++;
+    } catch (IOException e) {
+      fatal = e;
+      LOG.log(System.Logger.Level.ERROR, "checkpoint failed, the backup stops: " + e.getMessage());
+    }
+  }
+
+  private ProgressListener.Progress progress() {
+    return progress(writer);
+  }
+
+  private ProgressListener.Progress progress(@Nullable ContentWriter w) {
     return new ProgressListener.Progress(files.get(), bytes.get(), w == null ? 0 : w.stats().newBytes(), errors.size());
   }
 
@@ -270,6 +329,7 @@ final class BackupPass {
         ExecutorService pool = Objects.requireNonNull(workers);
         if (sequential) {
           session.beatIfDue();
+          checkpointIfDue();
         }
         return CompletableFuture.supplyAsync(() -> backupFile(path, node), pool);
       }

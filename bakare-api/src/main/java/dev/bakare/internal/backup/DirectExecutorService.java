@@ -9,7 +9,7 @@ import java.util.concurrent.TimeUnit;
  * Runs every task on the submitting thread, at once. In sequential mode it replaces the worker and upload
  * pools, so that all storage operations of a job happen on one thread in a deterministic order.
  */
-final class DirectExecutorService extends AbstractExecutorService {
+public final class DirectExecutorService extends AbstractExecutorService {
   private volatile boolean shutdown;
 
   @Override

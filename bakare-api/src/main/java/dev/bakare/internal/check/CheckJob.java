@@ -7,18 +7,20 @@ import dev.bakare.internal.content.ChunkIndex;
 import dev.bakare.internal.content.ChunkLocation;
 import dev.bakare.internal.content.ContentReader;
 import dev.bakare.internal.content.IndexSegment;
-import dev.bakare.internal.content.PackBuilder;
 import dev.bakare.internal.content.PackEntry;
 import dev.bakare.internal.content.PackFormat;
+import dev.bakare.internal.content.PackHeaders;
 import dev.bakare.internal.content.PackRef;
 import dev.bakare.internal.crypto.Crypto;
 import dev.bakare.internal.format.CorruptDataException;
 import dev.bakare.internal.format.Layout;
 import dev.bakare.internal.format.ObjectId;
 import dev.bakare.internal.repo.Engine;
+import dev.bakare.internal.repo.KeyFile;
 import dev.bakare.internal.snapshot.SnapshotManifest;
 import dev.bakare.internal.tree.Node;
 import dev.bakare.internal.tree.NodeType;
+import dev.bakare.internal.tree.DeepWalk;
 import dev.bakare.internal.tree.Tree;
 import dev.bakare.internal.tree.TreeReader;
 import dev.bakare.store.spi.BlobName;
@@ -49,6 +51,10 @@ public final class CheckJob {
   private final Set<ObjectId> cleanTrees = new HashSet<>();
   private final Set<ObjectId> badChunks = new HashSet<>();
   private final List<SnapshotRef> snapshots = new ArrayList<>();
+  /** Packs index segments list but storage lacks, with the segments; and the chunks they held. */
+  private final Map<ObjectId, List<BlobName>> missingPacks = new LinkedHashMap<>();
+  private final Map<ObjectId, ObjectId> chunksOfMissingPacks = new HashMap<>();
+  private final Set<ObjectId> neededMissingPacks = new HashSet<>();
   private long treesChecked;
 
   public CheckJob(Engine engine, CheckRequest request) {
@@ -65,7 +71,8 @@ public final class CheckJob {
   public CheckResult run() throws IOException {
     try (ChunkIndex created = ChunkIndex.create(engine.workDirectory())) {
       openIndex = created;
-      return check();
+      // The tree walk recurses once per directory level.
+      return java.util.Objects.requireNonNull(DeepWalk.run("bakare-check", this::check));
     } finally {
       openIndex = null;
     }
@@ -76,9 +83,13 @@ public final class CheckJob {
   }
 
   private CheckResult check() throws IOException {
+    checkKeyCopies();
     packSizes.putAll(engine.packsInStorage());
     ChunkIndex index = index();
     Set<ObjectId> indexedPacks = checkIndex();
+    if (engine.keys().isFull()) {
+      indexUnlistedPacksFromHeaders(indexedPacks);
+    }
     checkSnapshots();
     if (engine.keys().isFull()) {
       ContentReader reader = new ContentReader(engine.store(), engine.sealing(), engine.hasher(), engine.compressor(), index);
@@ -86,7 +97,7 @@ public final class CheckJob {
       for (SnapshotRef snapshot : snapshots) {
         SnapshotManifest.Detail detail = snapshot.manifest().detail();
         if (detail != null) {
-          walk(trees, snapshot, detail.rootTree(), "", false);
+          walk(trees, snapshot, detail.rootTree(), "", 1, false);
         }
       }
       long read = readData(reader);
@@ -95,7 +106,7 @@ public final class CheckJob {
         for (SnapshotRef snapshot : snapshots) {
           SnapshotManifest.Detail detail = snapshot.manifest().detail();
           if (detail != null) {
-            walk(trees, snapshot, detail.rootTree(), "", true);
+            walk(trees, snapshot, detail.rootTree(), "", 1, true);
           }
         }
       }
@@ -105,16 +116,61 @@ public final class CheckJob {
     return result(readData(null), indexedPacks);
   }
 
+  /**
+   * Index entries of packs that are gone are a problem if a snapshot needs them (or, with a write key, if
+   * that cannot be known), else a note: the protocol leaves them when a backup that a prune judged
+   * abandoned indexes its packs after the sweep deleted them, and the next prune drops them.
+   */
+  private void reportMissingPacks() {
+    for (Map.Entry<ObjectId, List<BlobName>> missing : missingPacks.entrySet()) {
+      String segments = missing.getValue().stream().map(BlobName::value).collect(java.util.stream.Collectors.joining(", "));
+      String pack = Layout.pack(missing.getKey()).value();
+      if (!engine.keys().isFull() || neededMissingPacks.contains(missing.getKey())) {
+        problem(pack, "missing from storage, but index segment " + segments + " lists it");
+      } else {
+        notes.add(pack + " is missing from storage, but index segment " + segments + " lists it: no snapshot needs"
+            + " it (a backup that a prune judged abandoned indexed it after it was deleted); the next prune drops"
+            + " the entry");
+      }
+    }
+  }
+
   private CheckResult result(long packsRead, Set<ObjectId> indexedPacks) {
+    reportMissingPacks();
     long unindexed = packSizes.keySet().stream().filter(id -> !indexedPacks.contains(id)).count();
     if (unindexed > 0) {
-      notes.add(unindexed + " pack(s) are listed in no index (left by an interrupted backup or prune; prune reclaims them)");
+      notes.add(unindexed + " pack(s) are listed in no readable index segment: left by an interrupted or running"
+          + " backup (prune reclaims what no snapshot uses), or listed in a damaged segment (repair index writes"
+          + " them down again); their headers were read instead");
     }
     List<CheckResult.Problem> list = new ArrayList<>();
     for (ProblemBuilder b : problems.values()) {
       list.add(b.build());
     }
     return new CheckResult(list, notes, snapshots.size(), treesChecked, packSizes.size(), packsRead);
+  }
+
+  /**
+   * The passphrase-protected key copies in {@code keys/} are named by their SHA-256, so damage shows without
+   * the passphrase; a damaged copy is otherwise found only when it is needed most, on a new machine.
+   */
+  private void checkKeyCopies() throws IOException {
+    List<BlobName> names = new ArrayList<>();
+    engine.store().list(Layout.KEYS, info -> names.add(info.name()));
+    for (BlobName name : names) {
+      byte[] bytes = Engine.toArray(engine.store().get(name));
+      if (!ObjectId.wrap(Crypto.sha256(bytes)).hex().equals(name.lastSegment())) {
+        problem(name.value(), "its content does not match its name (SHA-256): this passphrase-protected key copy was"
+            + " modified or damaged and may no longer open the repository; keep the key file init wrote, and remove"
+            + " this copy");
+        continue;
+      }
+      try {
+        KeyFile.decode(bytes);
+      } catch (CorruptDataException e) {
+        problem(name.value(), "unreadable key copy: " + e.getMessage());
+      }
+    }
   }
 
   /** Loads every readable segment; reports unreadable ones and entries whose pack is missing or short. */
@@ -134,7 +190,10 @@ public final class CheckJob {
         indexedPacks.add(packId);
         Long size = packSizes.get(packId);
         if (size == null) {
-          problem(Layout.pack(packId).value(), "missing from storage, but index segment " + name + " lists it");
+          missingPacks.computeIfAbsent(packId, k -> new ArrayList<>()).add(name);
+          for (PackEntry entry : pack.entries()) {
+            chunksOfMissingPacks.put(entry.id(), packId);
+          }
           continue;
         }
         for (PackEntry entry : pack.entries()) {
@@ -147,6 +206,23 @@ public final class CheckJob {
       }
     }
     return indexedPacks;
+  }
+
+  /**
+   * Packs no readable segment lists are indexed from their headers, as every reader does, so that a
+   * damaged segment is reported once, as itself, not as every chunk it listed.
+   */
+  private void indexUnlistedPacksFromHeaders(Set<ObjectId> indexedPacks) throws IOException {
+    for (Map.Entry<ObjectId, Long> pack : packSizes.entrySet()) {
+      if (indexedPacks.contains(pack.getKey())) {
+        continue;
+      }
+      try {
+        index().add(PackHeaders.read(engine.store(), engine.sealing(), pack.getKey(), pack.getValue()));
+      } catch (IntegrityException e) {
+        problem(e.object(), e.problem() + "; no index segment lists it either, so its chunks are lost");
+      }
+    }
   }
 
   private void checkSnapshots() throws IOException {
@@ -163,13 +239,20 @@ public final class CheckJob {
    * Walks a tree, reporting missing trees and chunks. Trees found sound are skipped when met again;
    * {@code attributeBadChunks} re-walks to name the files that use chunks found damaged by reading data.
    */
-  private boolean walk(TreeReader trees, SnapshotRef snapshot, ObjectId treeId, String path, boolean attributeBadChunks) {
+  private boolean walk(TreeReader trees, SnapshotRef snapshot, ObjectId treeId, String path, int depth,
+      boolean attributeBadChunks) {
     if (cleanTrees.contains(treeId)) {
       return true;
     }
     String where = snapshot.label() + ":" + (path.isEmpty() ? "/" : path);
+    String tooDeep = Tree.tooDeep(depth);
+    if (tooDeep != null) {
+      problem("tree " + treeId.shortHex(), "not followed: " + tooDeep).affects(where);
+      return false;
+    }
     ChunkLocation location = index().find(treeId).orElse(null);
     if (location == null) {
+      noteNeeded(treeId);
       problem("tree " + treeId.shortHex(), "missing from the index (its pack is missing or unindexed)").affects(where);
       return false;
     }
@@ -194,13 +277,14 @@ public final class CheckJob {
               clean = false;
             }
           } else if (!index().contains(chunk)) {
+            noteNeeded(chunk);
             problem("chunk " + chunk.shortHex(), "missing from the index (its pack is missing or unindexed)")
                 .affects(snapshot.label() + ":" + child);
             clean = false;
           }
         }
       } else if (node.type() == NodeType.DIRECTORY && node.subtree() != null) {
-        clean &= walk(trees, snapshot, node.subtree(), child, attributeBadChunks);
+        clean &= walk(trees, snapshot, node.subtree(), child, depth + 1, attributeBadChunks);
       }
     }
     if (clean) {
@@ -236,13 +320,11 @@ public final class CheckJob {
     List<PackEntry> entries;
     byte[] ephemeral;
     try {
-      PackFormat.Trailer trailer = PackFormat.parseTrailer(bytes, bytes.length - PackFormat.TRAILER_LENGTH, bytes.length);
-      int headerStart = bytes.length - PackFormat.TRAILER_LENGTH - trailer.sealedHeaderLength();
-      ephemeral = trailer.ephemeralPublic();
-      entries = PackFormat.openHeader(engine.sealing().aeadFor(ephemeral, PackBuilder.KEY_PURPOSE), bytes, headerStart,
-          trailer.sealedHeaderLength(), headerStart);
-    } catch (CorruptDataException e) {
-      problem(name.value(), "its header is unreadable: " + e.getMessage());
+      IndexSegment.IndexedPack self = PackHeaders.parse(engine.sealing(), packId, bytes);
+      ephemeral = self.pack().ephemeralPublic();
+      entries = self.entries();
+    } catch (IntegrityException e) {
+      problem(name.value(), e.problem());
       // The index still locates its chunks: verify those.
       ephemeral = null;
       List<PackEntry> fromIndex = new ArrayList<>();
@@ -269,6 +351,14 @@ public final class CheckJob {
         problem(name.value(), e.problem());
         badChunks.add(entry.id());
       }
+    }
+  }
+
+  /** A chunk a snapshot needs is not indexed: if a missing pack held it, that pack is a problem. */
+  private void noteNeeded(ObjectId chunk) {
+    ObjectId pack = chunksOfMissingPacks.get(chunk);
+    if (pack != null) {
+      neededMissingPacks.add(pack);
     }
   }
 

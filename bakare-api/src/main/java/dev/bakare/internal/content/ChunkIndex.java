@@ -38,7 +38,13 @@ public final class ChunkIndex implements AutoCloseable {
 
   /** An empty index whose table lives in a temporary file in {@code directory}. */
   public static ChunkIndex create(Path directory) throws IOException {
-    return new ChunkIndex(new Entries(new ChunkTable(directory, 1024)), null, 0, ConcurrentHashMap.newKeySet());
+    return create(directory, 1024);
+  }
+
+  /** An empty index sized for about {@code expectedChunks}, so that loading it need not grow the table. */
+  public static ChunkIndex create(Path directory, long expectedChunks) throws IOException {
+    int expected = (int) Math.min(Math.max(1024, expectedChunks), 700_000_000L);
+    return new ChunkIndex(new Entries(new ChunkTable(directory, expected)), null, 0, ConcurrentHashMap.newKeySet());
   }
 
   /** The shared state of an index and its views. */
@@ -210,6 +216,13 @@ public final class ChunkIndex implements AutoCloseable {
   public void forEach(BiConsumer<ObjectId, ChunkLocation> visitor) {
     entries.table.forEach((slot, id, pack, offset, stored, raw, type, compression) ->
         visitor.accept(id, new ChunkLocation(entries.packs.ref(pack), type, compression, offset, stored, raw)));
+  }
+
+  /** Whether the index lists the pack. */
+  public boolean containsPack(ObjectId packId) {
+    synchronized (entries.packIds) {
+      return entries.packIds.contains(packId);
+    }
   }
 
   /** The pack of that id, if the index lists it. */

@@ -106,6 +106,12 @@ public final class ContentReader {
   public byte[] open(ObjectId id, ChunkLocation location, byte[] buffer, int offset) throws IOException {
     String packName = Layout.pack(location.pack().id()).value();
     try {
+      // Locations come from index segments and headers, which a write key can forge: overlapping or
+      // out-of-range entries must fail as damage, not index past the bytes read.
+      if (offset < 0 || (long) offset + location.storedLength() > buffer.length) {
+        throw new CorruptDataException("the chunk's " + location.storedLength() + " bytes at offset " + offset
+            + " lie outside the " + buffer.length + " bytes read");
+      }
       Aead aead = packAead(location.pack());
       byte[] stored = aead.open(PackFormat.chunkNonce(location.offset()), PackFormat.chunkAssociatedData(location.type(), id),
           buffer, offset, location.storedLength());

@@ -158,6 +158,18 @@ public final class ContentWriter {
     return done;
   }
 
+  /**
+   * Takes the packs uploaded since the last call, without waiting for any: a checkpoint writes their index
+   * so that a rerun after a crash need not upload them again.
+   */
+  public List<IndexSegment.IndexedPack> drainUploaded() {
+    List<IndexSegment.IndexedPack> done = new ArrayList<>();
+    for (IndexSegment.IndexedPack pack; (pack = uploaded.poll()) != null; ) {
+      done.add(pack);
+    }
+    return done;
+  }
+
   private void upload(PackBuilder builder) throws IOException {
     try {
       uploadPermits.acquire();
@@ -192,8 +204,8 @@ public final class ContentWriter {
 
   private void uploadAndIndex(FinishedPack pack) throws IOException {
     try {
-      store.put(Layout.pack(pack.id()), ByteBuffer.wrap(pack.bytes()), PutMode.CREATE_ONLY);
-      stats.uploadedBytes.addAndGet(pack.bytes().length);
+      store.put(Layout.pack(pack.id()), ByteBuffer.wrap(pack.bytes(), 0, pack.length()), PutMode.CREATE_ONLY);
+      stats.uploadedBytes.addAndGet(pack.length());
     } catch (BlobAlreadyExistsException e) {
       // The name is the SHA-256 of the bytes: the blob holds exactly this pack already (a retried
       // upload whose first answer was lost).
@@ -235,7 +247,8 @@ public final class ContentWriter {
         throw new InterruptedIOException("interrupted while waiting for a pack to fill");
       }
       PackBuilder builder = idle.poll();
-      return builder != null ? builder : new PackBuilder(sealing, type, Math.min(packTargetSize, 1 << 20));
+      return builder != null ? builder : new PackBuilder(sealing, type, Math.min(packTargetSize, 1 << 20),
+          packTargetSize + (packTargetSize >> 2));
     }
 
     void giveBack(@Nullable PackBuilder builder) {

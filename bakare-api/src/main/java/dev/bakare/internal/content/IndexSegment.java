@@ -65,7 +65,7 @@ public record IndexSegment(List<IndexedPack> packs) {
         ChunkType type = ChunkType.fromCode(r.u8());
         Compression compression = Compression.fromCode(r.u8());
         ObjectId id = ObjectId.read(r);
-        long offset = r.varintAtMost(1L << 40, "chunk offset");
+        long offset = r.varintAtMost(PackFormat.MAX_OFFSET, "chunk offset");
         int stored = (int) r.varintAtMost(PackFormat.MAX_RAW_CHUNK + 1024L, "stored length");
         int raw = (int) r.varintAtMost(PackFormat.MAX_RAW_CHUNK, "raw length");
         entries.add(new PackEntry(id, type, compression, offset, stored, raw));

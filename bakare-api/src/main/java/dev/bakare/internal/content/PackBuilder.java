@@ -20,11 +20,18 @@ public final class PackBuilder {
   private final List<PackEntry> entries = new ArrayList<>();
   private byte[] buffer;
   private int size;
+  private final int expectedSize;
 
-  public PackBuilder(Sealing sealing, ChunkType type, int initialCapacity) {
+  /**
+   * @param initialCapacity bytes to start with; the buffer grows as chunks come
+   * @param expectedSize about the size the pack will have when finished (its target plus one chunk and the
+   *     header), which growth does not exceed unless a chunk needs it
+   */
+  public PackBuilder(Sealing sealing, ChunkType type, int initialCapacity, int expectedSize) {
     this.key = sealing.newEphemeralKey(KEY_PURPOSE);
     this.type = type;
     this.buffer = new byte[Math.max(4096, initialCapacity)];
+    this.expectedSize = expectedSize;
   }
 
   public ChunkType type() {
@@ -61,14 +68,19 @@ public final class PackBuilder {
     System.arraycopy(sealedHeader, 0, buffer, size, sealedHeader.length);
     System.arraycopy(trailer, 0, buffer, size + sealedHeader.length, trailer.length);
     int length = size + sealedHeader.length + trailer.length;
-    byte[] bytes = buffer.length == length ? buffer : Arrays.copyOf(buffer, length);
+    byte[] bytes = buffer;
     buffer = new byte[0];
-    return new FinishedPack(ObjectId.wrap(Crypto.sha256(bytes)), bytes, key.publicKey(), List.copyOf(entries), type);
+    // The buffer is handed over as is, spare room included: copying 16 MiB per pack to trim it costs more.
+    return new FinishedPack(ObjectId.wrap(Crypto.sha256(bytes, 0, length)), bytes, length, key.publicKey(),
+        List.copyOf(entries), type);
   }
 
+  /** Grows the buffer by half, and never past what is needed beyond the expected pack size. */
   private void ensure(int extra) {
     if (size + extra > buffer.length) {
-      buffer = Arrays.copyOf(buffer, Math.max(buffer.length * 2, size + extra));
+      long grown = Math.max(buffer.length + (buffer.length >> 1), size + extra);
+      long bound = Math.max(expectedSize, size + extra);
+      buffer = Arrays.copyOf(buffer, (int) Math.min(grown, bound));
     }
   }
 }

@@ -26,6 +26,11 @@ public final class PackFormat {
   public static final int TRAILER_LENGTH = 40;
   /** The largest plaintext chunk a decoder accepts, so a forged length cannot exhaust memory. */
   public static final int MAX_RAW_CHUNK = 256 << 20;
+  /**
+   * The largest chunk offset a decoder accepts: the chunk index stores offsets in 32 bits, and packs are
+   * closed at the config's pack size (at most 1 GiB), far below it.
+   */
+  public static final long MAX_OFFSET = 0xFFFF_FFFFL;
 
   static final int HEADER_VERSION = 1;
   private static final byte[] MAGIC = "BKP1".getBytes(StandardCharsets.US_ASCII);
@@ -103,7 +108,11 @@ public final class PackFormat {
    */
   public static List<PackEntry> openHeader(Aead aead, byte[] sealed, int offset, int length, long dataLength)
       throws CorruptDataException {
-    byte[] plain = aead.open(headerNonce(), HEADER_AAD, sealed, offset, length);
+    return decodeHeader(aead.open(headerNonce(), HEADER_AAD, sealed, offset, length), dataLength);
+  }
+
+  /** Decodes an opened header's plaintext (separate from {@link #openHeader} so it can be fuzzed directly). */
+  static List<PackEntry> decodeHeader(byte[] plain, long dataLength) throws CorruptDataException {
     ByteReader r = new ByteReader(plain);
     int version = r.u8();
     if (version != HEADER_VERSION) {
@@ -120,6 +129,9 @@ public final class PackFormat {
       int raw = (int) r.varintAtMost(MAX_RAW_CHUNK, "raw length");
       if (stored < AeadAlgorithm.TAG_LENGTH) {
         throw new CorruptDataException("entry " + i + " is shorter than its tag");
+      }
+      if (position > MAX_OFFSET) {
+        throw new CorruptDataException("entry " + i + " starts at offset " + position + ", beyond the limit " + MAX_OFFSET);
       }
       entries.add(new PackEntry(id, type, compression, position, stored, raw));
       position += stored;

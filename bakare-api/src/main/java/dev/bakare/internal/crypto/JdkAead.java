@@ -7,6 +7,7 @@ import javax.crypto.AEADBadTagException;
 import javax.crypto.Cipher;
 import javax.crypto.ShortBufferException;
 import javax.crypto.spec.SecretKeySpec;
+import org.jspecify.annotations.Nullable;
 
 /**
  * An {@link Aead} on a JDK {@link Cipher}. Input is fed in 16 KiB slices: HotSpot compiles the loop that
@@ -18,6 +19,10 @@ abstract class JdkAead implements Aead {
 
   private final String transformation;
   private final SecretKeySpec key;
+  /** One cipher per thread and transformation, re-initialized per object: instances are costly to make. */
+  private static final java.util.concurrent.ConcurrentHashMap<String, ThreadLocal<Cipher>> CIPHERS =
+      new java.util.concurrent.ConcurrentHashMap<>();
+
   private final ThreadLocal<Cipher> ciphers;
   private final boolean reinitWithSameNonce;
 
@@ -32,7 +37,7 @@ abstract class JdkAead implements Aead {
     }
     this.transformation = transformation;
     this.key = new SecretKeySpec(key, keyAlgorithm);
-    this.ciphers = ThreadLocal.withInitial(this::newCipher);
+    this.ciphers = CIPHERS.computeIfAbsent(transformation, t -> ThreadLocal.withInitial(this::newCipher));
     this.reinitWithSameNonce = reinitWithSameNonce;
   }
 
@@ -53,13 +58,8 @@ abstract class JdkAead implements Aead {
     try {
       cipher.init(Cipher.ENCRYPT_MODE, key, parameters(nonce));
       cipher.updateAAD(associatedData);
-      int written = 0;
-      for (int done = 0; done < length; done += SLICE) {
-        int n = Math.min(SLICE, length - done);
-        written += cipher.update(in, inOffset + done, n, out, outOffset + written);
-      }
-      written += cipher.doFinal(out, outOffset + written);
-      return written;
+      int written = updateInSlices(cipher, in, inOffset, length, out, outOffset);
+      return written + cipher.doFinal(out, outOffset + written);
     } catch (ShortBufferException e) {
       throw new IllegalArgumentException("output buffer too small for " + length + " bytes plus tag", e);
     } catch (GeneralSecurityException e) {
@@ -78,13 +78,8 @@ abstract class JdkAead implements Aead {
     try {
       cipher.init(Cipher.DECRYPT_MODE, key, parameters(nonce));
       cipher.updateAAD(associatedData);
-      int written = 0;
-      for (int done = 0; done < length; done += SLICE) {
-        int n = Math.min(SLICE, length - done);
-        written += cipher.update(in, inOffset + done, n, out, outOffset + written);
-      }
-      written += cipher.doFinal(out, outOffset + written);
-      return written;
+      int written = updateInSlices(cipher, in, inOffset, length, out, outOffset);
+      return written + cipher.doFinal(out, outOffset + written);
     } catch (AEADBadTagException e) {
       throw new CorruptDataException("authentication failed (wrong key, or the bytes were modified)", e);
     } catch (ShortBufferException e) {
@@ -93,6 +88,25 @@ abstract class JdkAead implements Aead {
       throw new IllegalStateException(transformation + " decryption failed", e);
     }
   }
+
+  /**
+   * Feeds {@code in} to {@code cipher} in {@value #SLICE}-byte updates (see the class comment) and
+   * returns the bytes written to {@code out}; {@code out == null} discards the output into a scratch
+   * buffer (for computing a tag only).
+   */
+  static int updateInSlices(Cipher cipher, byte[] in, int inOffset, int length, byte @Nullable [] out, int outOffset)
+      throws ShortBufferException {
+    byte[] scratch = out == null ? SCRATCH.get() : out;
+    int written = 0;
+    for (int done = 0; done < length; done += SLICE) {
+      int n = Math.min(SLICE, length - done);
+      int w = cipher.update(in, inOffset + done, n, scratch, out == null ? 0 : outOffset + written);
+      written += out == null ? 0 : w;
+    }
+    return written;
+  }
+
+  private static final ThreadLocal<byte[]> SCRATCH = ThreadLocal.withInitial(() -> new byte[SLICE + 64]);
 
   private static void checkNonce(byte[] nonce) {
     if (nonce.length != AeadAlgorithm.NONCE_LENGTH) {

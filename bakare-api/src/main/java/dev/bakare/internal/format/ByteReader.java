@@ -129,6 +129,17 @@ public final class ByteReader {
   /** A length-prefixed string that must be valid UTF-8. */
   public String string(int maxLength, String what) throws CorruptDataException {
     byte[] raw = lengthPrefixed(maxLength, what);
+    boolean ascii = true;
+    for (byte b : raw) {
+      if (b < 0) {
+        ascii = false;
+        break;
+      }
+    }
+    if (ascii) {
+      // Most names are ASCII, and a decoder per string is costly when a tree has thousands of them.
+      return new String(raw, StandardCharsets.US_ASCII);
+    }
     try {
       return StandardCharsets.UTF_8
           .newDecoder()

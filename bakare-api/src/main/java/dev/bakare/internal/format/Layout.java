@@ -13,6 +13,7 @@ public final class Layout {
   public static final String DATA = "data/";
   public static final String INDEX = "index/";
   public static final String SNAPSHOTS = "snapshots/";
+  public static final String FORGOTTEN = "forgotten/";
 
   private Layout() {}
 
@@ -27,6 +28,14 @@ public final class Layout {
 
   public static BlobName snapshot(ObjectId id) {
     return BlobName.of(SNAPSHOTS + id.hex());
+  }
+
+  /**
+   * The marker a forget leaves: a snapshot named here is treated as absent even if its blob is put again
+   * (by a backup that was paused between its commit claim and storing its snapshot).
+   */
+  public static BlobName forgotten(ObjectId id) {
+    return BlobName.of(FORGOTTEN + id.hex());
   }
 
   public static BlobName key(String name) {

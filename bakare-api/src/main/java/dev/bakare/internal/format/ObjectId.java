@@ -53,7 +53,9 @@ public final class ObjectId implements Comparable<ObjectId> {
       return false;
     }
     for (int i = 0; i < text.length(); i++) {
-      if (Character.digit(text.charAt(i), 16) < 0 || Character.isUpperCase(text.charAt(i))) {
+      // ASCII only: Character.digit also accepts other scripts' digits, which HexFormat then rejects.
+      char c = text.charAt(i);
+      if (!(c >= '0' && c <= '9') && !(c >= 'a' && c <= 'f')) {
         return false;
       }
     }

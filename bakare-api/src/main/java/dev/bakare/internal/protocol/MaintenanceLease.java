@@ -61,8 +61,7 @@ public final class MaintenanceLease implements AutoCloseable {
     } catch (BlobAlreadyExistsException e) {
       throw new RepositoryException("another prune took the maintenance lease at the same moment: try again later", e);
     }
-    Instant now = store.stat(name).map(BlobInfo::lastModified)
-        .orElseThrow(() -> new StorageException("lease " + name + " vanished right after it was written"));
+    Instant now = storeTime(store, name);
     if (newest != null && newest.lastModified().plus(duration).isAfter(now)) {
       // Someone holds an unexpired lease: undo our claim and step back.
       store.delete(name);
@@ -97,9 +96,18 @@ public final class MaintenanceLease implements AutoCloseable {
     }
     store.delete(ProtocolLayout.lease(sequence));
     sequence = next;
-    storeNow = store.stat(name).map(BlobInfo::lastModified)
-        .orElseThrow(() -> new StorageException("lease " + name + " vanished right after it was written"));
+    storeNow = storeTime(store, name);
     return storeNow;
+  }
+
+  /**
+   * The store's time of a lease just put. Only another prune deletes leases, and only once they expired:
+   * if ours is gone, this prune was paused past its lease and the other took over.
+   */
+  private static Instant storeTime(BlobStore store, BlobName lease) throws StorageException, RepositoryException {
+    return store.stat(lease).map(BlobInfo::lastModified).orElseThrow(() -> new RepositoryException("another prune"
+        + " took over the maintenance lease while this one was paused (" + lease + " expired and was removed):"
+        + " stopping; run prune again once the other has finished"));
   }
 
   @Override

@@ -25,6 +25,11 @@ public final class ProtocolLayout {
     return BlobName.of(SESSIONS + session + "/snapshot");
   }
 
+  /** Put after a committed backup stored its snapshot: from then on the parked copy is not needed. */
+  public static BlobName sessionStored(String session) {
+    return BlobName.of(SESSIONS + session + "/stored");
+  }
+
   public static BlobName sessionFinal(String session) {
     return BlobName.of(SESSIONS + session + "/final");
   }

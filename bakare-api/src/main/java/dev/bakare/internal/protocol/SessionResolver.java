@@ -114,8 +114,16 @@ public final class SessionResolver {
     };
   }
 
-  /** The committed snapshot's bytes: from the snapshot itself, or the copy parked in the session. */
+  /**
+   * The committed snapshot's bytes while it may not be stored yet: from the snapshot itself, or the copy
+   * parked in the session. Null once the session recorded it stored (the snapshot is then walked with the
+   * others, or was forgotten and references nothing).
+   */
   private byte @Nullable [] committedSnapshot(String session, @Nullable ObjectId snapshot) throws IOException {
+    if (store.stat(ProtocolLayout.sessionStored(session)).isPresent()
+        || store.stat(Layout.forgotten(java.util.Objects.requireNonNull(snapshot))).isPresent()) {
+      return null;
+    }
     for (BlobName name : List.of(Layout.snapshot(java.util.Objects.requireNonNull(snapshot)),
         ProtocolLayout.sessionPending(session))) {
       try {
@@ -137,6 +145,52 @@ public final class SessionResolver {
     } catch (IOException | CorruptDataException e) {
       return "session " + session;
     }
+  }
+
+  /**
+   * Cleans up after a session that has been silent for {@code expiry} at {@code storeNow} (dead, or paused
+   * for that long). Without a claim it is claimed abandoned (see {@link #resolve}); an abandoned one keeps
+   * only its final claim; a committed one whose snapshot may not be stored yet has it stored from the
+   * parked copy (idempotent: the same bytes under the same name), and then all its blobs go. If its process
+   * was only paused, it stores the snapshot again when it resumes: harmless, and if the snapshot was
+   * forgotten meanwhile its {@code forgotten/} marker keeps it forgotten. Returns whether it was judged
+   * abandoned now.
+   */
+  public boolean reclaimIfDead(String session, Instant storeNow, Duration expiry) throws IOException {
+    List<BlobInfo> blobs = new ArrayList<>();
+    store.list(ProtocolLayout.sessionPrefix(session), blobs::add);
+    Instant lastSeen = Instant.MIN;
+    for (BlobInfo b : blobs) {
+      if (b.lastModified().isAfter(lastSeen)) {
+        lastSeen = b.lastModified();
+      }
+    }
+    if (blobs.isEmpty() || lastSeen.plus(expiry).isAfter(storeNow)) {
+      return false;
+    }
+    Resolution r = resolve(session, storeNow, expiry, false);
+    switch (r.state()) {
+      case ABANDONED -> removeAbandoned(session);
+      case COMMITTED -> {
+        byte[] parked = r.snapshotBytes();
+        if (parked != null) {
+          ObjectId id = ObjectId.wrap(dev.bakare.internal.crypto.Crypto.sha256(parked));
+          try {
+            store.put(Layout.snapshot(id), ByteBuffer.wrap(parked), PutMode.CREATE_ONLY);
+          } catch (BlobAlreadyExistsException e) {
+            // Stored by its writer after all.
+          }
+        }
+        List<BlobName> names = new ArrayList<>();
+        store.list(ProtocolLayout.sessionPrefix(session), info -> names.add(info.name()));
+        names.sort(java.util.Comparator.comparingInt(n -> n.equals(ProtocolLayout.sessionFinal(session)) ? 1 : 0));
+        for (BlobName name : names) {
+          store.delete(name);
+        }
+      }
+      case ENDED, ALIVE -> { }
+    }
+    return r.abandonedNow();
   }
 
   /** Deletes an abandoned session's blobs except its final claim, which must stay so it can never commit. */

@@ -115,6 +115,15 @@ public final class WriterSession {
   }
 
   /**
+   * Records that the committed snapshot is stored, so that a prune that finds this session after this
+   * process died knows the parked copy is not needed (and does not bring back a snapshot that was stored
+   * and later forgotten).
+   */
+  public synchronized void snapshotStored() throws StorageException {
+    store.put(ProtocolLayout.sessionStored(id), ByteBuffer.allocate(0), PutMode.REPLACE);
+  }
+
+  /**
    * Claims the commit of a prune's repack: the packs it wrote may now be relied on, and the packs it
    * copied from may be tombstoned.
    *
@@ -153,6 +162,10 @@ public final class WriterSession {
     List<BlobName> names = new ArrayList<>();
     try {
       store.list(ProtocolLayout.sessionPrefix(id), (BlobInfo info) -> names.add(info.name()));
+      // The parked snapshot goes first and the final claim last: a crash in between leaves a session a
+      // prune can tell apart from one that never stored its snapshot.
+      names.sort(java.util.Comparator.comparingInt(n -> n.equals(ProtocolLayout.sessionPending(id)) ? 0
+          : n.equals(ProtocolLayout.sessionFinal(id)) ? 2 : 1));
       for (BlobName name : names) {
         if (committed || !name.equals(ProtocolLayout.sessionFinal(id))) {
           store.delete(name);

@@ -9,6 +9,8 @@ import dev.bakare.internal.content.ChunkLocation;
 import dev.bakare.internal.content.ContentReader;
 import dev.bakare.internal.content.ContentWriter;
 import dev.bakare.internal.content.IndexSegment;
+import dev.bakare.internal.content.PackEntry;
+import dev.bakare.internal.content.PackHeaders;
 import dev.bakare.internal.crypto.Crypto;
 import dev.bakare.internal.format.CompactIdSet;
 import dev.bakare.internal.format.CorruptDataException;
@@ -63,6 +65,7 @@ public final class PruneJob {
   private long packsRepacked;
   private long bytesRepacked;
   private long sessionsAbandoned;
+  private long incompleteUploadBytes;
 
   public PruneJob(Engine engine, PruneRequest request) {
     this.engine = engine;
@@ -82,16 +85,56 @@ public final class PruneJob {
     try (MaintenanceLease lease = MaintenanceLease.acquire(engine.store(), leaseDuration, "prune " + id)) {
       sweep(lease);
       mark(lease);
+      if (!request.dryRun()) {
+        reclaimDeadSessions(lease);
+        // Older than the session expiry, no put can still be running (a paused one retries whole).
+        incompleteUploadBytes = engine.store().removeIncompleteUploads(request.sessionExpiry());
+      }
     }
     return new PruneResult(packsDeleted, bytesDeleted, packsKept, packsMarked, bytesMarked, packsRepacked,
-        bytesRepacked, sessionsAbandoned, waitingFor, request.dryRun());
+        bytesRepacked, sessionsAbandoned, waitingFor, incompleteUploadBytes, request.dryRun());
+  }
+
+  /**
+   * Sessions whose process died stay until a prune cleans them up, whether or not a tombstone records
+   * them: abandoned ones keep only their final claim, committed ones have their snapshot stored and go.
+   */
+  private void reclaimDeadSessions(MaintenanceLease lease) throws IOException {
+    Instant storeNow = lease.renew();
+    for (String session : resolver.sessionIds()) {
+      if (resolver.reclaimIfDead(session, storeNow, request.sessionExpiry())) {
+        sessionsAbandoned++;
+      }
+    }
+    // A backup paused between its commit claim and storing its snapshot stores it when it resumes, even if
+    // the snapshot was completed for it and forgotten meanwhile: the marker makes that copy invisible, and
+    // here it goes.
+    java.util.Set<ObjectId> forgotten = engine.forgottenSnapshots();
+    List<ObjectId> stored = new ArrayList<>();
+    engine.store().list(Layout.SNAPSHOTS, info -> Layout.idOf(info.name(), Layout.SNAPSHOTS).ifPresent(stored::add));
+    for (ObjectId id : stored) {
+      if (forgotten.contains(id)) {
+        engine.store().delete(Layout.snapshot(id));
+      }
+    }
   }
 
   // ---- sweep ----
 
   private void sweep(MaintenanceLease lease) throws IOException {
     Instant storeNow = lease.renew();
+    List<String> listed = Tombstones.ids(engine.store());
     Map<String, Tombstone> tombstones = Tombstones.load(engine.store(), engine.sealing());
+    if (!request.dryRun()) {
+      // Listed, but its packs blob is gone: swept by another prune while one that had read it recorded its
+      // sessions anew (two prunes hold the lease in turn when one is paused past it). Marks put the packs
+      // blob first, so a sessions blob without it is never read again.
+      for (String id : listed) {
+        if (!tombstones.containsKey(id)) {
+          engine.store().delete(ProtocolLayout.tombstoneSessions(id));
+        }
+      }
+    }
     List<String> sweepable = new ArrayList<>();
     List<byte[]> committedSnapshots = new ArrayList<>();
     Set<String> abandoned = new HashSet<>();
@@ -141,16 +184,22 @@ public final class PruneJob {
       return;
     }
     lease.renew();
-    // Everything below is read after the sessions were resolved, so it includes what they committed.
+    // Everything below is read after the sessions were resolved, so it includes what they committed. The
+    // snapshots are listed before the index is loaded, so the index holds every tree they reference; one
+    // committed later comes from a session this sweep does not wait for, which saw the tombstones.
+    List<ObjectId> snapshots = engine.snapshotIds();
     Map<ObjectId, Long> present = engine.packsInStorage();
     try (ChunkIndex index = engine.freshIndex()) {
-      sweep(lease, tombstones, sweepable, committedSnapshots, abandoned, present, index);
+      // Writers deduplicate against packs no segment lists (indexed from their headers), so a snapshot
+      // may need them: they are located the same way here.
+      engine.indexUnlistedPacks(index, present);
+      sweep(lease, tombstones, sweepable, snapshots, committedSnapshots, abandoned, present, index);
     }
   }
 
   private void sweep(MaintenanceLease lease, Map<String, Tombstone> tombstones, List<String> sweepable,
-      List<byte[]> committedSnapshots, Set<String> abandoned, Map<ObjectId, Long> present, ChunkIndex index)
-      throws IOException {
+      List<ObjectId> snapshots, List<byte[]> committedSnapshots, Set<String> abandoned, Map<ObjectId, Long> present,
+      ChunkIndex index) throws IOException {
     Set<ObjectId> doomed = new HashSet<>();
     Set<ObjectId> stillTombstoned = new HashSet<>();
     for (Map.Entry<String, Tombstone> t : tombstones.entrySet()) {
@@ -184,7 +233,10 @@ public final class PruneJob {
         keep.add(doomedCopy.pack().id());
       }
     };
-    walkAllReferences(index, committedSnapshots, keepIfOnlyCopyIsDoomed);
+    // Trees are read from copies that exist: the index may also list copies in packs that are gone (a
+    // sweep that died before deleting the segments it replaced), which rewriteIndex below then drops.
+    walkAllReferences(index.withPackStates(pack -> false, present::containsKey), snapshots, committedSnapshots,
+        keepIfOnlyCopyIsDoomed);
     refuseIfUnlocated(unlocated[0]);
     Set<ObjectId> delete = new HashSet<>(doomed);
     delete.removeAll(keep);
@@ -197,7 +249,7 @@ public final class PruneJob {
       return;
     }
     lease.renew();
-    rewriteIndex(delete, present.keySet());
+    rewriteIndex(delete);
     for (ObjectId pack : delete) {
       engine.store().delete(Layout.pack(pack));
     }
@@ -215,11 +267,16 @@ public final class PruneJob {
 
   /**
    * Writes replacements for the index segments that list deleted or missing packs; the old ones are
-   * deleted only after the packs (so that at every moment every kept pack is indexed).
+   * deleted only after the packs (so that at every moment every kept pack is indexed). Packs are listed
+   * after the segments: a backup uploads its packs before the segment that lists them, so a pack of a
+   * listed segment that the later listing lacks is truly gone, while a backup that committed during this
+   * sweep keeps its packs indexed.
    */
-  private void rewriteIndex(Set<ObjectId> deleted, Set<ObjectId> present) throws IOException {
+  private void rewriteIndex(Set<ObjectId> deleted) throws IOException {
     oldSegments.clear();
-    for (BlobName name : engine.indexSegmentNames()) {
+    List<BlobName> segments = engine.indexSegmentNames();
+    Set<ObjectId> present = engine.packsInStorage().keySet();
+    for (BlobName name : segments) {
       IndexSegment segment = engine.readIndexSegment(name);
       List<IndexSegment.IndexedPack> kept = new ArrayList<>();
       boolean changed = false;
@@ -249,17 +306,26 @@ public final class PruneJob {
   private void mark(MaintenanceLease lease) throws IOException {
     lease.renew();
     Set<ObjectId> tombstoned = Tombstones.packs(engine.store(), engine.sealing());
+    // Snapshots first, as in the sweep: the index loaded next locates everything they reference.
+    List<ObjectId> snapshots = engine.snapshotIds();
     Map<ObjectId, Long> present = engine.packsInStorage();
     try (ChunkIndex fresh = engine.freshIndex()) {
-      mark(lease, tombstoned, present, fresh.withPackStates(tombstoned::contains, present::containsKey));
+      // As in the sweep: a snapshot may use packs no segment lists; those it does not use are doomed.
+      engine.indexUnlistedPacks(fresh, present);
+      mark(lease, tombstoned, snapshots, present, fresh.withPackStates(tombstoned::contains, present::containsKey),
+          fresh.withPackStates(pack -> false, present::containsKey));
     }
   }
 
-  private void mark(MaintenanceLease lease, Set<ObjectId> tombstoned, Map<ObjectId, Long> present, ChunkIndex index)
-      throws IOException {
+  /**
+   * @param index the index as a writer would see it: relying on present packs no tombstone names
+   * @param readable the same entries, relying on every present pack: where trees are read from
+   */
+  private void mark(MaintenanceLease lease, Set<ObjectId> tombstoned, List<ObjectId> snapshots,
+      Map<ObjectId, Long> present, ChunkIndex index, ChunkIndex readable) throws IOException {
     CompactIdSet live = new CompactIdSet(Math.max(1024, index.chunkCount()));
     long[] unlocated = {0};
-    walkAllReferences(index, List.of(), chunk -> {
+    walkAllReferences(readable, snapshots, List.of(), chunk -> {
       live.add(chunk);
       if (!index.contains(chunk)) {
         unlocated[0]++;
@@ -275,6 +341,13 @@ public final class PruneJob {
         u[0] += l.storedLength();
       }
     });
+    // Segments that list packs which are gone (a backup judged abandoned indexes its packs after a sweep
+    // deleted them; a sweep that died leaves the segments it replaced) are replaced here too: with nothing
+    // to sweep, no other step would.
+    if (!request.dryRun() && usage.keySet().stream().anyMatch(pack -> !present.containsKey(pack))) {
+      rewriteIndex(Set.of());
+      deleteOldSegments();
+    }
     List<ObjectId> doomed = new ArrayList<>();
     List<ObjectId> partlyUsed = new ArrayList<>();
     long used = 0;
@@ -355,21 +428,22 @@ public final class PruneJob {
       ChunkIndex view = index.withPackStates(excluded::contains, present::contains);
       ContentWriter writer = new ContentWriter(engine.store(), engine.sealing(), engine.hasher(), engine.compressor(),
           view, engine.config().packSize(), 1, 2, uploads);
-      ContentReader reader = engine.reader();
-      Set<ObjectId> repackSet = new HashSet<>(packs);
-      Map<ObjectId, List<Map.Entry<ObjectId, ChunkLocation>>> byPack = new HashMap<>();
-      index.forEach((chunk, l) -> {
-        if (live.contains(chunk) && repackSet.contains(l.pack().id())) {
-          byPack.computeIfAbsent(l.pack().id(), p -> new ArrayList<>()).add(Map.entry(chunk, l));
-        }
-      });
+      ContentReader reader = new ContentReader(engine.store(), engine.sealing(), engine.hasher(), engine.compressor(),
+          index);
       int done = 0;
       for (ObjectId pack : packs) {
+        // One pack at a time, its chunks found from its own header: memory stays one pack, however many
+        // chunks the repository holds.
         byte[] bytes = Engine.toArray(engine.store().get(Layout.pack(pack)));
-        for (Map.Entry<ObjectId, ChunkLocation> e : byPack.getOrDefault(pack, List.of())) {
-          ChunkLocation l = e.getValue();
-          byte[] plain = reader.open(e.getKey(), l, bytes, (int) l.offset());
-          writer.write(e.getKey(), l.type(), plain, 0, plain.length);
+        IndexSegment.IndexedPack self = PackHeaders.parse(engine.sealing(), pack, bytes);
+        for (PackEntry entry : self.entries()) {
+          if (!live.contains(entry.id())) {
+            continue;
+          }
+          ChunkLocation l = new ChunkLocation(self.pack(), entry.type(), entry.compression(), entry.offset(),
+              entry.storedLength(), entry.rawLength());
+          byte[] plain = reader.open(entry.id(), l, bytes, (int) entry.offset());
+          writer.write(entry.id(), entry.type(), plain, 0, plain.length);
         }
         packsRepacked++;
         if (++done % 64 == 0) {
@@ -409,14 +483,15 @@ public final class PruneJob {
   }
 
   /**
-   * Reports every chunk referenced by a stored snapshot or by {@code extraSnapshots} (committed snapshots
-   * parked in sessions). A damaged snapshot stops the prune: its references are unknown.
+   * Reports every chunk referenced by {@code snapshots} (listed before {@code index} was loaded) or by
+   * {@code extraSnapshots} (committed snapshots parked in sessions). A damaged snapshot stops the prune:
+   * its references are unknown.
    */
-  private void walkAllReferences(ChunkIndex index, List<byte[]> extraSnapshots, Consumer<ObjectId> referenced)
-      throws IOException {
+  private void walkAllReferences(ChunkIndex index, List<ObjectId> snapshots, List<byte[]> extraSnapshots,
+      Consumer<ObjectId> referenced) throws IOException {
     ReferenceWalker walker = new ReferenceWalker(new TreeReader(
         new ContentReader(engine.store(), engine.sealing(), engine.hasher(), engine.compressor(), index)));
-    for (ObjectId snapshot : engine.snapshotIds()) {
+    for (ObjectId snapshot : snapshots) {
       SnapshotManifest manifest;
       try {
         manifest = engine.readSnapshot(snapshot);

@@ -13,6 +13,7 @@ import dev.bakare.internal.content.ChunkIndex;
 import dev.bakare.internal.content.Compressor;
 import dev.bakare.internal.content.ContentReader;
 import dev.bakare.internal.content.IndexSegment;
+import dev.bakare.internal.content.PackHeaders;
 import dev.bakare.internal.crypto.AeadAlgorithm;
 import dev.bakare.internal.crypto.AeadAlgorithms;
 import dev.bakare.internal.crypto.Crypto;
@@ -53,6 +54,8 @@ import org.jspecify.annotations.Nullable;
 public final class Engine implements AutoCloseable {
   private static final System.Logger LOG = System.getLogger(Engine.class.getName());
   private static final int INDEX_SEGMENT_MAX_CHUNKS = 100_000;
+  /** How often the index is listed again when listed segments vanish before they are read. */
+  private static final int MAX_INDEX_ROUNDS = 10;
 
   private final RepositoryOptions options;
   private final EngineHooks hooks;
@@ -67,6 +70,8 @@ public final class Engine implements AutoCloseable {
   private final Chunker chunker;
   private @Nullable ChunkIndex index;
   private final java.util.Set<BlobName> loadedSegments = new java.util.HashSet<>();
+  private final java.util.Map<BlobName, String> damagedSegments = new java.util.HashMap<>();
+  private final java.util.Set<ObjectId> unreadableHeaders = java.util.concurrent.ConcurrentHashMap.newKeySet();
 
   private Engine(RepositoryOptions options, EngineHooks hooks, BlobStore store, Config config, byte[] configBytes,
       KeyMaterial keys, Path keyFile) throws RepositoryException {
@@ -191,7 +196,7 @@ public final class Engine implements AutoCloseable {
       try {
         int version = Config.peekVersion(configBytes);
         if (version > Config.VERSION) {
-          throw new RepositoryException("the repository at " + store.describe() + " has format version " + version
+          throw new RepositoryException("the repository at " + store.describe() + " has format version " + version + " in its config"
               + ", newer than this bakare supports (" + Config.VERSION + "): upgrade bakare");
         }
         config = Config.decode(configBytes);
@@ -201,8 +206,11 @@ public final class Engine implements AutoCloseable {
       LoadedKey key = loadKey(options, store, config);
       try {
         if (!config.fingerprintMatches(key.keys())) {
-          throw new KeyException("key file " + key.path() + " does not fit the repository at " + store.describe()
-              + " (its master key differs): pass the key made for this repository");
+          // Every key loaded names this repository's id (a foreign key was refused above): a fingerprint that
+          // differs is damage, not a foreign key.
+          throw new IntegrityException("config", "its key-fingerprint does not match key " + key.path() + ", which was"
+              + " made for this repository (" + config.id() + "): the config (or the key file) was modified or damaged",
+              null);
         }
         if (!Config.macMatches(configBytes, key.keys())) {
           throw new IntegrityException("config", "its MAC does not verify under the repository key: it was modified", null);
@@ -231,9 +239,14 @@ public final class Engine implements AutoCloseable {
       bytes = Files.readAllBytes(path);
     } catch (NoSuchFileException e) {
       if (explicit == null && passphrase != null) {
-        Optional<KeyMaterial> fromRepository = unlockRepositoryCopy(store, config, passphrase);
+        List<String> damaged = new ArrayList<>();
+        Optional<KeyMaterial> fromRepository = unlockRepositoryCopy(store, config, passphrase, damaged);
         if (fromRepository.isPresent()) {
           return new LoadedKey(fromRepository.get(), Path.of(store.describe(), "keys"));
+        }
+        if (!damaged.isEmpty()) {
+          throw new KeyException("no key file for repository " + config.id() + " at " + path + ", and the key copies in"
+              + " the repository do not open: " + String.join("; ", damaged) + ": pass the key file init wrote (--key FILE)");
         }
       }
       if (explicit == null && passphrase == null && hasRepositoryCopies(store)) {
@@ -253,10 +266,24 @@ public final class Engine implements AutoCloseable {
       throw new KeyException(path + " is not a usable bakare key file: " + e.getMessage(), e);
     }
     if (!file.repositoryId().equals(config.id())) {
+      if (fitsFingerprint(file, passphrase, config)) {
+        // The key's master key is the one the config names: the config's id is what changed.
+        throw new IntegrityException("config", "it names repository " + config.id() + ", but key " + path + " of"
+            + " repository " + file.repositoryId() + " fits its key-fingerprint: the config was modified or damaged", null);
+      }
       throw new KeyException("key file " + path + " belongs to repository " + file.repositoryId()
           + ", not to repository " + config.id() + " at " + store.describe() + ": pass the key of this repository");
     }
     return new LoadedKey(unlock(file, passphrase, path.toString()), path);
+  }
+
+  private static boolean fitsFingerprint(KeyFile file, char @Nullable [] passphrase, Config config) {
+    try {
+      return file.unlock(passphrase) instanceof KeyFile.Unlocked.Key key && config.fingerprintMatches(key.keys());
+    } catch (CorruptDataException e) {
+      // An unreadable key file fits nothing; the caller reports the mismatch of ids.
+      return false;
+    }
   }
 
   private static KeyMaterial unlock(KeyFile file, char @Nullable [] passphrase, String where) throws KeyException {
@@ -282,16 +309,23 @@ public final class Engine implements AutoCloseable {
     return any[0];
   }
 
-  private static Optional<KeyMaterial> unlockRepositoryCopy(BlobStore store, Config config, char[] passphrase)
-      throws IOException {
+  /** The key from the first copy in {@code keys/} the passphrase opens; copies found damaged go to {@code damaged}. */
+  private static Optional<KeyMaterial> unlockRepositoryCopy(BlobStore store, Config config, char[] passphrase,
+      List<String> damaged) throws IOException {
     List<BlobName> names = new ArrayList<>();
     store.list(Layout.KEYS, info -> names.add(info.name()));
     for (BlobName name : names) {
+      byte[] bytes = toArray(store.get(name));
+      // Copies are named by their SHA-256: a mismatch is damage, which a wrong passphrase must not be blamed for.
+      if (!HexFormat.of().formatHex(Crypto.sha256(bytes)).equals(name.lastSegment())) {
+        damaged.add(name + " is damaged (its SHA-256 does not match its name)");
+        continue;
+      }
       KeyFile file;
       try {
-        file = KeyFile.decode(toArray(store.get(name)));
+        file = KeyFile.decode(bytes);
       } catch (CorruptDataException e) {
-        LOG.log(System.Logger.Level.WARNING, "skipping unreadable key " + name + ": " + e.getMessage());
+        damaged.add(name + " is unreadable: " + e.getMessage());
         continue;
       }
       if (!file.repositoryId().equals(config.id())) {
@@ -302,7 +336,7 @@ public final class Engine implements AutoCloseable {
           return Optional.of(key.keys());
         }
       } catch (CorruptDataException e) {
-        LOG.log(System.Logger.Level.WARNING, "skipping unreadable key " + name + ": " + e.getMessage());
+        damaged.add(name + " is unreadable: " + e.getMessage());
       }
     }
     return Optional.empty();
@@ -364,20 +398,94 @@ public final class Engine implements AutoCloseable {
    * The chunk index, brought up to date: segments written since the last call (by this or any other
    * process) are loaded. Entries of segments deleted meanwhile stay; callers that deduplicate filter them
    * by the packs they list (see {@link ChunkIndex#withPackStates}). Lives until the engine closes.
+   *
+   * <p>Self-healing: a damaged segment is reported and skipped, and with the full key every pack no
+   * readable segment lists is indexed from its own header, so a damaged or lost segment never makes a
+   * snapshot unreadable ({@code repair index} then writes the index down again).
    */
   public synchronized ChunkIndex index() throws IOException {
+    List<BlobInfo> segments = indexSegments();
     ChunkIndex loaded = index;
     if (loaded == null) {
-      loaded = ChunkIndex.create(workDirectory());
+      loaded = ChunkIndex.create(workDirectory(), expectedChunks(segments));
       index = loaded;
     }
-    for (BlobName name : indexSegmentNames()) {
-      if (!loadedSegments.contains(name)) {
-        loaded.addAll(readIndexSegment(name));
-        loadedSegments.add(name);
+    for (int round = 1; ; round++) {
+      boolean missed = false;
+      for (BlobInfo segment : segments) {
+        BlobName name = segment.name();
+        if (loadedSegments.contains(name) || damagedSegments.containsKey(name)) {
+          continue;
+        }
+        try {
+          loaded.addAll(readIndexSegment(name));
+          loadedSegments.add(name);
+        } catch (IntegrityException e) {
+          damagedSegments.put(name, e.problem());
+          LOG.log(System.Logger.Level.WARNING, e.getMessage() + "; the packs it lists are indexed from their own"
+              + " headers (run repair index to write the index again)");
+        } catch (BlobNotFoundException e) {
+          missed = true;
+        }
       }
+      if (!missed) {
+        return loaded;
+      }
+      segments = relistAfterVanished(round);
+    }
+  }
+
+  /**
+   * A segment listed but gone when read was replaced by a prune's sweep, which puts the replacement before
+   * it deletes the original: listing again finds the replacement.
+   */
+  private List<BlobInfo> relistAfterVanished(int round) throws IOException {
+    if (round == MAX_INDEX_ROUNDS) {
+      throw new RepositoryException("index segments of " + store.describe() + " vanished while they were read, "
+          + MAX_INDEX_ROUNDS + " times in a row: prunes keep replacing them; try again when they are done");
+    }
+    return indexSegments();
+  }
+
+  /**
+   * {@link #index()}, plus, with the full key, every pack of {@code listing} that no readable segment
+   * lists, indexed from its header.
+   */
+  public ChunkIndex index(java.util.Map<ObjectId, Long> listing) throws IOException {
+    ChunkIndex loaded = index();
+    if (keys.isFull()) {
+      indexUnlistedPacks(loaded, listing);
     }
     return loaded;
+  }
+
+  /** Index segments found damaged so far, with what is wrong with each. */
+  public synchronized java.util.Map<BlobName, String> damagedSegments() {
+    return java.util.Map.copyOf(damagedSegments);
+  }
+
+  /**
+   * Adds to {@code index} every pack in {@code packs} that no segment lists, read from the pack's header
+   * (left by an interrupted backup, written by a backup still running, or listed only in a damaged or lost
+   * segment). Returns how many were added; packs whose header is damaged are reported and left out.
+   */
+  public int indexUnlistedPacks(ChunkIndex index, java.util.Map<ObjectId, Long> packs) throws IOException {
+    int added = 0;
+    for (java.util.Map.Entry<ObjectId, Long> pack : packs.entrySet()) {
+      if (index.containsPack(pack.getKey()) || unreadableHeaders.contains(pack.getKey())) {
+        continue;
+      }
+      try {
+        index.add(PackHeaders.read(store, sealing, pack.getKey(), pack.getValue()));
+        added++;
+      } catch (IntegrityException e) {
+        unreadableHeaders.add(pack.getKey());
+        LOG.log(System.Logger.Level.WARNING, e.getMessage() + "; its chunks are reachable only through the index");
+      } catch (dev.bakare.store.spi.BlobNotFoundException e) {
+        // Deleted by a prune since the listing.
+      }
+    }
+    return added;
   }
 
   /**
@@ -385,11 +493,28 @@ public final class Engine implements AutoCloseable {
    * entries (prune, check). The caller closes it.
    */
   public ChunkIndex freshIndex() throws IOException {
-    ChunkIndex fresh = ChunkIndex.create(workDirectory());
+    List<BlobInfo> segments = indexSegments();
+    ChunkIndex fresh = ChunkIndex.create(workDirectory(), expectedChunks(segments));
     boolean loaded = false;
     try {
-      for (BlobName name : indexSegmentNames()) {
-        fresh.addAll(readIndexSegment(name));
+      java.util.Set<BlobName> read = new java.util.HashSet<>();
+      for (int round = 1; ; round++) {
+        boolean missed = false;
+        for (BlobInfo segment : segments) {
+          if (read.contains(segment.name())) {
+            continue;
+          }
+          try {
+            fresh.addAll(readIndexSegment(segment.name()));
+            read.add(segment.name());
+          } catch (BlobNotFoundException e) {
+            missed = true;
+          }
+        }
+        if (!missed) {
+          break;
+        }
+        segments = relistAfterVanished(round);
       }
       loaded = true;
       return fresh;
@@ -431,12 +556,29 @@ public final class Engine implements AutoCloseable {
   /** The names of all index segments. */
   public List<BlobName> indexSegmentNames() throws StorageException {
     List<BlobName> names = new ArrayList<>();
+    for (BlobInfo info : indexSegments()) {
+      names.add(info.name());
+    }
+    return names;
+  }
+
+  private List<BlobInfo> indexSegments() throws StorageException {
+    List<BlobInfo> segments = new ArrayList<>();
     store.list(Layout.INDEX, info -> {
       if (Layout.idOf(info.name(), Layout.INDEX).isPresent()) {
-        names.add(info.name());
+        segments.add(info);
       }
     });
-    return names;
+    return segments;
+  }
+
+  /** About 40 bytes a chunk in a sealed segment: enough to size the index table once. */
+  private static long expectedChunks(List<BlobInfo> segments) {
+    long bytes = 0;
+    for (BlobInfo info : segments) {
+      bytes += info.size();
+    }
+    return bytes / 40;
   }
 
   /** Reads, authenticates and decodes one index segment. */
@@ -501,8 +643,9 @@ public final class Engine implements AutoCloseable {
    * packs a prune deleted since (their chunks live on in the packs it repacked them into).
    */
   public ContentReader reader() throws IOException {
-    java.util.Set<ObjectId> present = packsInStorage().keySet();
-    return new ContentReader(store, sealing, hasher, compressor, index().withPackStates(p -> false, present::contains));
+    java.util.Map<ObjectId, Long> present = packsInStorage();
+    return new ContentReader(store, sealing, hasher, compressor,
+        index(present).withPackStates(p -> false, present::containsKey));
   }
 
   /** Stores a snapshot and returns its id. */
@@ -531,11 +674,29 @@ public final class Engine implements AutoCloseable {
     }
   }
 
-  /** The ids of all stored snapshots. */
+  /** The ids of all stored snapshots that were not forgotten. */
   public List<ObjectId> snapshotIds() throws StorageException {
+    java.util.Set<ObjectId> forgotten = forgottenSnapshots();
     List<ObjectId> ids = new ArrayList<>();
-    store.list(Layout.SNAPSHOTS, info -> Layout.idOf(info.name(), Layout.SNAPSHOTS).ifPresent(ids::add));
+    store.list(Layout.SNAPSHOTS, info -> Layout.idOf(info.name(), Layout.SNAPSHOTS).filter(id -> !forgotten.contains(id))
+        .ifPresent(ids::add));
     return ids;
+  }
+
+  /** The snapshots forgotten so far (their markers stay, see {@link Layout#forgotten}). */
+  public java.util.Set<ObjectId> forgottenSnapshots() throws StorageException {
+    java.util.Set<ObjectId> ids = new java.util.HashSet<>();
+    store.list(Layout.FORGOTTEN, info -> Layout.idOf(info.name(), Layout.FORGOTTEN).ifPresent(ids::add));
+    return ids;
+  }
+
+  /**
+   * Forgets a snapshot: first the marker, then the snapshot. The marker keeps it forgotten if a backup
+   * that committed it, paused before storing it, stores it after all.
+   */
+  public void forgetSnapshot(ObjectId id) throws StorageException {
+    putContentAddressed(Layout.forgotten(id), new byte[0]);
+    store.delete(Layout.snapshot(id));
   }
 
   public static byte[] toArray(ByteBuffer buffer) {

@@ -59,12 +59,17 @@ public final class RestoreJob {
   private final Engine engine;
   private final RestoreRequest request;
   private final ConcurrentLinkedQueue<FileError> errors = new ConcurrentLinkedQueue<>();
-  private final List<Planned> plan = new ArrayList<>();
   private final List<String> includes = new ArrayList<>();
   private final AtomicLong restoredBytes = new AtomicLong();
   private final AtomicLong restoredFiles = new AtomicLong();
-  private final boolean root = runsAsRoot();
+  /** The effective uid and gid of this process, which own what it creates; -1 where unknown. */
+  private final long[] processOwner = processOwner();
+  private final boolean root = processOwner[0] == 0;
   private @Nullable ContentReader reader;
+  /** Directories this restore created or verified as real directories: files may go into them. */
+  private final java.util.Set<Path> usableDirectories = java.util.concurrent.ConcurrentHashMap.newKeySet();
+  /** Whether the target held nothing before: then nothing can conflict and per-entry checks are skipped. */
+  private boolean freshTarget;
 
   public RestoreJob(Engine engine, RestoreRequest request) {
     this.engine = engine;
@@ -81,6 +86,10 @@ public final class RestoreJob {
   /** An entry to restore: where it is in the snapshot, where it goes, what it is. */
   private record Planned(String snapshotPath, Path target, Node node) {}
 
+  /** Chunk references a batch of files may hold before it is restored: bounds memory on huge snapshots. */
+  private static final int BATCH_CHUNKS = 100_000;
+  private static final int BATCH_FILES = 20_000;
+
   public RestoreResult run() throws IOException {
     engine.requireFullKey("restoring");
     SnapshotManifest manifest = engine.readSnapshot(ObjectId.fromHex(request.snapshot().hex()));
@@ -92,79 +101,42 @@ public final class RestoreJob {
     this.reader = contentReader;
     TreeReader trees = new TreeReader(contentReader);
     Path target = request.target().toAbsolutePath().normalize();
-    planTree(trees, detail.rootTree(), "", target);
-    for (String include : includes) {
-      boolean found = plan.stream().anyMatch(p -> p.snapshotPath().equals(include));
-      if (!found) {
-        errors.add(new FileError(include, "not in the snapshot"));
-      }
-    }
-    checkConflicts(target);
     if (Files.exists(target, NOFOLLOW) && !Files.isDirectory(target, NOFOLLOW)) {
       throw new RepositoryException("restore target " + target + " exists and is not a directory: choose a directory");
     }
-    Files.createDirectories(target);
-
-    long directories = 0;
-    long symlinks = 0;
-    List<FileTask> files = new ArrayList<>();
-    Map<Long, Map<Long, Planned>> hardLinkLeaders = new HashMap<>();
-    List<Planned[]> hardLinks = new ArrayList<>();
-    for (Planned p : plan) {
-      Node node = p.node();
-      if (node.type() == NodeType.DIRECTORY) {
-        if (createDirectory(p)) {
-          directories++;
-        }
-      } else if (node.type() == NodeType.FILE) {
-        if (node.hasError() && node.content().isEmpty() && node.size() > 0) {
-          errors.add(new FileError(p.snapshotPath(), "not in the backup: " + node.error()));
-          continue;
-        }
-        if (node.links() > 1) {
-          Map<Long, Planned> byInode = hardLinkLeaders.computeIfAbsent(node.device(), d -> new HashMap<>());
-          Planned leader = byInode.get(node.inode());
-          if (leader != null) {
-            hardLinks.add(new Planned[] {p, leader});
-            continue;
-          }
-          byInode.put(node.inode(), p);
-        }
-        FileTask task = createFile(p);
-        if (task != null) {
-          files.add(task);
-        }
-      }
+    freshTarget = !Files.exists(target, NOFOLLOW) || isEmptyDirectory(target);
+    if (!freshTarget && request.overwrite() == Overwrite.NEVER) {
+      checkConflicts(trees, detail.rootTree(), target);
     }
-    Map<ObjectId, PackWork> work = assignChunks(files);
+    Files.createDirectories(target);
+    usableDirectories.add(target);
+
     java.util.concurrent.ScheduledExecutorService ticker = Executors.newSingleThreadScheduledExecutor(runnable -> {
       Thread t = new Thread(runnable, "bakare-restore-progress");
       t.setDaemon(true);
       return t;
     });
     ticker.scheduleAtFixedRate(this::reportProgress, 250, 250, java.util.concurrent.TimeUnit.MILLISECONDS);
+    ExecutorService pool = Executors.newFixedThreadPool(engine.options().threads(), runnable -> {
+      Thread t = new Thread(runnable, "bakare-restore");
+      t.setDaemon(true);
+      return t;
+    });
     try {
-      runPackWork(work);
+      activePool = pool;
+      walk(trees, detail.rootTree(), target, this::restoreEntry);
+      runBatch(pool);
     } finally {
       ticker.shutdownNow();
+      pool.shutdownNow();
     }
-    for (FileTask task : files) {
-      if (task.entry.node().content().isEmpty() && task.failure == null) {
-        task.finish();
+    for (String include : includes) {
+      if (!seenIncludes.contains(include)) {
+        errors.add(new FileError(include, "not in the snapshot"));
       }
-    }
-    for (FileTask task : files) {
-      if (task.failure != null) {
-        errors.add(new FileError(task.entry.snapshotPath(), task.failure));
-        Files.deleteIfExists(task.entry.target());
-      }
-    }
-    Map<Path, FileTask> byTarget = new HashMap<>();
-    for (FileTask task : files) {
-      byTarget.put(task.entry.target(), task);
     }
     for (Planned[] link : hardLinks) {
-      FileTask leader = byTarget.get(link[1].target());
+      FileTask leader = hardLinkTasks.get(link[1].target());
       if (leader == null || leader.failure != null) {
         errors.add(new FileError(link[0].snapshotPath(), "hard link to " + link[1].snapshotPath() + ", which was not restored"));
         continue;
@@ -174,74 +146,215 @@ public final class RestoreJob {
         restoredFiles.incrementAndGet();
       }
     }
-    for (Planned p : plan) {
-      if (p.node().type() == NodeType.SYMLINK && prepareTarget(p)) {
+    for (Planned p : symlinkEntries) {
+      if (prepareTarget(p)) {
         Files.createSymbolicLink(p.target(), Path.of(p.node().linkTarget()));
         symlinks++;
         applyMetadata(p);
-      } else if (p.node().type() != NodeType.FILE && p.node().type() != NodeType.DIRECTORY
-          && p.node().type() != NodeType.SYMLINK) {
-        errors.add(new FileError(p.snapshotPath(), p.node().type().name().toLowerCase(java.util.Locale.ROOT).replace('_', ' ')
-            + " not restored: bakare restores files, directories and symlinks"));
       }
     }
-    for (FileTask task : files) {
-      if (task.failure == null) {
-        applyMetadata(task.entry);
-      }
-    }
-    for (int i = plan.size() - 1; i >= 0; i--) {
-      Planned p = plan.get(i);
-      if (p.node().type() == NodeType.DIRECTORY) {
-        applyMetadata(p);
-      }
+    for (int i = directoryEntries.size() - 1; i >= 0; i--) {
+      applyMetadata(directoryEntries.get(i));
     }
     reportProgress();
-    return new RestoreResult(restoredFiles.get(), directories, symlinks, restoredBytes.get(), List.copyOf(errors));
+    return new RestoreResult(restoredFiles.get(), directoryEntries.size(), symlinks, restoredBytes.get(),
+        List.copyOf(errors));
   }
 
   private void reportProgress() {
     request.listener().onProgress(new ProgressListener.Progress(restoredFiles.get(), restoredBytes.get(), 0, errors.size()));
   }
 
-  // ---- planning ----
+  // ---- walking ----
 
-  private void planTree(TreeReader trees, ObjectId treeId, String snapshotPath, Path targetDir) {
-    Tree tree;
-    try {
-      tree = trees.read(treeId);
-    } catch (IOException e) {
-      errors.add(new FileError(snapshotPath.isEmpty() ? "/" : snapshotPath, "directory unreadable: " + e.getMessage()));
-      return;
+  private final java.util.Set<String> seenIncludes = new java.util.HashSet<>();
+  private final List<Planned> directoryEntries = new ArrayList<>();
+  private final List<Planned> symlinkEntries = new ArrayList<>();
+  private final List<Planned[]> hardLinks = new ArrayList<>();
+  private final Map<Long, Map<Long, Planned>> hardLinkLeaders = new HashMap<>();
+  private final Map<Path, FileTask> hardLinkTasks = new HashMap<>();
+  private final List<FileTask> batch = new ArrayList<>();
+  private long batchChunks;
+  private long symlinks;
+
+  /** What the walk hands each selected entry, parents before children. */
+  @FunctionalInterface
+  private interface EntryVisitor {
+    void visit(Planned entry) throws IOException;
+  }
+
+  /** One directory being walked: its entries, read when first needed. */
+  private static final class Frame {
+    final ObjectId tree;
+    final String snapshotPath;
+    final Path targetDir;
+    java.util.@Nullable Iterator<Node> nodes;
+
+    Frame(ObjectId tree, String snapshotPath, Path targetDir) {
+      this.tree = tree;
+      this.snapshotPath = snapshotPath;
+      this.targetDir = targetDir;
     }
-    for (Node node : tree.nodes()) {
+  }
+
+  /**
+   * Walks the snapshot depth first with an explicit stack (a forged snapshot may nest deeper than the
+   * thread's stack), checking every name, and visits the entries the includes select, directories before
+   * what they hold.
+   */
+  private void walk(TreeReader trees, ObjectId root, Path target, EntryVisitor visitor) throws IOException {
+    java.util.ArrayDeque<Frame> stack = new java.util.ArrayDeque<>();
+    stack.push(new Frame(root, "", target));
+    while (!stack.isEmpty()) {
+      Frame frame = stack.peek();
+      if (frame.nodes == null) {
+        try {
+          frame.nodes = trees.read(frame.tree).nodes().iterator();
+        } catch (IOException e) {
+          errors.add(new FileError(frame.snapshotPath.isEmpty() ? "/" : frame.snapshotPath,
+              "directory unreadable: " + e.getMessage()));
+          stack.pop();
+          continue;
+        }
+      }
+      if (!frame.nodes.hasNext()) {
+        stack.pop();
+        continue;
+      }
+      Node node = frame.nodes.next();
+      String path = frame.snapshotPath + "/" + node.name();
       String problem = SafeNames.problem(node.name());
-      String path = snapshotPath + "/" + node.name();
       if (problem != null) {
-        errors.add(new FileError(snapshotPath + "/" + node.name(), "refused: " + problem + " could write outside the target"));
+        errors.add(new FileError(path, "refused: " + problem + " could write outside the target"));
         continue;
       }
       boolean selected = isSelected(path);
-      boolean onTheWay = !selected && leadsToInclude(path);
-      if (!selected && !onTheWay) {
+      if (!selected && !leadsToInclude(path)) {
         continue;
       }
-      Path target = targetDir.resolve(node.name());
-      if (!target.startsWith(request.target().toAbsolutePath().normalize()) || !target.getParent().equals(targetDir)) {
+      Path entryTarget = frame.targetDir.resolve(node.name());
+      if (!entryTarget.startsWith(target) || !frame.targetDir.equals(entryTarget.getParent())) {
         errors.add(new FileError(path, "refused: the name resolves outside the target"));
         continue;
       }
       if (node.type() == NodeType.DIRECTORY) {
-        plan.add(new Planned(path, target, node));
+        visitor.visit(new Planned(path, entryTarget, node));
         ObjectId subtree = node.subtree();
         if (subtree != null) {
-          planTree(trees, subtree, path, target);
+          // The stack is explicit, but paths this deep cannot be created (PATH_MAX); one error, not one per level.
+          String tooDeep = Tree.tooDeep(stack.size() + 1);
+          if (tooDeep != null) {
+            errors.add(new FileError(path, "not restored: " + tooDeep));
+          } else {
+            stack.push(new Frame(subtree, path, entryTarget));
+          }
         } else if (node.hasError()) {
           errors.add(new FileError(path, "directory content not in the backup: " + node.error()));
         }
       } else if (selected) {
-        plan.add(new Planned(path, target, node));
+        visitor.visit(new Planned(path, entryTarget, node));
       }
+    }
+  }
+
+  /** The restore pass: directories at once, files in batches, links and directory metadata at the end. */
+  private void restoreEntry(Planned p) throws IOException {
+    if (includes.contains(p.snapshotPath())) {
+      seenIncludes.add(p.snapshotPath());
+    }
+    Node node = p.node();
+    switch (node.type()) {
+      case DIRECTORY -> {
+        if (createDirectory(p)) {
+          directoryEntries.add(p);
+        }
+      }
+      case FILE -> restoreFile(p);
+      case SYMLINK -> symlinkEntries.add(p);
+      default -> errors.add(new FileError(p.snapshotPath(),
+          node.type().name().toLowerCase(java.util.Locale.ROOT).replace('_', ' ')
+              + " not restored: bakare restores files, directories and symlinks"));
+    }
+  }
+
+  private void restoreFile(Planned p) throws IOException {
+    Node node = p.node();
+    if (node.hasError() && node.content().isEmpty() && node.size() > 0) {
+      errors.add(new FileError(p.snapshotPath(), "not in the backup: " + node.error()));
+      return;
+    }
+    boolean leader = false;
+    if (node.links() > 1) {
+      Map<Long, Planned> byInode = hardLinkLeaders.computeIfAbsent(node.device(), d -> new HashMap<>());
+      Planned first = byInode.get(node.inode());
+      if (first != null) {
+        hardLinks.add(new Planned[] {p, first});
+        return;
+      }
+      byInode.put(node.inode(), p);
+      leader = true;
+    }
+    if (!prepareTarget(p)) {
+      return;
+    }
+    FileTask task = new FileTask(p);
+    if (leader) {
+      hardLinkTasks.put(p.target(), task);
+    }
+    batch.add(task);
+    batchChunks += Math.max(1, node.content().size());
+    if (batchChunks >= BATCH_CHUNKS || batch.size() >= BATCH_FILES) {
+      runBatch(batchPool());
+    }
+  }
+
+  private @Nullable ExecutorService activePool;
+
+  private ExecutorService batchPool() {
+    return java.util.Objects.requireNonNull(activePool, "restore pool");
+  }
+
+  /** Restores the files collected so far: reads each pack they need once, writes, finishes. */
+  private void runBatch(ExecutorService pool) throws IOException {
+    activePool = pool;
+    if (batch.isEmpty()) {
+      return;
+    }
+    List<FileTask> files = new ArrayList<>(batch);
+    batch.clear();
+    batchChunks = 0;
+    Map<ObjectId, PackWork> work = assignChunks(files);
+    List<FileTask> empty = new ArrayList<>();
+    for (FileTask task : files) {
+      if (task.entry.node().content().isEmpty() && task.failure == null) {
+        empty.add(task);
+      }
+    }
+    runPackWork(pool, work, empty);
+    for (FileTask task : files) {
+      if (task.failure != null) {
+        errors.add(new FileError(task.entry.snapshotPath(), task.failure));
+        Files.deleteIfExists(task.entry.target());
+      }
+    }
+  }
+
+  /** Before writing anything into a target that holds files: fail if the restore would overwrite one. */
+  private void checkConflicts(TreeReader trees, ObjectId root, Path target) throws IOException {
+    List<String> conflicts = new ArrayList<>();
+    walk(trees, root, target, p -> {
+      boolean exists = Files.exists(p.target(), NOFOLLOW);
+      boolean isDirectory = Files.isDirectory(p.target(), NOFOLLOW);
+      if (p.node().type() == NodeType.DIRECTORY ? exists && !isDirectory : exists) {
+        conflicts.add(p.target().toString());
+      }
+    });
+    // The walk's own complaints (unsafe names, unreadable trees) come again in the restore pass.
+    errors.clear();
+    if (!conflicts.isEmpty()) {
+      throw new RepositoryException("restore would overwrite " + conflicts.size() + " existing "
+          + (conflicts.size() == 1 ? "entry" : "entries") + " in " + target + " (first: " + conflicts.get(0)
+          + "); nothing was written: restore into an empty directory, or choose --overwrite=if-changed or always");
     }
   }
 
@@ -266,30 +379,21 @@ public final class RestoreJob {
     return false;
   }
 
-  private void checkConflicts(Path target) throws RepositoryException {
-    if (request.overwrite() != Overwrite.NEVER || !Files.exists(target, NOFOLLOW)) {
-      return;
-    }
-    List<String> conflicts = new ArrayList<>();
-    for (Planned p : plan) {
-      boolean exists = Files.exists(p.target(), NOFOLLOW);
-      boolean isDirectory = Files.isDirectory(p.target(), NOFOLLOW);
-      if (p.node().type() == NodeType.DIRECTORY ? exists && !isDirectory : exists) {
-        conflicts.add(p.target().toString());
-      }
-    }
-    if (!conflicts.isEmpty()) {
-      throw new RepositoryException("restore would overwrite " + conflicts.size() + " existing "
-          + (conflicts.size() == 1 ? "entry" : "entries") + " in " + target + " (first: " + conflicts.get(0)
-          + "); nothing was written: restore into an empty directory, or choose --overwrite=if-changed or always");
-    }
-  }
-
   // ---- creating entries ----
 
   private boolean createDirectory(Planned p) throws IOException {
     Path dir = p.target();
+    if (!usableDirectories.contains(dir.getParent())) {
+      errors.add(new FileError(p.snapshotPath(), "not restored: its directory could not be created"));
+      return false;
+    }
+    if (freshTarget) {
+      Files.createDirectory(dir);
+      usableDirectories.add(dir);
+      return true;
+    }
     if (Files.isDirectory(dir, NOFOLLOW)) {
+      usableDirectories.add(dir);
       return true;
     }
     if (Files.exists(dir, NOFOLLOW)) {
@@ -300,6 +404,7 @@ public final class RestoreJob {
       Files.delete(dir);
     }
     Files.createDirectory(dir);
+    usableDirectories.add(dir);
     return true;
   }
 
@@ -309,10 +414,11 @@ public final class RestoreJob {
    */
   private boolean prepareTarget(Planned p) throws IOException {
     Path path = p.target();
-    if (!parentIsRestoredDirectory(p)) {
+    if (!usableDirectories.contains(path.getParent())) {
+      errors.add(new FileError(p.snapshotPath(), "not restored: its directory could not be created"));
       return false;
     }
-    if (!Files.exists(path, NOFOLLOW)) {
+    if (freshTarget || !Files.exists(path, NOFOLLOW)) {
       return true;
     }
     switch (request.overwrite()) {
@@ -337,31 +443,15 @@ public final class RestoreJob {
     return true;
   }
 
-  private boolean parentIsRestoredDirectory(Planned p) {
-    Path parent = p.target().getParent();
-    if (parent == null || !Files.isDirectory(parent, NOFOLLOW)) {
-      errors.add(new FileError(p.snapshotPath(), "not restored: its directory could not be created"));
-      return false;
+  private static boolean isEmptyDirectory(Path dir) throws IOException {
+    try (java.util.stream.Stream<Path> entries = Files.list(dir)) {
+      return entries.findAny().isEmpty();
     }
-    return true;
   }
 
   private static boolean unchanged(Path path, Node node) throws IOException {
     BasicFileAttributes a = Files.readAttributes(path, BasicFileAttributes.class, NOFOLLOW);
     return a.isRegularFile() && a.size() == node.size() && a.lastModifiedTime().toInstant().equals(node.mtime());
-  }
-
-  private @Nullable FileTask createFile(Planned p) throws IOException {
-    if (!prepareTarget(p)) {
-      return null;
-    }
-    try {
-      FileChannel.open(p.target(), StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE, NOFOLLOW).close();
-    } catch (FileAlreadyExistsException e) {
-      errors.add(new FileError(p.snapshotPath(), "not restored: " + p.target() + " appeared during the restore"));
-      return null;
-    }
-    return new FileTask(p);
   }
 
   // ---- content ----
@@ -382,12 +472,21 @@ public final class RestoreJob {
       if (failure != null) {
         return;
       }
+      SparseWriter.write(open(), data, offset);
+    }
+
+    /** Creates the file on first use; {@code CREATE_NEW} with no-follow never writes through a link. */
+    private FileChannel open() throws IOException {
       FileChannel ch = channel;
       if (ch == null) {
-        ch = FileChannel.open(entry.target(), StandardOpenOption.WRITE, NOFOLLOW);
+        try {
+          ch = FileChannel.open(entry.target(), StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE, NOFOLLOW);
+        } catch (FileAlreadyExistsException e) {
+          throw new IOException(entry.target() + " appeared during the restore; it was not overwritten", e);
+        }
         channel = ch;
       }
-      SparseWriter.write(ch, data, offset);
+      return ch;
     }
 
     synchronized void fail(String reason) {
@@ -398,19 +497,29 @@ public final class RestoreJob {
       closeChannel();
     }
 
-    /** Called once, after the last chunk: extends the file over a trailing hole and closes it. */
-    synchronized void finish() throws IOException {
-      long size = entry.node().size();
-      FileChannel ch = channel;
-      if (ch == null && size > 0) {
-        ch = FileChannel.open(entry.target(), StandardOpenOption.WRITE, NOFOLLOW);
-        channel = ch;
+    /**
+     * Called once, after the last chunk (or at once for an empty file): extends the file over a trailing
+     * hole, closes it, and sets its metadata, on the worker that wrote it last.
+     */
+    synchronized void finish() {
+      if (failure != null) {
+        return;
       }
-      if (ch != null && ch.size() < size) {
-        ch.write(ByteBuffer.wrap(new byte[1]), size - 1);
+      try {
+        FileChannel ch = open();
+        long size = entry.node().size();
+        if (ch.size() < size) {
+          ch.write(ByteBuffer.wrap(new byte[1]), size - 1);
+        }
+      } catch (IOException e) {
+        fail("writing failed: " + e.getMessage());
+        return;
       }
       closeChannel();
-      restoredFiles.incrementAndGet();
+      if (failure == null) {
+        restoredFiles.incrementAndGet();
+        applyMetadata(entry);
+      }
     }
 
     private void closeChannel() {
@@ -467,14 +576,15 @@ public final class RestoreJob {
     return work;
   }
 
-  private void runPackWork(Map<ObjectId, PackWork> work) throws IOException {
-    ExecutorService pool = Executors.newFixedThreadPool(engine.options().threads(), runnable -> {
-      Thread t = new Thread(runnable, "bakare-restore");
-      t.setDaemon(true);
-      return t;
-    });
+  private void runPackWork(ExecutorService pool, Map<ObjectId, PackWork> work, List<FileTask> emptyFiles)
+      throws IOException {
     try {
       List<Future<?>> futures = new ArrayList<>();
+      int slice = 256;
+      for (int i = 0; i < emptyFiles.size(); i += slice) {
+        List<FileTask> part = emptyFiles.subList(i, Math.min(emptyFiles.size(), i + slice));
+        futures.add(pool.submit(() -> part.forEach(FileTask::finish)));
+      }
       for (Map.Entry<ObjectId, PackWork> e : work.entrySet()) {
         futures.add(pool.submit(() -> {
           restorePack(e.getKey(), e.getValue());
@@ -493,8 +603,6 @@ public final class RestoreJob {
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
       throw new InterruptedIOException("restore interrupted");
-    } finally {
-      pool.shutdownNow();
     }
   }
 
@@ -522,8 +630,12 @@ public final class RestoreJob {
 
   private void restoreRange(ContentReader contentReader, ObjectId packId, List<ChunkNeed> range) throws IOException {
     long start = range.get(0).location.offset();
-    ChunkNeed last = range.get(range.size() - 1);
-    int length = (int) (last.location.offset() + last.location.storedLength() - start);
+    long end = start;
+    for (ChunkNeed need : range) {
+      // The furthest end, not the last chunk's: a forged index may list chunks that overlap.
+      end = Math.max(end, need.location.offset() + need.location.storedLength());
+    }
+    int length = (int) (end - start);
     byte[] bytes;
     try {
       ByteBuffer buffer = engine.store().get(Layout.pack(packId), start, length);
@@ -566,12 +678,16 @@ public final class RestoreJob {
   // ---- metadata ----
 
   /** Only root may give files away; others keep their own ownership, as tar and restic do. */
-  private static boolean runsAsRoot() {
+  private static long[] processOwner() {
     try {
-      // /proc/self belongs to the process's effective user.
-      return ((Integer) Files.getAttribute(Path.of("/proc/self"), "unix:uid")) == 0;
+      // /proc/self belongs to the process's effective user and group.
+      Path self = Path.of("/proc/self");
+      return new long[] {
+        ((Integer) Files.getAttribute(self, "unix:uid")) & 0xFFFF_FFFFL,
+        ((Integer) Files.getAttribute(self, "unix:gid")) & 0xFFFF_FFFFL
+      };
     } catch (IOException | UnsupportedOperationException | IllegalArgumentException e) {
-      return "root".equals(System.getProperty("user.name"));
+      return new long[] {"root".equals(System.getProperty("user.name")) ? 0 : -1, -1};
     }
   }
 
@@ -579,8 +695,8 @@ public final class RestoreJob {
     Node node = p.node();
     Path path = p.target();
     try {
-      if (root) {
-        // Owner first: chown clears setuid and setgid bits.
+      // Owner first: chown clears setuid and setgid bits. What this process creates is already its own.
+      if (root && (node.uid() != processOwner[0] || node.gid() != processOwner[1])) {
         Files.setAttribute(path, "unix:uid", (int) node.uid(), NOFOLLOW);
         Files.setAttribute(path, "unix:gid", (int) node.gid(), NOFOLLOW);
       }

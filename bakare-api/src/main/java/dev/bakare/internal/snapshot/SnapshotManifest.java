@@ -78,7 +78,7 @@ public record SnapshotManifest(Summary summary, @Nullable Detail detail) {
     return new SnapshotManifest(summary, detail);
   }
 
-  private static byte[] encodeSummary(Summary s) {
+  static byte[] encodeSummary(Summary s) {
     ByteWriter w = new ByteWriter(256).u8(VERSION);
     w.zigzag(s.time().getEpochSecond()).varint(s.time().getNano());
     w.string(s.host()).string(s.username()).varint(s.tags().size());
@@ -98,7 +98,7 @@ public record SnapshotManifest(Summary summary, @Nullable Detail detail) {
     return w.toByteArray();
   }
 
-  private static Summary decodeSummary(byte[] plain) throws CorruptDataException {
+  static Summary decodeSummary(byte[] plain) throws CorruptDataException {
     ByteReader r = new ByteReader(plain);
     expectVersion(r, "snapshot summary");
     long seconds = r.zigzag();
@@ -127,7 +127,7 @@ public record SnapshotManifest(Summary summary, @Nullable Detail detail) {
     return new Summary(time, host, user, tags, parent, stats);
   }
 
-  private static byte[] encodeDetail(Detail d, byte[] summaryHash) {
+  static byte[] encodeDetail(Detail d, byte[] summaryHash) {
     ByteWriter w = new ByteWriter(256).u8(VERSION).bytes(summaryHash).varint(d.paths().size());
     for (String path : d.paths()) {
       w.string(path);
@@ -140,7 +140,7 @@ public record SnapshotManifest(Summary summary, @Nullable Detail detail) {
     return w.toByteArray();
   }
 
-  private static Detail decodeDetail(byte[] plain, byte[] summaryHash) throws CorruptDataException {
+  static Detail decodeDetail(byte[] plain, byte[] summaryHash) throws CorruptDataException {
     ByteReader r = new ByteReader(plain);
     expectVersion(r, "snapshot detail");
     if (!Crypto.constantTimeEquals(r.bytes(32), summaryHash)) {

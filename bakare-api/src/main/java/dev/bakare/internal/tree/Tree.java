@@ -18,6 +18,16 @@ import java.util.List;
  * "Trees".
  */
 public record Tree(List<Node> nodes) {
+  /**
+   * The deepest nesting of directories a reader follows. Deeper trees come from damaged or forged
+   * snapshots (a snapshot written with the full key can nest 100,000 levels), or from directories nested
+   * more than 1024 levels deep, whose paths exceed 2 KiB even with one-letter names. The walks of check,
+   * list and repair recurse once per level, on a thread with a large stack ({@link DeepWalk}): on a default
+   * 1 MiB stack they overflowed at about a thousand levels. Restore walks with an explicit stack and stops
+   * here too, with one error instead of one per level whose path the system cannot create.
+   */
+  public static final int MAX_DEPTH = 1024;
+
   private static final int VERSION = 1;
   private static final int MAX_NAME = 4096;
   private static final int MAX_TEXT = 1 << 16;
@@ -68,6 +78,12 @@ public record Tree(List<Node> nodes) {
       }
     }
     return w.toByteArray();
+  }
+
+  /** Why a tree at {@code depth} (the root is at 1) is not followed, or null if it is within the bound. */
+  public static @org.jspecify.annotations.Nullable String tooDeep(int depth) {
+    return depth > MAX_DEPTH ? "directories nested deeper than " + MAX_DEPTH + " levels (a damaged or forged snapshot)"
+        : null;
   }
 
   public static Tree decode(byte[] bytes) throws CorruptDataException {

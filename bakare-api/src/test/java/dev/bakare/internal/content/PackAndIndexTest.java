@@ -22,13 +22,13 @@ class PackAndIndexTest {
 
   @Test
   void packsAreSelfDescribingAndNamedBySha256() throws CorruptDataException, java.io.IOException {
-    PackBuilder builder = new PackBuilder(sealing, ChunkType.DATA, 1024);
+    PackBuilder builder = new PackBuilder(sealing, ChunkType.DATA, 1024, 1024);
     byte[][] chunks = {Crypto.randomBytes(1000), Crypto.randomBytes(1), Crypto.randomBytes(70_000)};
     for (byte[] chunk : chunks) {
       builder.add(hasher.hash(chunk), Compression.NONE, chunk, 0, chunk.length, chunk.length);
     }
     FinishedPack pack = builder.finish();
-    byte[] bytes = pack.bytes();
+    byte[] bytes = pack.contents();
     assertEquals(ObjectId.wrap(Crypto.sha256(bytes)), pack.id());
 
     PackFormat.Trailer trailer = PackFormat.parseTrailer(bytes, bytes.length - PackFormat.TRAILER_LENGTH, bytes.length);

@@ -248,6 +248,34 @@ final class FileBlobStore implements BlobStore {
   }
 
   @Override
+  public long removeIncompleteUploads(java.time.Duration age) throws StorageException {
+    checkOpen();
+    java.time.Instant cutoff = java.time.Instant.now().minus(age);
+    long[] reclaimed = {0};
+    try (java.util.stream.Stream<Path> files = Files.walk(root)) {
+      for (Path p : (Iterable<Path>) files::iterator) {
+        Path fileName = p.getFileName();
+        if (fileName == null || !fileName.toString().startsWith(TEMP_PREFIX)) {
+          continue;
+        }
+        java.nio.file.attribute.BasicFileAttributes a;
+        try {
+          a = Files.readAttributes(p, java.nio.file.attribute.BasicFileAttributes.class, LinkOption.NOFOLLOW_LINKS);
+        } catch (java.nio.file.NoSuchFileException gone) {
+          continue; // its put finished meanwhile
+        }
+        if (a.isRegularFile() && a.lastModifiedTime().toInstant().isBefore(cutoff) && Files.deleteIfExists(p)) {
+          reclaimed[0] += a.size();
+        }
+      }
+    } catch (IOException | java.io.UncheckedIOException e) {
+      IOException cause = e instanceof java.io.UncheckedIOException u ? u.getCause() : (IOException) e;
+      throw FileErrors.of("removing leftovers of interrupted puts under " + root, root, cause);
+    }
+    return reclaimed[0];
+  }
+
+  @Override
   public StoreCapabilities capabilities() {
     return capabilities;
   }
@@ -331,6 +359,19 @@ final class FileBlobStore implements BlobStore {
 
   /** Gives the complete, synced temp file its blob name; the temp name is gone afterwards. */
   private void publish(BlobName name, Path temp, Path target, PutMode mode) throws IOException {
+    try {
+      link(name, temp, target, mode);
+    } catch (java.nio.file.NoSuchFileException e) {
+      if (!Files.exists(temp, LinkOption.NOFOLLOW_LINKS)) {
+        // A prune removed it as a leftover while this put was paused past the session expiry.
+        throw new StorageException("the temporary file of blob " + name + " vanished before it was published"
+            + " (removed as a leftover while this process was paused): retry the put", e, true);
+      }
+      throw e;
+    }
+  }
+
+  private void link(BlobName name, Path temp, Path target, PutMode mode) throws IOException {
     if (mode == PutMode.REPLACE) {
       try {
         Files.move(temp, target, StandardCopyOption.ATOMIC_MOVE);

@@ -276,4 +276,22 @@ class FileBlobStoreTest {
   private static String permissions(Path path) throws IOException {
     return PosixFilePermissions.toString(Files.getPosixFilePermissions(path));
   }
+
+  @Test
+  void leftoversOfInterruptedPutsOlderThanTheAgeAreRemovedAndNothingElse() throws Exception {
+    Path root = directory.resolve("repo");
+    try (BlobStore store = open(root, OpenMode.CREATE)) {
+      put(store, BLOB, CONTENT, PutMode.CREATE_ONLY);
+      Path old = root.resolve("data/ab").resolve(FileBlobStore.TEMP_PREFIX + "0000000000000001");
+      Path young = root.resolve("data/ab").resolve(FileBlobStore.TEMP_PREFIX + "0000000000000002");
+      Files.write(old, new byte[1000]);
+      Files.write(young, new byte[10]);
+      Files.setLastModifiedTime(old, java.nio.file.attribute.FileTime.from(
+          java.time.Instant.now().minus(java.time.Duration.ofHours(3))));
+      assertEquals(1000, store.removeIncompleteUploads(java.time.Duration.ofHours(1)));
+      assertFalse(Files.exists(old));
+      assertTrue(Files.exists(young), "a put may still be writing it");
+      assertArrayEquals(CONTENT, Files.readAllBytes(root.resolve("data/ab/abcd")));
+    }
+  }
 }

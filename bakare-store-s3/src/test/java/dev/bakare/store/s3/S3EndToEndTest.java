@@ -104,7 +104,9 @@ class S3EndToEndTest {
       assertTrue(struck >= 0.10 * proxy.connections(), "at least 10% of connections reset or cut: " + proxy.summary());
       assertTrue(proxy.stalls() > 0, proxy.summary());
       assertTrue(retries > 0, "the faults must have caused retries");
-      assertEquals(2, log.summaries().size(), "one summary per repository closed: " + log.summaries());
+      // A summary is logged when a repository with retries closes; whether the restore met faults depends on
+      // how its reads fall into the proxy's fault windows, so at least the backup's is there.
+      assertFalse(log.summaries().isEmpty(), "the retry summary is logged: " + log.summaries());
     }
     assertFalse(snapshot.isPartial(), "errors: " + snapshot.errors());
     assertEquals(TestTree.digests(source), TestTree.digests(TestTree.restored(target, source)));

@@ -74,6 +74,17 @@ public interface BlobStore extends AutoCloseable {
   /** Deletes the blob; succeeds if it does not exist. */
   void delete(BlobName name) throws StorageException;
 
+  /**
+   * Removes what puts that never finished left behind (a process killed during a put: temporary files,
+   * incomplete multipart uploads) and that is older than {@code age}, by the store's clock, and returns
+   * the bytes reclaimed. Callers pass an age beyond which no live put can still be running. A put whose
+   * leftovers were removed while its process was paused fails transiently and is retried whole. Stores
+   * that leave nothing behind keep the default, which does nothing.
+   */
+  default long removeIncompleteUploads(java.time.Duration age) throws StorageException {
+    return 0;
+  }
+
   /** What this store can do and how it is best driven. */
   StoreCapabilities capabilities();
 

@@ -51,6 +51,11 @@ public abstract class ForwardingBlobStore implements BlobStore {
   }
 
   @Override
+  public long removeIncompleteUploads(java.time.Duration age) throws StorageException {
+    return delegate.removeIncompleteUploads(age);
+  }
+
+  @Override
   public StoreCapabilities capabilities() {
     return delegate.capabilities();
   }

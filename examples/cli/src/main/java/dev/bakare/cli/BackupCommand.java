@@ -42,23 +42,56 @@ final class BackupCommand implements Callable<Integer> {
           + " without one file names (*.tmp); repeatable")
   private List<String> excludes = new ArrayList<>();
 
+  @Option(names = "--heartbeat", paramLabel = "DURATION", converter = Durations.Converter.class,
+      description = "how often the backup tells prunes it is alive (default: 60s), " + Durations.EXAMPLES
+          + "; keep it well below the prunes' --session-expiry")
+  private @Nullable Duration heartbeat;
+
+  @Option(names = "--checkpoint-interval", paramLabel = "SECONDS",
+      description = "record the index of the packs uploaded so far at least this often, so that a rerun after a"
+          + " crash or kill -9 uploads them again (default: 60)")
+  private @Nullable Long checkpointSeconds;
+
+  @Option(names = "--checkpoint-bytes", paramLabel = "BYTES",
+      description = "record a checkpoint at least every this many uploaded bytes (default: 268435456, 256 MiB)")
+  private @Nullable Long checkpointBytes;
+
   BackupCommand(Cli cli) {
     this.cli = cli;
   }
 
   @Override
   public Integer call() throws IOException, CliException {
+    if ((checkpointSeconds != null && checkpointSeconds <= 0) || (checkpointBytes != null && checkpointBytes <= 0)) {
+      throw CliException.usage("--checkpoint-interval and --checkpoint-bytes take positive numbers");
+    }
     Snapshot snapshot;
     Duration took;
-    try (Repository repository = cli.open();
+    if (heartbeat != null && (heartbeat.isZero() || heartbeat.isNegative())) {
+      throw CliException.usage("--heartbeat must be longer than 0s");
+    }
+    Duration beat = heartbeat;
+    try (Repository repository = cli.open(options -> {
+          if (beat != null) {
+            options.heartbeat(beat);
+          }
+        });
         ProgressLine progress = new ProgressLine(cli.err, cli.showProgress(), ProgressLine.Kind.BACKUP, true)) {
+      BackupRequest snapshotRequest;
       BackupRequest.Builder request = BackupRequest.builder().paths(paths).tags(tags).excludes(excludes)
           .listener(progress);
       if (host != null) {
         request.host(host);
       }
+      if (checkpointSeconds != null) {
+        request.checkpointInterval(Duration.ofSeconds(checkpointSeconds));
+      }
+      if (checkpointBytes != null) {
+        request.checkpointBytes(checkpointBytes);
+      }
+      snapshotRequest = request.build();
       long start = System.nanoTime();
-      snapshot = repository.backup(request.build());
+      snapshot = repository.backup(snapshotRequest);
       took = Duration.ofNanos(System.nanoTime() - start);
     }
     if (cli.json()) {

@@ -37,7 +37,8 @@ final class CheckCommand implements Callable<Integer> {
 
   @Override
   public Integer call() throws IOException, CliException {
-    int percent = data.all ? 100 : data.subset.isEmpty() ? 0 : parsePercent(data.subset);
+    int percent = data.all ? 100 : data.subset.isEmpty() ? 0
+        : (int) Math.ceil(Percent.parse("--read-data-subset", data.subset, 1, 100));
     CheckResult result;
     try (Repository repository = cli.open()) {
       result = repository.check(new CheckRequest(percent));
@@ -65,18 +66,5 @@ final class CheckCommand implements Callable<Integer> {
       cli.out.println(result.isClean() ? "no problems found" : Format.count(result.problems().size(), "problem", "problems") + " found");
     }
     return result.isClean() ? Main.SUCCESS : Main.FAILURE;
-  }
-
-  private static int parsePercent(String text) throws CliException {
-    String digits = text.endsWith("%") ? text.substring(0, text.length() - 1) : text;
-    try {
-      int n = Integer.parseInt(digits.strip());
-      if (n < 1 || n > 100) {
-        throw CliException.usage("--read-data-subset must be between 1% and 100%, got " + text);
-      }
-      return n;
-    } catch (NumberFormatException e) {
-      throw CliException.usage("--read-data-subset takes a percentage such as 10%, got " + text);
-    }
   }
 }

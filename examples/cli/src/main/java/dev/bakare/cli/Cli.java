@@ -80,6 +80,19 @@ final class Cli implements Callable<Integer> {
           + " (default: $XDG_CONFIG_HOME/bakare, else ~/.config/bakare)")
   private @Nullable Path configDir;
 
+  @Option(names = "--memory-limit", paramLabel = "SIZE", scope = ScopeType.INHERIT,
+      description = "bound on the memory buffers of a backup take, such as 256M (default 512M); the JVM's heap"
+          + " (-Xmx in BAKARE_JAVA_OPTS) should be larger")
+  private @Nullable String memoryLimit;
+
+  @Option(names = "--threads", paramLabel = "N", scope = ScopeType.INHERIT,
+      description = "worker threads for reading, compressing and encrypting (default: one per processor)")
+  private @Nullable Integer threads;
+
+  @Option(names = "--compression-level", paramLabel = "N", scope = ScopeType.INHERIT,
+      description = "zstd level for new data, 1 (fastest) to 19 (smallest); default 3")
+  private @Nullable Integer compressionLevel;
+
   @Option(names = "--cache-dir", paramLabel = "DIR", scope = ScopeType.INHERIT,
       description = "where local working files and caches go; nothing there is needed to restore"
           + " (default: $XDG_CACHE_HOME/bakare, else ~/.cache/bakare)")
@@ -142,12 +155,26 @@ final class Cli implements Callable<Integer> {
     }
     String keyFromEnv = env(ENV_KEY);
     Path keyFile = key != null ? key : keyFromEnv != null ? Path.of(keyFromEnv) : null;
-    return RepositoryOptions.builder()
+    RepositoryOptions.Builder builder = RepositoryOptions.builder()
         .location(location)
         .storageOptions(storageOptions)
         .keyFile(keyFile)
         .configDirectory(configDirectory())
         .cacheDirectory(cacheDirectory());
+    try {
+      if (memoryLimit != null) {
+        builder.memoryLimit(Format.parseLongSize(memoryLimit, "--memory-limit"));
+      }
+      if (threads != null) {
+        builder.threads(threads);
+      }
+      if (compressionLevel != null) {
+        builder.compressionLevel(compressionLevel);
+      }
+    } catch (IllegalArgumentException e) {
+      throw CliException.usage(e.getMessage());
+    }
+    return builder;
   }
 
   /** The cache directory, from the option or the environment this CLI was given. */
@@ -221,7 +248,13 @@ final class Cli implements Callable<Integer> {
    * the person at the terminal, if there is one.
    */
   Repository open() throws IOException, CliException {
+    return open(options -> { });
+  }
+
+  /** Opens the repository with options the command adds (such as a backup's heartbeat). */
+  Repository open(java.util.function.Consumer<RepositoryOptions.Builder> customize) throws IOException, CliException {
     RepositoryOptions.Builder options = options();
+    customize.accept(options);
     char[] passphrase = passphrase();
     try {
       options.passphrase(passphrase);

@@ -84,4 +84,47 @@ final class Format {
   static String count(long n, String singular, String plural) {
     return n + " " + (n == 1 ? singular : plural);
   }
+
+  /**
+   * Parses a size such as {@code 4096}, {@code 256K}, {@code 1M} or {@code 2G} (binary units, case
+   * insensitive, an optional trailing {@code B} or {@code iB}).
+   *
+   * @throws IllegalArgumentException naming {@code option} if the text is not a size or exceeds 2 GiB
+   */
+  static int parseSize(String text, String option) {
+    long value = parseLongSize(text, option);
+    if (value > Integer.MAX_VALUE) {
+      throw new IllegalArgumentException(option + " size " + text + " is above 2 GiB");
+    }
+    return (int) value;
+  }
+
+  /** {@link #parseSize} without the 2 GiB bound. */
+  static long parseLongSize(String text, String option) {
+    String t = text.strip().toUpperCase(java.util.Locale.ROOT);
+    if (t.endsWith("IB")) {
+      t = t.substring(0, t.length() - 2);
+    } else if (t.endsWith("B")) {
+      t = t.substring(0, t.length() - 1);
+    }
+    long unit = 1;
+    if (!t.isEmpty()) {
+      switch (t.charAt(t.length() - 1)) {
+        case 'K' -> unit = 1L << 10;
+        case 'M' -> unit = 1L << 20;
+        case 'G' -> unit = 1L << 30;
+        default -> unit = 1;
+      }
+    }
+    String digits = unit == 1 ? t : t.substring(0, t.length() - 1);
+    try {
+      long value = Math.multiplyExact(Long.parseLong(digits), unit);
+      if (value < 0) {
+        throw new IllegalArgumentException(option + " size " + text + " is negative");
+      }
+      return value;
+    } catch (NumberFormatException | ArithmeticException e) {
+      throw new IllegalArgumentException(option + " takes a size such as 4096, 256K, 16M; got " + text, e);
+    }
+  }
 }

@@ -3,9 +3,13 @@ package dev.bakare.cli;
 import dev.bakare.Repository;
 import dev.bakare.RepositoryInfo;
 import dev.bakare.RepositoryOptions;
+import dev.bakare.chunking.ChunkerParameters;
+import dev.bakare.chunking.Chunkers;
 import java.io.IOException;
 import java.util.concurrent.Callable;
+import org.jspecify.annotations.Nullable;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
 
 @Command(
     name = "init",
@@ -18,6 +22,14 @@ import picocli.CommandLine.Command;
 final class InitCommand implements Callable<Integer> {
   private final Cli cli;
 
+  @Option(names = "--chunk-sizes", paramLabel = "MIN,AVG,MAX",
+      description = "chunk size bounds, such as 256K,1M,4M (the default); the average must be a power of two."
+          + " Smaller chunks dedup finer and cost more index")
+  private @Nullable String chunkSizes;
+
+  @Option(names = "--pack-size", paramLabel = "SIZE", description = "target pack size, such as 16M (the default)")
+  private @Nullable String packSize;
+
   InitCommand(Cli cli) {
     this.cli = cli;
   }
@@ -25,6 +37,29 @@ final class InitCommand implements Callable<Integer> {
   @Override
   public Integer call() throws IOException, CliException {
     RepositoryOptions.Builder options = cli.options();
+    if (chunkSizes != null) {
+      String[] parts = chunkSizes.split(",", -1);
+      if (parts.length != 3) {
+        throw CliException.usage("--chunk-sizes takes MIN,AVG,MAX, such as 256K,1M,4M; got " + chunkSizes);
+      }
+      try {
+        ChunkerParameters parameters = new ChunkerParameters(
+            Format.parseSize(parts[0], "--chunk-sizes"), Format.parseSize(parts[1], "--chunk-sizes"),
+            Format.parseSize(parts[2], "--chunk-sizes"));
+        // The chunker judges its own parameters (FastCDC wants a power-of-two average).
+        Chunkers.factory(Chunkers.DEFAULT).create(parameters, new byte[32]);
+        options.chunkerParameters(parameters);
+      } catch (IllegalArgumentException e) {
+        throw CliException.usage("--chunk-sizes " + chunkSizes + ": " + e.getMessage());
+      }
+    }
+    if (packSize != null) {
+      try {
+        options.packSize(Format.parseSize(packSize, "--pack-size"));
+      } catch (IllegalArgumentException e) {
+        throw CliException.usage("--pack-size " + packSize + ": " + e.getMessage());
+      }
+    }
     char[] passphrase = cli.passphrase();
     boolean protectedKey = passphrase != null;
     options.passphrase(passphrase);

@@ -53,8 +53,13 @@ public final class Main {
         .addSubcommand(new LsCommand(cli))
         .addSubcommand(new RestoreCommand(cli))
         .addSubcommand(new CheckCommand(cli))
+        .addSubcommand(new ForgetCommand(cli))
+        .addSubcommand(new PruneCommand(cli))
         .addSubcommand(new CommandLine(new KeyCommands()).addSubcommand(new KeyCommands.ExportWrite(cli)))
-        .addSubcommand(new CommandLine(new CatCommands()).addSubcommand(new CatCommands.Config(cli)));
+        .addSubcommand(new CommandLine(new CatCommands()).addSubcommand(new CatCommands.Config(cli)))
+        .addSubcommand(new CommandLine(new RepairCommands())
+            .addSubcommand(new RepairCommands.Index(cli))
+            .addSubcommand(new RepairCommands.Snapshots(cli)));
     commandLine.getCommandSpec().version("bakare " + version());
     PrintWriter outWriter = new PrintWriter(out, true);
     PrintWriter errWriter = new PrintWriter(err, true);

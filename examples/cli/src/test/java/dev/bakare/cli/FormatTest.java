@@ -46,4 +46,29 @@ class FormatTest {
     assertEquals("0 files", Format.count(0, "file", "files"));
     assertEquals("error: /a b: permission denied", Format.error(new FileError("/a b", "permission denied")));
   }
+
+  @org.junit.jupiter.api.Test
+  void sizesParseInBinaryUnits() {
+    org.junit.jupiter.api.Assertions.assertEquals(4096, Format.parseSize("4096", "--x"));
+    org.junit.jupiter.api.Assertions.assertEquals(256 << 10, Format.parseSize("256K", "--x"));
+    org.junit.jupiter.api.Assertions.assertEquals(1 << 20, Format.parseSize("1m", "--x"));
+    org.junit.jupiter.api.Assertions.assertEquals(16 << 20, Format.parseSize("16MiB", "--x"));
+    org.junit.jupiter.api.Assertions.assertEquals(1 << 30, Format.parseSize("1G", "--x"));
+    IllegalArgumentException e = org.junit.jupiter.api.Assertions.assertThrows(IllegalArgumentException.class,
+        () -> Format.parseSize("lots", "--pack-size"));
+    org.junit.jupiter.api.Assertions.assertTrue(e.getMessage().startsWith("--pack-size takes a size"), e.getMessage());
+    org.junit.jupiter.api.Assertions.assertThrows(IllegalArgumentException.class, () -> Format.parseSize("8G", "--x"));
+  }
+
+  @org.junit.jupiter.api.Test
+  void initTakesChunkAndPackSizes(@org.junit.jupiter.api.io.TempDir java.nio.file.Path temp) {
+    CliRunner cli = new CliRunner(temp.resolve("config"));
+    java.nio.file.Path repo = temp.resolve("repo");
+    cli.run("-r", repo, "init", "--chunk-sizes", "64K,128K,512K", "--pack-size", "4M").assertSuccess();
+    String config = cli.run("-r", repo, "cat", "config").assertSuccess().out();
+    org.junit.jupiter.api.Assertions.assertTrue(config.contains("chunker-average: 131072"), config);
+    org.junit.jupiter.api.Assertions.assertTrue(config.contains("pack-size: 4194304"), config);
+    cli.run("-r", temp.resolve("other"), "init", "--chunk-sizes", "64K,100K,512K")
+        .assertOneLineError(2, "power-of-two average");
+  }
 }

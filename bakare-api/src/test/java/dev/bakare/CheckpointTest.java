@@ -1,0 +1,56 @@
+package dev.bakare;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.bakare.internal.backup.FileOpener;
+import dev.bakare.internal.repo.EngineHooks;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.util.Random;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** A backup that dies part way leaves its checkpointed packs indexed; the rerun does not upload them again. */
+class CheckpointTest {
+  @TempDir Path temp;
+
+  @Test
+  void aRerunAfterACrashStoresOnlyWhatCameAfterTheLastCheckpoint() throws IOException {
+    TestRepo repo = new TestRepo(temp);
+    Path source = Files.createDirectories(temp.resolve("source"));
+    Random random = new Random(12);
+    for (int i = 0; i < 20; i++) {
+      Files.write(source.resolve(String.format("f%02d", i)), BackupRestoreTest.randomBytes(random, 1 << 20));
+    }
+    // Sequential mode: files in name order, a checkpoint check after each, so the crash point is exact.
+    EngineHooks hooks = new EngineHooks(Clock.systemUTC(), true, null, false);
+    RepositoryOptions options = repo.options().packSize(1 << 20).build();
+    try (Repository r = Repository.init(options, hooks)) {
+      BackupRequest request = BackupRequest.builder().path(source).checkpointBytes(1).build();
+      AtomicInteger opened = new AtomicInteger();
+      FileOpener crashing = path -> {
+        if (opened.incrementAndGet() == 15) {
+          throw new IllegalStateException("simulated crash (kill -9) while reading " + path);
+        }
+        return FileOpener.DEFAULT.open(path);
+      };
+      assertThrows(IllegalStateException.class, () -> r.backup(request, crashing));
+      assertTrue(r.snapshots().isEmpty(), "the crashed backup committed nothing");
+      long indexed = DamageTest.blobsUnder(repo.location.resolve("index")).size();
+      assertTrue(indexed >= 10, "checkpoints wrote index segments as the backup went: " + indexed);
+
+      Snapshot rerun = r.backup(request);
+      long stored = rerun.stats().newBytes();
+      assertTrue(stored <= 7L << 20, "the rerun stored " + stored + " bytes; at most the files after the last"
+          + " checkpoint (6 MiB) and the pack that was filling should be new");
+      assertEquals(20 << 20, rerun.stats().totalBytes());
+      CheckResult check = r.check(CheckRequest.readAllData());
+      assertTrue(check.isClean(), check.problems().toString());
+    }
+  }
+}

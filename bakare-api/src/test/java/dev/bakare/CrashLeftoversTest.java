@@ -1,0 +1,35 @@
+package dev.bakare;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.FileTime;
+import java.time.Duration;
+import java.time.Instant;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** What a put cut short by kill -9 leaves in a file system repository is reclaimed. */
+class CrashLeftoversTest {
+  @TempDir Path temp;
+
+  @Test
+  void aPartialPutLeftByAKilledBackupIsReclaimedByPrune() throws IOException {
+    TestRepo repo = new TestRepo(temp);
+    Path source = Files.createDirectories(temp.resolve("source"));
+    Files.writeString(source.resolve("a.txt"), "a\n");
+    try (Repository r = repo.init()) {
+      r.backup(BackupRequest.of(source));
+    }
+    Path leftover = Files.createDirectories(repo.location.resolve("data/ab")).resolve("~put-0123456789abcdef");
+    Files.write(leftover, new byte[1 << 20]);
+    Files.setLastModifiedTime(leftover, FileTime.from(Instant.now().minus(Duration.ofDays(2))));
+    try (Repository r = repo.open()) {
+      assertEquals(1 << 20, r.prune(PruneRequest.defaults()).incompleteUploadBytes());
+    }
+    assertFalse(Files.exists(leftover), "the partial upload of a killed backup is still there");
+  }
+}

@@ -1,0 +1,47 @@
+package dev.bakare.cli;
+
+import dev.bakare.PruneRequest;
+import java.time.Duration;
+import org.jspecify.annotations.Nullable;
+import picocli.CommandLine.Option;
+
+/** The options of a prune, shared by {@code prune} and {@code forget --prune}. */
+final class PruneOptions {
+  @Option(names = "--grace", paramLabel = "DURATION", converter = Durations.Converter.class,
+      description = "how long what a prune marked waits before a later prune may delete it (default: 1h),"
+          + " " + Durations.EXAMPLES)
+  @Nullable Duration grace;
+
+  @Option(names = "--session-expiry", paramLabel = "DURATION", converter = Durations.Converter.class,
+      description = "how long a backup may go without a heartbeat before a prune judges it abandoned"
+          + " (default: 1h); such a backup is not lost: when it resumes it stores again what was pruned")
+  @Nullable Duration sessionExpiry;
+
+  @Option(names = "--max-unused", paramLabel = "N%",
+      description = "unused space that may stay in partly used packs, as a share of the used space"
+          + " (default: 10%%); lower repacks more")
+  @Nullable String maxUnused;
+
+  /** The request these options describe. */
+  PruneRequest request(boolean dryRun) throws CliException {
+    PruneRequest.Builder request = PruneRequest.builder().dryRun(dryRun);
+    if (grace != null) {
+      request.grace(grace);
+    }
+    if (sessionExpiry != null) {
+      if (sessionExpiry.isZero()) {
+        throw CliException.usage("--session-expiry must be longer than 0s: every backup would be judged abandoned");
+      }
+      request.sessionExpiry(sessionExpiry);
+    }
+    if (maxUnused != null) {
+      request.maxUnused(Percent.parse("--max-unused", maxUnused, 0, 100) / 100);
+    }
+    return request.build();
+  }
+
+  /** Whether any prune option was given (they mean nothing to {@code forget} without {@code --prune}). */
+  boolean given() {
+    return grace != null || sessionExpiry != null || maxUnused != null;
+  }
+}
