@@ -12,10 +12,11 @@ import java.util.List;
  * @param snapshots snapshots checked
  * @param trees distinct trees checked
  * @param packs packs in the repository
+ * @param chunks chunks the index lists (data and trees; a chunk stored in two packs counts twice)
  * @param packsRead packs read whole and verified
  */
-public record CheckResult(
-    List<Problem> problems, List<String> notes, long snapshots, long trees, long packs, long packsRead) {
+public record CheckResult(List<Problem> problems, List<String> notes, long snapshots, long trees, long packs,
+    long chunks, long packsRead) {
 
   public CheckResult {
     problems = List.copyOf(problems);

@@ -4,7 +4,6 @@ import dev.bakare.BackupRequest;
 import dev.bakare.ChangeDetection;
 import dev.bakare.RepositoryException;
 import dev.bakare.internal.content.ChunkIndex;
-import dev.bakare.internal.content.ContentReader;
 import dev.bakare.internal.tree.TreeReader;
 import dev.bakare.internal.crypto.Crypto;
 import dev.bakare.internal.format.Layout;
@@ -100,8 +99,7 @@ public final class BackupJob {
         java.util.Map<ObjectId, Long> present = engine.packsInStorage();
         ChunkIndex index = engine.index(present).withPackStates(tombstoned::contains, present::containsKey);
         Parent parent = findParent(host);
-        TreeReader parentTrees = parent == null ? null : new TreeReader(new ContentReader(engine.store(),
-            engine.sealing(), engine.hasher(), engine.compressor(), index));
+        TreeReader parentTrees = parent == null ? null : new TreeReader(engine.reader(index));
         BackupPass.Result pass = new BackupPass(engine, request, opener, index, session,
             parent == null ? null : parent.root(), parentTrees).run();
         engine.writeIndex(pass.packs());

@@ -119,7 +119,7 @@ final class BackupPass {
     long perPack = (long) packSize + 2L * engine.chunker().maxSize();
     // Packs being filled and uploaded are most of a backup's memory: they get half of the limit, or half
     // of the heap when the JVM was given less than the limit.
-    long memory = Math.min(engine.options().memoryLimit(), Runtime.getRuntime().maxMemory());
+    long memory = engine.memoryBudget();
     int budgetPacks = (int) Math.max(3, memory / 2 / perPack);
     int slots = Math.max(1, Math.min(threads, budgetPacks / 3));
     int concurrency = engine.store().capabilities().recommendedConcurrency();

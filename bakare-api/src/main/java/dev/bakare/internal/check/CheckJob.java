@@ -92,7 +92,7 @@ public final class CheckJob {
     }
     checkSnapshots();
     if (engine.keys().isFull()) {
-      ContentReader reader = new ContentReader(engine.store(), engine.sealing(), engine.hasher(), engine.compressor(), index);
+      ContentReader reader = engine.reader(index);
       TreeReader trees = new TreeReader(reader);
       for (SnapshotRef snapshot : snapshots) {
         SnapshotManifest.Detail detail = snapshot.manifest().detail();
@@ -147,7 +147,8 @@ public final class CheckJob {
     for (ProblemBuilder b : problems.values()) {
       list.add(b.build());
     }
-    return new CheckResult(list, notes, snapshots.size(), treesChecked, packSizes.size(), packsRead);
+    return new CheckResult(list, notes, snapshots.size(), treesChecked, packSizes.size(), index().chunkCount(),
+        packsRead);
   }
 
   /**

@@ -52,11 +52,6 @@ public final class ContentReader {
    * {@code reloader} and reads the chunk from the pack a prune moved it into.
    */
   public ContentReader(BlobStore store, Sealing sealing, ChunkHasher hasher, Compressor compressor, ChunkIndex index,
-      IndexLoader reloader) {
-    this(store, sealing, hasher, compressor, index, TREE_PACK_CACHE_BYTES, reloader);
-  }
-
-  private ContentReader(BlobStore store, Sealing sealing, ChunkHasher hasher, Compressor compressor, ChunkIndex index,
       long treePackCacheBytes, @org.jspecify.annotations.Nullable IndexLoader reloader) {
     this.reloader = reloader;
     this.store = store;

@@ -428,8 +428,7 @@ public final class PruneJob {
       ChunkIndex view = index.withPackStates(excluded::contains, present::contains);
       ContentWriter writer = new ContentWriter(engine.store(), engine.sealing(), engine.hasher(), engine.compressor(),
           view, engine.config().packSize(), 1, 2, uploads);
-      ContentReader reader = new ContentReader(engine.store(), engine.sealing(), engine.hasher(), engine.compressor(),
-          index);
+      ContentReader reader = engine.reader(index);
       int done = 0;
       for (ObjectId pack : packs) {
         // One pack at a time, its chunks found from its own header: memory stays one pack, however many
@@ -490,7 +489,7 @@ public final class PruneJob {
   private void walkAllReferences(ChunkIndex index, List<ObjectId> snapshots, List<byte[]> extraSnapshots,
       Consumer<ObjectId> referenced) throws IOException {
     ReferenceWalker walker = new ReferenceWalker(new TreeReader(
-        new ContentReader(engine.store(), engine.sealing(), engine.hasher(), engine.compressor(), index)));
+        engine.reader(index)));
     for (ObjectId snapshot : snapshots) {
       SnapshotManifest manifest;
       try {

@@ -89,8 +89,7 @@ public final class SnapshotRepairJob {
         // Readable means present in storage, tombstoned or not; new trees dedup only against untombstoned packs.
         ChunkIndex readable = all.withPackStates(p -> false, present::containsKey);
         ChunkIndex writable = all.withPackStates(tombstoned::contains, present::containsKey);
-        ContentReader reader = new ContentReader(engine.store(), engine.sealing(), engine.hasher(), engine.compressor(),
-            readable);
+        ContentReader reader = engine.reader(readable);
         ContentWriter writer = new ContentWriter(engine.store(), engine.sealing(), engine.hasher(), engine.compressor(),
             writable, engine.config().packSize(), 1, 2, uploads);
         Salvage salvage = new Salvage(new TreeReader(reader), reader, readable, writer);

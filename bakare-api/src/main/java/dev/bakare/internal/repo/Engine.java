@@ -644,7 +644,26 @@ public final class Engine implements AutoCloseable {
    * while the reader works is followed the same way, by listing again.
    */
   public ContentReader reader() throws IOException {
-    return new ContentReader(store, sealing, hasher, compressor, readableIndex(), this::readableIndex);
+    return new ContentReader(store, sealing, hasher, compressor, readableIndex(), treePackCacheBytes(),
+        this::readableIndex);
+  }
+
+  /** A reader over {@code index} as given (no reloading), with a tree cache sized by the memory budget. */
+  public ContentReader reader(ChunkIndex index) {
+    return new ContentReader(store, sealing, hasher, compressor, index, treePackCacheBytes(), null);
+  }
+
+  /**
+   * The memory this process may fill with buffers and caches: the configured limit, or the JVM's maximum
+   * heap when that is smaller (the heap also holds everything else, so users of the budget take parts).
+   */
+  public long memoryBudget() {
+    return Math.min(options.memoryLimit(), Runtime.getRuntime().maxMemory());
+  }
+
+  /** Bytes of whole tree packs a reader keeps: an eighth of the memory budget, at most 64 MiB. */
+  public long treePackCacheBytes() {
+    return Math.min(ContentReader.TREE_PACK_CACHE_BYTES, memoryBudget() / 8);
   }
 
   private ChunkIndex readableIndex() throws IOException {

@@ -49,6 +49,7 @@ final class CheckCommand implements Callable<Integer> {
           .put("snapshots", result.snapshots())
           .put("trees", result.trees())
           .put("packs", result.packs())
+          .put("chunks", result.chunks())
           .put("packs_read", result.packsRead())
           .put("problems", result.problems().stream().map(p -> Json.object()
               .put("object", p.object()).put("description", p.description()).put("affects", p.affects())).toList())
@@ -56,6 +57,7 @@ final class CheckCommand implements Callable<Integer> {
     } else {
       cli.out.println("checked " + Format.count(result.snapshots(), "snapshot", "snapshots") + ", "
           + Format.count(result.trees(), "tree", "trees") + ", " + Format.count(result.packs(), "pack", "packs")
+          + " holding " + Format.count(result.chunks(), "chunk", "chunks")
           + (result.packsRead() > 0 ? " (" + result.packsRead() + " read whole)" : ""));
       for (String note : result.notes()) {
         cli.out.println("note: " + note);
