@@ -46,7 +46,7 @@ public record PruneRequest(Duration grace, Duration sessionExpiry, double maxUnu
   public static final class Builder {
     private Duration grace = Duration.ofHours(1);
     private Duration sessionExpiry = Duration.ofHours(1);
-    private double maxUnused = 0.1;
+    private double maxUnused = 0.02;
     private boolean dryRun;
 
     private Builder() {}

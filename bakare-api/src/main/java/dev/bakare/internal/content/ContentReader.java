@@ -37,6 +37,7 @@ public final class ContentReader {
    * per pack instead of one per tree matters on object stores, where each request costs a round trip.
    */
   private final TreePacks treePacks;
+  private final long treePackCacheBytes;
 
   public ContentReader(BlobStore store, Sealing sealing, ChunkHasher hasher, Compressor compressor, ChunkIndex index) {
     this(store, sealing, hasher, compressor, index, TREE_PACK_CACHE_BYTES);
@@ -54,6 +55,7 @@ public final class ContentReader {
   public ContentReader(BlobStore store, Sealing sealing, ChunkHasher hasher, Compressor compressor, ChunkIndex index,
       long treePackCacheBytes, @org.jspecify.annotations.Nullable IndexLoader reloader) {
     this.reloader = reloader;
+    this.treePackCacheBytes = treePackCacheBytes;
     this.store = store;
     this.sealing = sealing;
     this.hasher = hasher;
@@ -68,6 +70,11 @@ public final class ContentReader {
 
   public ChunkIndex index() {
     return index;
+  }
+
+  /** The bound on the bytes of whole tree packs this reader keeps. */
+  public long treePackCacheBytes() {
+    return treePackCacheBytes;
   }
 
   /** Loads an index view that relies on the packs in storage now. */

@@ -19,7 +19,7 @@ final class PruneOptions {
 
   @Option(names = "--max-unused", paramLabel = "N%",
       description = "unused space that may stay in partly used packs, as a share of the used space"
-          + " (default: 10%%); lower repacks more")
+          + " (default: 2%%); lower repacks more")
   @Nullable String maxUnused;
 
   /** The request these options describe. */
