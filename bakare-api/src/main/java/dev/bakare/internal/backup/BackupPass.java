@@ -36,12 +36,15 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.TreeMap;
 import java.util.concurrent.ArrayBlockingQueue;
+import java.util.concurrent.CancellationException;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.ThreadPoolExecutor;
@@ -51,14 +54,21 @@ import java.util.concurrent.atomic.AtomicLong;
 import org.jspecify.annotations.Nullable;
 
 /**
- * One pass over the sources: the calling thread walks the source trees depth first; files are read,
- * chunked and stored by a pool of workers (bounded queue, so the walk never runs far ahead); a directory's
- * tree is stored when its last child is done; uploads run on their own pool. The pass ends with every pack
- * uploaded; committing is {@link BackupJob}'s. A file that cannot be read becomes an error record; a
- * storage failure fails the pass.
+ * One pass over the sources: a pool of walk threads lists directories and reads their entries' metadata,
+ * one directory a task; files are read, chunked and stored by a pool of workers (bounded queue, so the
+ * walk never runs far ahead); a directory's tree is stored when its last child is done; uploads run on
+ * their own pool. The pass ends with every pack uploaded; committing is {@link BackupJob}'s. A file that
+ * cannot be read becomes an error record; a storage failure fails the pass. In sequential mode everything
+ * runs on the calling thread, depth first.
  */
 final class BackupPass {
   private static final System.Logger LOG = System.getLogger(BackupPass.class.getName());
+  /**
+   * Stack of a walk thread. A directory walked when every walk task is taken is walked on the thread that
+   * found it, recursively (as the sequential walk does on the calling thread); this holds source trees
+   * deeper than restore follows ({@code Tree.MAX_DEPTH}). Only touched pages cost memory.
+   */
+  private static final long WALK_STACK_BYTES = 16L << 20;
   private final Engine engine;
   private final BackupRequest request;
   private final FileOpener opener;
@@ -82,6 +92,13 @@ final class BackupPass {
   private volatile @Nullable Throwable fatal;
   private @Nullable ContentWriter writer;
   private @Nullable ExecutorService workers;
+  /** The walk pool; null in sequential mode, where the calling thread walks. */
+  private @Nullable ExecutorService walkers;
+  /** Directory tasks queued or running on the walk pool, at most {@link #maxWalkTasks}. */
+  private final AtomicInteger walkTasks = new AtomicInteger();
+  private int maxWalkTasks;
+  /** Set when the pass ends, so that walk tasks still running after a failure stop at their next entry. */
+  private volatile boolean ended;
 
   /**
    * @param parentRoot the root tree of the parent snapshot, whose unchanged files are reused without being
@@ -129,6 +146,15 @@ final class BackupPass {
     ExecutorService pool = sequential ? new DirectExecutorService()
         : new ThreadPoolExecutor(threads, threads, 30, TimeUnit.SECONDS, new ArrayBlockingQueue<>(threads * 2),
             daemonThreads("bakare-backup"), BackupPass::blockUntilQueued);
+    // Reading metadata from a cold cache waits on the disk, not the processor: more walk threads than cores
+    // keep more reads outstanding. Tasks beyond twice the threads are walked inline by the thread that
+    // found them (see walkDirectory), which bounds the queue and the directories held open.
+    int walkThreads = Math.min(64, Math.max(8, 4 * threads));
+    @Nullable ExecutorService walk = sequential ? null
+        : new ThreadPoolExecutor(walkThreads, walkThreads, 30, TimeUnit.SECONDS, new LinkedBlockingQueue<>(),
+            daemonThreads("bakare-walk", WALK_STACK_BYTES));
+    this.walkers = walk;
+    this.maxWalkTasks = 2 * walkThreads;
     ScheduledExecutorService ticker = Executors.newSingleThreadScheduledExecutor(daemonThreads("bakare-progress"));
     ContentWriter contentWriter = new ContentWriter(engine.store(), engine.sealing(), engine.hasher(),
         engine.compressor(), index, packSize, slots, uploadsInFlight, uploads);
@@ -177,7 +203,14 @@ final class BackupPass {
       listener.onProgress(progress(contentWriter));
       return new Result(root, packs, stats, errorList, paths);
     } finally {
+      ended = true;
       ticker.shutdownNow();
+      if (walk != null) {
+        // After a failure, walk tasks may still run (their results are no longer awaited); none may touch
+        // the writer or the session once the pass has returned.
+        walk.shutdownNow();
+        awaitQuietly(walk);
+      }
       pool.shutdownNow();
       uploads.shutdown();
       awaitQuietly(uploads);
@@ -302,8 +335,9 @@ final class BackupPass {
   }
 
   private CompletableFuture<@Nullable Node> visit(Path path, @Nullable Node parentNode) {
-    if (fatal != null) {
-      return CompletableFuture.failedFuture(new CompletionException(fatal));
+    CompletableFuture<@Nullable Node> stopped = stopped();
+    if (stopped != null) {
+      return stopped;
     }
     Path fileName = path.getFileName();
     String name = fileName == null ? "" : fileName.toString();
@@ -316,7 +350,7 @@ final class BackupPass {
     }
     switch (node.type()) {
       case DIRECTORY -> {
-        return visitDirectory(path, node, loadParent(parentNode)).thenApply(n -> n);
+        return walkDirectory(path, node, parentNode).thenApply(n -> n);
       }
       case FILE -> {
         if (unchanged(node, parentNode)) {
@@ -345,6 +379,65 @@ final class BackupPass {
       }
       default -> {
         return CompletableFuture.completedFuture(node);
+      }
+    }
+  }
+
+  /** A failed result once the pass cannot go on (a storage failure, a failed walk task, or the pass ended). */
+  private <T> @Nullable CompletableFuture<T> stopped() {
+    Throwable failure = fatal;
+    if (failure != null) {
+      return CompletableFuture.failedFuture(new CompletionException(failure));
+    }
+    if (ended) {
+      return CompletableFuture.failedFuture(new CancellationException("the backup pass has ended"));
+    }
+    return null;
+  }
+
+  /**
+   * Walks a directory (its parent's version read first) as a task of the walk pool, or on this thread in
+   * sequential mode and when {@link #maxWalkTasks} are queued or running: walking inline never waits for
+   * another walk task, so a full pool cannot deadlock, and the tasks queued stay few. Which thread walks
+   * a directory changes nothing in its tree: entries are stored in name order whatever finishes first.
+   */
+  private CompletableFuture<Node> walkDirectory(Path path, Node node, @Nullable Node parentNode) {
+    ExecutorService walk = walkers;
+    if (walk == null || !claimWalkTask()) {
+      return visitDirectory(path, node, loadParent(parentNode));
+    }
+    try {
+      // thenCompose relays the tree's completion without recursing: a chain of thousands of directories
+      // completes on whichever thread finishes the deepest one, with a constant stack.
+      return CompletableFuture.supplyAsync(() -> {
+        try {
+          CompletableFuture<Node> stopped = stopped();
+          return stopped != null ? stopped : visitDirectory(path, node, loadParent(parentNode));
+        } catch (RuntimeException | Error e) {
+          // Not an unreadable entry (those are recorded) but a bug or a rejected task: the pass fails with
+          // it (supplyAsync completes the future with it), and the other walk tasks stop at their next entry.
+          if (fatal == null) {
+            fatal = e;
+          }
+          throw e;
+        } finally {
+          walkTasks.decrementAndGet();
+        }
+      }, walk).thenCompose(tree -> tree);
+    } catch (RejectedExecutionException e) {
+      walkTasks.decrementAndGet();
+      throw e;
+    }
+  }
+
+  private boolean claimWalkTask() {
+    while (true) {
+      int n = walkTasks.get();
+      if (n >= maxWalkTasks) {
+        return false;
+      }
+      if (walkTasks.compareAndSet(n, n + 1)) {
+        return true;
       }
     }
   }
@@ -511,9 +604,14 @@ final class BackupPass {
   }
 
   static ThreadFactory daemonThreads(String name) {
+    return daemonThreads(name, 0);
+  }
+
+  /** @param stackBytes the threads' stack size, or 0 for the JVM's default */
+  static ThreadFactory daemonThreads(String name, long stackBytes) {
     AtomicInteger counter = new AtomicInteger();
     return runnable -> {
-      Thread t = new Thread(runnable, name + "-" + counter.incrementAndGet());
+      Thread t = new Thread(null, runnable, name + "-" + counter.incrementAndGet(), stackBytes);
       t.setDaemon(true);
       return t;
     };
