@@ -36,6 +36,7 @@ final class AesGcmAead extends JdkAead {
   AesGcmAead(byte[] key) {
     super("AES/GCM/NoPadding", "AES", key, true);
     this.key = new SecretKeySpec(key, "AES");
+    GhashWarmUp.start();
   }
 
   @Override
