@@ -42,6 +42,24 @@ class CheckTest {
       assertEquals(1, result.snapshots());
       assertEquals(result.packs(), result.packsRead());
       assertTrue(result.trees() >= 3, "root, the directories on the way and the source: " + result.trees());
+      assertTrue(result.chunks() >= result.trees() + 2, "the trees and at least a chunk per file: " + result);
+    }
+  }
+
+  @Test
+  void checkCountsChunksAndAnUnchangedBackupAddsNone() throws IOException {
+    try (Repository r = repo.open()) {
+      CheckResult first = r.check(CheckRequest.structure());
+      long before = first.chunks();
+      r.backup(BackupRequest.of(source));
+      long unchanged = r.check(CheckRequest.structure()).chunks();
+      // Only trees above the source may differ (their directories' times); no data is stored again.
+      assertTrue(unchanged - before < first.trees(), "an unchanged backup added " + (unchanged - before) + " chunks");
+      before = unchanged;
+      Files.write(source.resolve("new.bin"), BackupRestoreTest.randomBytes(new Random(12), 1_000));
+      r.backup(BackupRequest.of(source));
+      long after = r.check(CheckRequest.structure()).chunks();
+      assertTrue(after > before, "a new file and the trees above it add chunks: " + before + " -> " + after);
     }
   }
 
