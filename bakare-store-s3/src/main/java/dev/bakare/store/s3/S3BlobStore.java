@@ -30,6 +30,7 @@ import software.amazon.awssdk.awscore.retry.AwsRetryStrategy;
 import software.amazon.awssdk.core.ResponseInputStream;
 import software.amazon.awssdk.core.checksums.RequestChecksumCalculation;
 import software.amazon.awssdk.core.checksums.ResponseChecksumValidation;
+import software.amazon.awssdk.core.exception.SdkClientException;
 import software.amazon.awssdk.core.exception.SdkException;
 import software.amazon.awssdk.core.sync.RequestBody;
 import software.amazon.awssdk.http.SdkHttpClient;
@@ -410,7 +411,14 @@ final class S3BlobStore implements BlobStore {
   private ResponseInputStream<GetObjectResponse> open(BlobName name, GetObjectRequest request, String action)
       throws StorageException {
     try {
-      return client.getObject(request);
+      try {
+        return client.getObject(request);
+      } catch (SdkClientException e) {
+        if (!closedUnanswered(e)) {
+          throw e;
+        }
+        return client.getObject(request);
+      }
     } catch (SdkException e) {
       if ("NoSuchKey".equals(S3Errors.code(e)) || S3Errors.status(e) == 404 && S3Errors.code(e) == null) {
         throw new BlobNotFoundException(name, describe());
@@ -474,6 +482,22 @@ final class S3BlobStore implements BlobStore {
 
   // ---------------------------------------------------------------- stat, list, delete
 
+  /**
+   * Whether a request failed because the server closed the connection without any answer: a pooled
+   * connection the server had just closed (s3proxy's Jetty does so after some responses; seen in the
+   * conformance kit). HTTP lets a client send an idempotent request again at once in that case (RFC 9112
+   * section 9.3.1), as HTTP clients do by default; this store does it once for reads (get, stat), which
+   * are idempotent. Every other failure, and a second one, goes to the caller's retrying wrapper.
+   */
+  private static boolean closedUnanswered(SdkClientException e) {
+    for (Throwable t = e; t != null; t = t.getCause()) {
+      if (t.getClass().getName().endsWith(".NoHttpResponseException")) {
+        return true;
+      }
+    }
+    return false;
+  }
+
   @Override
   public Optional<BlobInfo> stat(BlobName name) throws StorageException {
     checkOpen();
@@ -483,7 +507,14 @@ final class S3BlobStore implements BlobStore {
   private Optional<BlobInfo> statKey(BlobName name, String key) throws StorageException {
     HeadObjectResponse head;
     try {
-      head = client.headObject(b -> b.bucket(settings.bucket()).key(key));
+      try {
+        head = client.headObject(b -> b.bucket(settings.bucket()).key(key));
+      } catch (SdkClientException e) {
+        if (!closedUnanswered(e)) {
+          throw e;
+        }
+        head = client.headObject(b -> b.bucket(settings.bucket()).key(key));
+      }
     } catch (SdkException e) {
       if (S3Errors.status(e) == 404) {
         return Optional.empty();
