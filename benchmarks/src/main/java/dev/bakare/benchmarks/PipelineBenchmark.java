@@ -1,6 +1,7 @@
 package dev.bakare.benchmarks;
 
 import dev.bakare.chunking.ChunkStream;
+import dev.bakare.internal.backup.DirectExecutorService;
 import dev.bakare.chunking.Chunker;
 import dev.bakare.chunking.ChunkerParameters;
 import dev.bakare.chunking.Chunkers;
@@ -18,8 +19,6 @@ import java.lang.management.ManagementFactory;
 import java.lang.management.ThreadMXBean;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.List;
-import java.util.concurrent.AbstractExecutorService;
 import java.util.concurrent.TimeUnit;
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.BenchmarkMode;
@@ -96,8 +95,9 @@ public class PipelineBenchmark {
   @Setup(Level.Invocation)
   public void setUpInvocation() throws IOException {
     index = ChunkIndex.create(directory);
+    // Uploads run at once on the calling thread: the whole pipeline on the benchmark's one core.
     writer = new ContentWriter(new MemoryBlobStore(), sealing, hasher, compressor, index, PACK_SIZE, 1, 2,
-        new CallerRunsExecutor());
+        new DirectExecutorService());
     cpuStart = threads.getCurrentThreadCpuTime();
   }
 
@@ -139,41 +139,5 @@ public class PipelineBenchmark {
     stream.split(new RepeatingChannel(input, input.length),
         (buffer, offset, length) -> w.write(ChunkType.DATA, buffer, offset, length));
     return w.flush().size();
-  }
-
-  /** Runs each task at once on the calling thread: uploads happen on the benchmark's one core. */
-  static final class CallerRunsExecutor extends AbstractExecutorService {
-    private volatile boolean shutdown;
-
-    @Override
-    public void execute(Runnable command) {
-      command.run();
-    }
-
-    @Override
-    public void shutdown() {
-      shutdown = true;
-    }
-
-    @Override
-    public List<Runnable> shutdownNow() {
-      shutdown = true;
-      return List.of();
-    }
-
-    @Override
-    public boolean isShutdown() {
-      return shutdown;
-    }
-
-    @Override
-    public boolean isTerminated() {
-      return shutdown;
-    }
-
-    @Override
-    public boolean awaitTermination(long timeout, TimeUnit unit) {
-      return true;
-    }
   }
 }
