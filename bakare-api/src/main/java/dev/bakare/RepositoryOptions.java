@@ -99,11 +99,7 @@ public final class RepositoryOptions {
 
   /** The cache directory this machine uses when none is configured. */
   public static Path defaultCacheDirectory() {
-    String xdg = System.getenv("XDG_CACHE_HOME");
-    if (xdg != null && !xdg.isEmpty()) {
-      return Path.of(xdg, "bakare");
-    }
-    return Path.of(System.getProperty("user.home"), ".cache", "bakare");
+    return dev.bakare.internal.repo.UserDirectories.cache(System.getenv());
   }
 
   /** <i>init</i>: the chunker name, {@value Chunkers#DEFAULT} by default. */

@@ -11,7 +11,6 @@ import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.nio.file.attribute.FileAttribute;
 import java.nio.file.attribute.PosixFilePermissions;
-import java.util.Map;
 import java.util.Set;
 import org.jspecify.annotations.Nullable;
 
@@ -19,17 +18,8 @@ import org.jspecify.annotations.Nullable;
 public final class KeyFiles {
   private KeyFiles() {}
 
-  /** {@code $XDG_CONFIG_HOME/bakare}, or {@code ~/.config/bakare} when it is unset or empty. */
-  public static Path defaultConfigDirectory(Map<String, String> environment) {
-    String xdg = environment.get("XDG_CONFIG_HOME");
-    if (xdg != null && !xdg.isEmpty()) {
-      return Path.of(xdg, "bakare");
-    }
-    return Path.of(System.getProperty("user.home"), ".config", "bakare");
-  }
-
   public static Path defaultKeyFile(@Nullable Path configDirectory, String repositoryId) {
-    Path dir = configDirectory != null ? configDirectory : defaultConfigDirectory(System.getenv());
+    Path dir = configDirectory != null ? configDirectory : UserDirectories.config(System.getenv());
     return dir.resolve("keys").resolve(repositoryId + ".key");
   }
 
