@@ -10,10 +10,13 @@ import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
 import java.nio.file.AccessDeniedException;
+import java.nio.file.DirectoryIteratorException;
+import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Collections;
+import java.util.Iterator;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -73,6 +76,74 @@ class UnreadableFilesTest {
       assertFalse(Files.exists(restored(target, denied)), "a file that was not backed up is not invented");
       assertTrue(result.errors().stream().anyMatch(e -> e.path().endsWith("denied.txt")
           && e.reason().contains("not in the backup: permission denied")), result.errors().toString());
+    }
+  }
+
+  /** A directory whose listing fails part way (an I/O error reading it) is recorded, not fatal. */
+  @Test
+  void aDirectoryThatFailsWhileItIsListedIsRecordedAndTheRestIsBackedUp() throws IOException {
+    TestRepo repo = new TestRepo(temp);
+    Path source = Files.createDirectories(temp.resolve("source"));
+    Path fine = Files.createDirectories(source.resolve("fine"));
+    Path failing = Files.createDirectories(source.resolve("failing"));
+    for (int i = 0; i < 5; i++) {
+      Files.writeString(fine.resolve("kept" + i + ".txt"), "kept " + i);
+      Files.writeString(failing.resolve("lost" + i + ".txt"), "lost " + i);
+    }
+    FileOpener opener = new FileOpener() {
+      @Override
+      public FileChannel open(Path path) throws IOException {
+        return FileOpener.DEFAULT.open(path);
+      }
+
+      @Override
+      public DirectoryStream<Path> list(Path directory) throws IOException {
+        DirectoryStream<Path> real = Files.newDirectoryStream(directory);
+        if (!directory.equals(failing)) {
+          return real;
+        }
+        return new DirectoryStream<>() {
+          @Override
+          public Iterator<Path> iterator() {
+            Iterator<Path> entries = real.iterator();
+            return new Iterator<>() {
+              int given;
+
+              @Override
+              public boolean hasNext() {
+                if (given == 2) {
+                  throw new DirectoryIteratorException(new IOException("Input/output error"));
+                }
+                return entries.hasNext();
+              }
+
+              @Override
+              public Path next() {
+                given++;
+                return entries.next();
+              }
+            };
+          }
+
+          @Override
+          public void close() throws IOException {
+            real.close();
+          }
+        };
+      }
+    };
+    try (Repository r = repo.init()) {
+      Snapshot snapshot = r.backup(BackupRequest.of(source), opener);
+
+      assertTrue(snapshot.isPartial());
+      assertEquals(new FileError(failing.toString(), "Input/output error"), find(snapshot.errors(), failing));
+      Path target = temp.resolve("target");
+      r.restore(snapshot.id(), target);
+      for (int i = 0; i < 5; i++) {
+        assertEquals("kept " + i, Files.readString(restored(target, fine).resolve("kept" + i + ".txt")));
+      }
+      assertFalse(Files.exists(restored(target, failing).resolve("lost0.txt")),
+          "a directory that could not be listed whole is stored without entries, with its error");
     }
   }
 

@@ -22,6 +22,7 @@ import java.io.InterruptedIOException;
 import java.io.UncheckedIOException;
 import java.nio.channels.FileChannel;
 import java.nio.file.AccessDeniedException;
+import java.nio.file.DirectoryIteratorException;
 import java.nio.file.DirectoryStream;
 import java.nio.file.FileSystems;
 import java.nio.file.Files;
@@ -444,16 +445,18 @@ final class BackupPass {
 
   private CompletableFuture<Node> visitDirectory(Path path, Node node, ParentDirectory parent) {
     List<Path> entries = new ArrayList<>();
-    try (DirectoryStream<Path> stream = Files.newDirectoryStream(path)) {
+    try (DirectoryStream<Path> stream = opener.list(path)) {
       for (Path entry : stream) {
         if (!isExcluded(entry)) {
           entries.add(entry);
         }
       }
-    } catch (IOException e) {
-      recordError(path, e);
+    } catch (IOException | DirectoryIteratorException e) {
+      // Failing part way counts as failing: a directory is stored whole or with its error, never cut.
+      IOException cause = e instanceof DirectoryIteratorException d ? d.getCause() : (IOException) e;
+      recordError(path, cause);
       directories.incrementAndGet();
-      return CompletableFuture.completedFuture(node.withError(reason(e)));
+      return CompletableFuture.completedFuture(node.withError(reason(cause)));
     }
     entries.sort(null);
     List<CompletableFuture<@Nullable Node>> children = new ArrayList<>(entries.size());
