@@ -40,17 +40,13 @@ public final class ContentReader {
   private final long treePackCacheBytes;
 
   public ContentReader(BlobStore store, Sealing sealing, ChunkHasher hasher, Compressor compressor, ChunkIndex index) {
-    this(store, sealing, hasher, compressor, index, TREE_PACK_CACHE_BYTES);
-  }
-
-  public ContentReader(BlobStore store, Sealing sealing, ChunkHasher hasher, Compressor compressor, ChunkIndex index,
-      long treePackCacheBytes) {
-    this(store, sealing, hasher, compressor, index, treePackCacheBytes, null);
+    this(store, sealing, hasher, compressor, index, TREE_PACK_CACHE_BYTES, null);
   }
 
   /**
    * A reader that survives prunes: when a pack turns out to be gone, it loads the index again from
-   * {@code reloader} and reads the chunk from the pack a prune moved it into.
+   * {@code reloader} and reads the chunk from the pack a prune moved it into (without a reloader, a gone
+   * pack is an error). It keeps up to {@code treePackCacheBytes} of whole tree packs.
    */
   public ContentReader(BlobStore store, Sealing sealing, ChunkHasher hasher, Compressor compressor, ChunkIndex index,
       long treePackCacheBytes, @org.jspecify.annotations.Nullable IndexLoader reloader) {
