@@ -127,27 +127,27 @@ def mixed(root, scale):
     made = []  # (path, size) of the originals that copies are made from
     total = 0
 
-    # Incompressible: media, archives, encrypted files.
-    budget, n = int(600e6 * scale), 0
-    while budget > 0:
-        size = min(budget, log_uniform(rnd, 64 << 10, 48 << 20))
-        path = os.path.join(root, "media", "d%02d" % (n % 12), "blob%04d.bin" % n)
-        write_random(rnd, path, size)
-        made.append((path, size))
-        budget -= size
-        total += size
-        n += 1
+    def originals(budget, low, high, name, write_file):
+        """Files of log-uniform sizes in [low, high) until budget bytes; returns the bytes written."""
+        written, n = 0, 0
+        while budget > 0:
+            size = min(budget, log_uniform(rnd, low, high))
+            path = name(n)
+            write_file(path, size)
+            made.append((path, size))
+            budget -= size
+            written += size
+            n += 1
+        return written
 
+    # Incompressible: media, archives, encrypted files.
+    total += originals(int(600e6 * scale), 64 << 10, 48 << 20,
+                       lambda n: os.path.join(root, "media", "d%02d" % (n % 12), "blob%04d.bin" % n),
+                       lambda path, size: write_random(rnd, path, size))
     # Compressible: application logs.
-    budget, n = int(520e6 * scale), 0
-    while budget > 0:
-        size = min(budget, log_uniform(rnd, 16 << 10, 32 << 20))
-        path = os.path.join(root, "logs", "svc%02d" % (n % 9), "app-%04d.log" % n)
-        write_log(logs, path, size)
-        made.append((path, size))
-        budget -= size
-        total += size
-        n += 1
+    total += originals(int(520e6 * scale), 16 << 10, 32 << 20,
+                       lambda n: os.path.join(root, "logs", "svc%02d" % (n % 9), "app-%04d.log" % n),
+                       lambda path, size: write_log(logs, path, size))
 
     def copies(budget, make):
         """Picks originals at random and calls make(n, path, size) -> bytes written, until the budget is spent."""
