@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import java.io.File;
 import java.io.IOException;
 import java.io.InputStream;
+import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -131,15 +132,17 @@ final class ChildCli {
   /** The packs in the repository now. */
   Set<String> packs() {
     Set<String> packs = new HashSet<>();
-    Path data = repo.resolve("data");
-    if (!Files.isDirectory(data)) {
-      return packs;
-    }
-    try (Stream<Path> walk = Files.walk(data)) {
-      walk.filter(p -> p.getFileName().toString().matches("[0-9a-f]{64}")).forEach(p -> packs.add(p.getFileName().toString()));
+    Map<Path, Long> files;
+    try {
+      files = LiveFiles.sizes(repo.resolve("data"));
     } catch (IOException e) {
-      // A pack deleted while the directory was walked: look again at the next poll.
-      return packs;
+      throw new UncheckedIOException("cannot list the packs of " + repo, e);
+    }
+    for (Path file : files.keySet()) {
+      String name = file.getFileName().toString();
+      if (name.matches("[0-9a-f]{64}")) {
+        packs.add(name);
+      }
     }
     return packs;
   }

@@ -47,11 +47,11 @@ class KillDuringBackupProcessTest {
 
     int kills = 0;
     for (int run = 0; ; run++) {
-      long before = bytesUnder(repo.resolve("data"));
+      long before = LiveFiles.bytes(repo.resolve("data"));
       // Each kill lands after 24-56 MiB of new packs, so every run gets somewhere and five runs end early.
       long killAt = run < KILLS ? before + ((24L + random.nextInt(33)) << 20) : Long.MAX_VALUE;
       Process child = backup(config, repo, source, run);
-      while (child.isAlive() && bytesUnder(repo.resolve("data")) < killAt) {
+      while (child.isAlive() && LiveFiles.bytes(repo.resolve("data")) < killAt) {
         child.waitFor(20, TimeUnit.MILLISECONDS);
       }
       if (child.isAlive()) {
@@ -60,7 +60,7 @@ class KillDuringBackupProcessTest {
         // 128 + 9: the child died of SIGKILL, with no chance to clean up.
         assertEquals(137, child.exitValue(), "destroyForcibly sends SIGKILL on Linux");
         kills++;
-        System.out.printf("kill %d: after %.1f MiB of packs in the repository%n", kills, bytesUnder(repo.resolve("data")) / 1048576.0);
+        System.out.printf("kill %d: after %.1f MiB of packs in the repository%n", kills, LiveFiles.bytes(repo.resolve("data")) / 1048576.0);
         continue;
       }
       assertEquals(0, child.exitValue(), Files.readString(temp.resolve("backup-" + run + ".err")));
@@ -74,7 +74,7 @@ class KillDuringBackupProcessTest {
     // Nothing deletes blobs during backups, so the repository now holds every byte any run uploaded: packs,
     // and the partial files of uploads a kill cut short. It needs the packs less the chunks stored twice
     // (by a run that did not know of the first copy).
-    long uploaded = bytesUnder(repo);
+    long uploaded = LiveFiles.bytes(repo);
     long partial = partialUploadBytes(repo.resolve("data"));
     long duplicates = duplicateBytes(config, repo);
     long needed = uploaded - partial - duplicates;
@@ -120,15 +120,6 @@ class KillDuringBackupProcessTest {
         .redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null")));
     builder.environment().keySet().removeIf(name -> name.startsWith("BAKARE_") || name.startsWith("JAVA_TOOL"));
     return builder.start();
-  }
-
-  private static long bytesUnder(Path dir) throws IOException {
-    if (!Files.isDirectory(dir)) {
-      return 0;
-    }
-    try (Stream<Path> files = Files.walk(dir)) {
-      return files.filter(Files::isRegularFile).mapToLong(p -> p.toFile().length()).sum();
-    }
   }
 
   /** Files under data/ that are not packs (64 hex digits): what uploads in progress had written when killed. */
