@@ -45,7 +45,8 @@ public final class FindQuery {
   }
 
   /**
-   * Progress of building the name index, which only a search over snapshots not indexed yet does.
+   * Progress of building the name index, which only a search over snapshots not indexed yet does. The
+   * report with every snapshot indexed comes once the index is completely written.
    *
    * @param snapshotsIndexed snapshots added to the index so far
    * @param snapshotsToIndex snapshots this search adds in all

@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -123,6 +124,35 @@ class FindTest {
     // Another process (here: another open) uses the cache the first one wrote.
     try (Repository r = open()) {
       assertEquals(0, r.find(FindQuery.of("notes")).snapshotsIndexed());
+    }
+  }
+
+  @Test
+  void progressCountsSnapshotsAndEndsOnceTheIndexIsWritten() throws Exception {
+    String id;
+    try (Repository r = init()) {
+      threeBackups(r);
+      id = r.info().id();
+      Path names = cache.resolve(id).resolve("names");
+      List<FindQuery.Progress> reports = new ArrayList<>();
+      List<Boolean> cacheWritten = new ArrayList<>();
+      r.find(FindQuery.builder("report").progress(p -> {
+        reports.add(p);
+        try {
+          cacheWritten.add(Files.isDirectory(names) && !cacheFiles(names).isEmpty());
+        } catch (IOException e) {
+          throw new UncheckedIOException(e);
+        }
+      }).build());
+      FindQuery.Progress last = reports.get(reports.size() - 1);
+      assertEquals(3, last.snapshotsIndexed());
+      assertEquals(3, last.snapshotsToIndex());
+      assertTrue(last.treesRead() > 0);
+      assertEquals(1, reports.stream().filter(p -> p.snapshotsIndexed() == 3).count(), "one final report: " + reports);
+      assertTrue(cacheWritten.get(cacheWritten.size() - 1), "the final report comes after the index is written");
+      for (int i = 1; i < reports.size(); i++) {
+        assertTrue(reports.get(i).snapshotsIndexed() >= reports.get(i - 1).snapshotsIndexed(), reports.toString());
+      }
     }
   }
 

@@ -23,6 +23,7 @@ import java.lang.management.ManagementFactory;
 import java.lang.management.MemoryPoolMXBean;
 import java.lang.management.MemoryType;
 import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.time.Instant;
 import java.util.ArrayDeque;
@@ -31,7 +32,9 @@ import java.util.Arrays;
 import java.util.Deque;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 import java.util.SplittableRandom;
+import java.util.TreeMap;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.stream.Stream;
@@ -316,6 +319,7 @@ public final class FindScale {
       }
       System.out.printf(Locale.ROOT, "read-trees: %,d distinct trees, %,d entries, one thread: %.2f s (cpu %.2f s)%n",
           trees, entries, seconds(started), (processCpuNanos() - cpu) / 1e9);
+      printThreadCpu();
     } catch (dev.bakare.internal.format.CorruptDataException e) {
       throw new IOException("a generated tree does not decode: " + e.getMessage(), e);
     }
@@ -344,6 +348,7 @@ public final class FindScale {
         }
       }
     }
+    printThreadCpu();
     long size;
     int count;
     try (Stream<Path> files = Files.walk(dir.resolve("cache"))) {
@@ -362,6 +367,40 @@ public final class FindScale {
     }
     System.out.printf(Locale.ROOT, "index on disk: %s in %d files; peak heap use %s (garbage included; -Xmx %s)%n",
         mib(size), count, mib(peak), mib(Runtime.getRuntime().maxMemory()));
+  }
+
+  /**
+   * CPU seconds of the process's threads by their Linux name, the JIT compiler threads included (which
+   * {@code ThreadMXBean} does not list): on two cores they take a large share of a cold JVM's first seconds.
+   * Threads that ended already are not counted.
+   */
+  private static void printThreadCpu() throws IOException {
+    Path tasks = Path.of("/proc/self/task");
+    if (!Files.isDirectory(tasks)) {
+      return;
+    }
+    Map<String, Long> ticks = new TreeMap<>();
+    try (Stream<Path> threads = Files.list(tasks)) {
+      for (Path thread : threads.toList()) {
+        String stat;
+        try {
+          stat = Files.readString(thread.resolve("stat"));
+        } catch (NoSuchFileException e) {
+          continue; // ended since the listing
+        }
+        String name = stat.substring(stat.indexOf('(') + 1, stat.lastIndexOf(')')).replaceAll("[0-9#]+$", "");
+        // utime and stime are the 14th and 15th fields of the line (proc(5)), in ticks of USER_HZ = 1/100 s.
+        String[] fields = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
+        ticks.merge(name.strip(), Long.parseLong(fields[11]) + Long.parseLong(fields[12]), Long::sum);
+      }
+    }
+    StringBuilder line = new StringBuilder("cpu by thread:");
+    ticks.forEach((name, t) -> {
+      if (t > 0) {
+        line.append(String.format(Locale.ROOT, " %s %.2f s,", name, t / 100.0));
+      }
+    });
+    System.out.println(line.substring(0, line.length() - 1));
   }
 
   /** CPU time of the whole process (all threads, JIT and GC included): a fair measure on a busy machine. */

@@ -340,7 +340,9 @@ public final class FindJob {
             warn("skipping snapshot " + c.id().shortHex() + ": " + e.getMessage() + " (run check)");
           }
           finished[0]++;
-          query.progress().accept(new FindQuery.Progress(finished[0], total, builder.treesRead()));
+          if (finished[0] < total) {
+            query.progress().accept(new FindQuery.Progress(finished[0], total, builder.treesRead()));
+          }
         }
       } catch (IOException e) {
         failure = e;
@@ -354,6 +356,7 @@ public final class FindJob {
       if (failure != null) {
         throw failure;
       }
+      query.progress().accept(new FindQuery.Progress(finished[0], total, builder.treesRead()));
     }
     return done;
   }

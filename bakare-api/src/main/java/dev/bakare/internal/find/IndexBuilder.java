@@ -19,7 +19,7 @@ import java.util.Map;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
-import java.util.concurrent.Future;
+import java.util.concurrent.FutureTask;
 import org.jspecify.annotations.Nullable;
 
 /**
@@ -44,7 +44,7 @@ final class IndexBuilder implements AutoCloseable {
   private final ExecutorService pool;
   private final PairIntMap ordinals;
   private final NameFileWriter writer;
-  private final Map<ObjectId, Future<ScannedTree>> reading = new HashMap<>();
+  private final Map<ObjectId, FutureTask<ScannedTree>> reading = new HashMap<>();
   private long treesRead;
 
   IndexBuilder(ContentReader reader, NameIndex index, NameFileWriter.Sink sink, Progress progress, int threads)
@@ -75,7 +75,7 @@ final class IndexBuilder implements AutoCloseable {
       int rootOrdinal = indexTree(root);
       writer.snapshot(new NameFile.IndexedSnapshot(snapshot, time, host, rootOrdinal));
     } finally {
-      for (Future<ScannedTree> pending : reading.values()) {
+      for (FutureTask<ScannedTree> pending : reading.values()) {
         pending.cancel(true);
       }
       reading.clear();
@@ -90,13 +90,13 @@ final class IndexBuilder implements AutoCloseable {
   /** A directory on the walk's stack: its tree once read, and which of its subtrees are done. */
   private static final class Frame {
     final ObjectId id;
-    final Future<ScannedTree> future;
+    final FutureTask<ScannedTree> future;
     @Nullable ScannedTree tree;
     List<ObjectId> subtrees = List.of();
     int next;
     int readAhead;
 
-    Frame(ObjectId id, Future<ScannedTree> future) {
+    Frame(ObjectId id, FutureTask<ScannedTree> future) {
       this.id = id;
       this.future = future;
     }
@@ -168,13 +168,13 @@ final class IndexBuilder implements AutoCloseable {
     frame.readAhead = Math.max(frame.readAhead, until);
   }
 
-  private Future<ScannedTree> take(ObjectId id) {
-    Future<ScannedTree> future = reading.remove(id);
+  private FutureTask<ScannedTree> take(ObjectId id) {
+    FutureTask<ScannedTree> future = reading.remove(id);
     return future != null ? future : submit(id);
   }
 
-  private Future<ScannedTree> submit(ObjectId id) {
-    return pool.submit(() -> {
+  private FutureTask<ScannedTree> submit(ObjectId id) {
+    FutureTask<ScannedTree> task = new FutureTask<>(() -> {
       byte[] bytes = reader.read(id, ChunkType.TREE);
       try {
         return ScannedTree.scan(bytes);
@@ -182,10 +182,16 @@ final class IndexBuilder implements AutoCloseable {
         throw new IntegrityException("tree " + id.shortHex(), e.getMessage(), e);
       }
     });
+    pool.execute(task);
+    return task;
   }
 
   private ScannedTree await(Frame frame) throws IOException {
     try {
+      // A read no reading thread has started yet is done here: a tree takes microseconds to read, less
+      // than handing it between threads, and the walk needs it now. One already started is waited for;
+      // the reading thread then finds this one done and moves on.
+      frame.future.run();
       ScannedTree tree = frame.future.get();
       progress.treesRead(++treesRead);
       return tree;

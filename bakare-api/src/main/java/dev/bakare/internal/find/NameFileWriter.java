@@ -186,11 +186,8 @@ final class NameFileWriter implements AutoCloseable {
 
   private int nameId(byte[] bytes, int at, int length, int hash) {
     int mask = nameSlots.length - 1;
-    for (int slot = hash & mask; ; slot = (slot + 1) & mask) {
-      long entry = nameSlots[slot];
-      if (entry == 0) {
-        break;
-      }
+    int slot = hash & mask;
+    for (long entry; (entry = nameSlots[slot]) != 0; slot = (slot + 1) & mask) {
       int id = (int) entry - 1;
       if ((int) (entry >>> 32) == hash && nameLength[id] == length
           && Arrays.equals(arena, nameAt[id], nameAt[id] + length, bytes, at, at + length)) {
@@ -209,18 +206,15 @@ final class NameFileWriter implements AutoCloseable {
     nameAt[id] = arenaSize;
     nameLength[id] = length;
     arenaSize += length;
-    nameSlots = add(nameSlots, nameCount, hash, id);
+    nameSlots = add(nameSlots, slot, nameCount, hash, id);
     return id;
   }
 
   private int versionId(int name, int hash, int kind, long size, long mtime, long fingerprint) {
     long nameAndKind = (long) name << 8 | kind;
     int mask = versionSlots.length - 1;
-    for (int slot = hash & mask; ; slot = (slot + 1) & mask) {
-      long entry = versionSlots[slot];
-      if (entry == 0) {
-        break;
-      }
+    int slot = hash & mask;
+    for (long entry; (entry = versionSlots[slot]) != 0; slot = (slot + 1) & mask) {
       int id = (int) entry - 1;
       int at = id * VERSION_FIELDS;
       if ((int) (entry >>> 32) == hash && versions[at] == nameAndKind && versions[at + 1] == size
@@ -237,7 +231,7 @@ final class NameFileWriter implements AutoCloseable {
     versions[at + 1] = size;
     versions[at + 2] = mtime;
     versions[at + 3] = fingerprint;
-    versionSlots = add(versionSlots, versionCount, hash, id);
+    versionSlots = add(versionSlots, slot, versionCount, hash, id);
     return id;
   }
 
@@ -246,18 +240,23 @@ final class NameFileWriter implements AutoCloseable {
     return h ^ (h >>> 16);
   }
 
-  /** Files {@code id} under {@code hash}, growing the table (at most half full) first if needed. */
-  private static long[] add(long[] slots, int count, int hash, int id) {
-    long[] table = slots;
-    if (count * 2 > table.length) {
-      table = new long[slots.length * 2];
-      for (long entry : slots) {
-        if (entry != 0) {
-          insert(table, entry);
-        }
+  /**
+   * Files {@code id} under {@code hash} in {@code emptySlot}, where its lookup ended; or, if that leaves the
+   * table over half full, in a table twice the size.
+   */
+  private static long[] add(long[] slots, int emptySlot, int count, int hash, int id) {
+    long entry = (long) hash << 32 | (id + 1L);
+    if (count * 2 <= slots.length) {
+      slots[emptySlot] = entry;
+      return slots;
+    }
+    long[] table = new long[slots.length * 2];
+    for (long old : slots) {
+      if (old != 0) {
+        insert(table, old);
       }
     }
-    insert(table, (long) hash << 32 | (id + 1L));
+    insert(table, entry);
     return table;
   }
 
