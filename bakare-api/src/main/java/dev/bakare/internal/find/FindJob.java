@@ -323,8 +323,7 @@ public final class FindJob {
         query.progress().accept(new FindQuery.Progress(finished[0], total, trees));
       }
     };
-    try (IndexBuilder builder = new IndexBuilder(engine.reader(), index, sink(cache), progress,
-        engine.options().threads())) {
+    try (IndexBuilder builder = new IndexBuilder(engine.reader(), index, sink(cache), progress)) {
       IOException failure = null;
       try {
         for (Candidate c : toIndex) {

@@ -7,33 +7,24 @@ import dev.bakare.internal.format.CorruptDataException;
 import dev.bakare.internal.format.ObjectId;
 import dev.bakare.internal.tree.Tree;
 import java.io.IOException;
-import java.io.InterruptedIOException;
 import java.time.Instant;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Deque;
-import java.util.HashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
-import java.util.Map;
-import java.util.concurrent.ExecutionException;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
 import java.util.concurrent.FutureTask;
-import org.jspecify.annotations.Nullable;
 
 /**
  * Adds snapshots to the name index: walks each snapshot's trees depth first, skipping every tree the
  * index already holds (content addressing makes an unchanged directory the same tree in every snapshot,
- * so it is read and indexed once), and writes each new tree after its subtrees. Tree reads run on a pool
- * of threads a few directories ahead of the walk, which stays on the calling thread; they also parse the
- * trees ({@link ScannedTree}). Files are written as they fill; each holds only complete subtrees, so an
- * interrupted build leaves a usable index. Not thread-safe.
+ * so it is read and indexed once), and writes each new tree after its subtrees. Trees are read and parsed
+ * ({@link ScannedTree}) on the walk's own thread: one takes microseconds, less than handing it to another
+ * thread, and reading ahead on a pool made the 100 x 1,000,000 benchmark slower on two cores (docs/design.md, 15.7). Files are
+ * encoded on the writer's thread as they fill; each holds only complete subtrees, so an interrupted build
+ * leaves a usable index. Not thread-safe.
  */
 final class IndexBuilder implements AutoCloseable {
-  /** How many subdirectories of one directory are read ahead of the walk. */
-  private static final int READ_AHEAD = 16;
-
   /** Progress of the build so far. */
   interface Progress {
     void treesRead(long count);
@@ -41,23 +32,16 @@ final class IndexBuilder implements AutoCloseable {
 
   private final ContentReader reader;
   private final Progress progress;
-  private final ExecutorService pool;
   private final PairIntMap ordinals;
   private final NameFileWriter writer;
-  private final Map<ObjectId, FutureTask<ScannedTree>> reading = new HashMap<>();
   private long treesRead;
 
-  IndexBuilder(ContentReader reader, NameIndex index, NameFileWriter.Sink sink, Progress progress, int threads)
+  IndexBuilder(ContentReader reader, NameIndex index, NameFileWriter.Sink sink, Progress progress)
       throws IOException, CorruptDataException {
     this.reader = reader;
     this.progress = progress;
     this.ordinals = index.ordinals();
     this.writer = new NameFileWriter(index, sink);
-    this.pool = Executors.newFixedThreadPool(Math.max(1, threads), runnable -> {
-      Thread t = new Thread(runnable, "bakare-name-index");
-      t.setDaemon(true);
-      return t;
-    });
   }
 
   long treesRead() {
@@ -71,15 +55,8 @@ final class IndexBuilder implements AutoCloseable {
    *     recorded, and the complete subtrees indexed before stay
    */
   void add(ObjectId snapshot, Instant time, String host, ObjectId root) throws IOException {
-    try {
-      int rootOrdinal = indexTree(root);
-      writer.snapshot(new NameFile.IndexedSnapshot(snapshot, time, host, rootOrdinal));
-    } finally {
-      for (FutureTask<ScannedTree> pending : reading.values()) {
-        pending.cancel(true);
-      }
-      reading.clear();
-    }
+    int rootOrdinal = indexTree(root);
+    writer.snapshot(new NameFile.IndexedSnapshot(snapshot, time, host, rootOrdinal));
   }
 
   /** Writes what is pending. */
@@ -87,18 +64,17 @@ final class IndexBuilder implements AutoCloseable {
     writer.finish();
   }
 
-  /** A directory on the walk's stack: its tree once read, and which of its subtrees are done. */
+  /** A directory on the walk's stack: its tree, its subtrees not indexed when it was read, the next one. */
   private static final class Frame {
     final ObjectId id;
-    final FutureTask<ScannedTree> future;
-    @Nullable ScannedTree tree;
-    List<ObjectId> subtrees = List.of();
+    final ScannedTree tree;
+    final List<ObjectId> subtrees;
     int next;
-    int readAhead;
 
-    Frame(ObjectId id, FutureTask<ScannedTree> future) {
+    Frame(ObjectId id, ScannedTree tree, List<ObjectId> subtrees) {
       this.id = id;
-      this.future = future;
+      this.tree = tree;
+      this.subtrees = subtrees;
     }
   }
 
@@ -108,23 +84,15 @@ final class IndexBuilder implements AutoCloseable {
       return known;
     }
     Deque<Frame> stack = new ArrayDeque<>();
-    stack.push(new Frame(root, take(root)));
+    stack.push(frame(root));
     while (true) {
       Frame frame = stack.element();
-      ScannedTree tree = frame.tree;
-      if (tree == null) {
-        tree = await(frame);
-        frame.tree = tree;
-        frame.subtrees = unindexedSubtrees(tree);
-      }
-      readAhead(frame);
-      Frame child = null;
+      ObjectId child = null;
       while (frame.next < frame.subtrees.size()) {
-        ObjectId subtree = frame.subtrees.get(frame.next);
-        if (ordinals.get(subtree) >= 0) {
-          frame.next++;
-        } else {
-          child = new Frame(subtree, take(subtree));
+        ObjectId subtree = frame.subtrees.get(frame.next++);
+        // Indexed meanwhile if it also appears earlier in this walk.
+        if (ordinals.get(subtree) < 0) {
+          child = subtree;
           break;
         }
       }
@@ -133,10 +101,10 @@ final class IndexBuilder implements AutoCloseable {
         if (tooDeep != null) {
           throw new IntegrityException("snapshot tree " + root.shortHex(), tooDeep, null);
         }
-        stack.push(child);
+        stack.push(frame(child));
         continue;
       }
-      int ordinal = write(frame.id, tree);
+      int ordinal = write(frame.id, frame.tree);
       ordinals.put(frame.id, ordinal);
       stack.pop();
       if (stack.isEmpty()) {
@@ -145,7 +113,15 @@ final class IndexBuilder implements AutoCloseable {
     }
   }
 
-  private List<ObjectId> unindexedSubtrees(ScannedTree tree) {
+  private Frame frame(ObjectId id) throws IOException {
+    byte[] bytes = reader.read(id, ChunkType.TREE);
+    ScannedTree tree;
+    try {
+      tree = ScannedTree.scan(bytes);
+    } catch (CorruptDataException e) {
+      throw new IntegrityException("tree " + id.shortHex(), e.getMessage(), e);
+    }
+    progress.treesRead(++treesRead);
     LinkedHashSet<ObjectId> subtrees = new LinkedHashSet<>();
     for (int i = 0; i < tree.count; i++) {
       ObjectId subtree = tree.subtrees[i];
@@ -153,61 +129,7 @@ final class IndexBuilder implements AutoCloseable {
         subtrees.add(subtree);
       }
     }
-    return new ArrayList<>(subtrees);
-  }
-
-  /** Starts reading the frame's next few subtrees that are neither indexed nor being read. */
-  private void readAhead(Frame frame) {
-    int until = Math.min(frame.subtrees.size(), frame.next + READ_AHEAD);
-    for (int i = Math.max(frame.readAhead, frame.next); i < until; i++) {
-      ObjectId subtree = frame.subtrees.get(i);
-      if (ordinals.get(subtree) < 0 && !reading.containsKey(subtree)) {
-        reading.put(subtree, submit(subtree));
-      }
-    }
-    frame.readAhead = Math.max(frame.readAhead, until);
-  }
-
-  private FutureTask<ScannedTree> take(ObjectId id) {
-    FutureTask<ScannedTree> future = reading.remove(id);
-    return future != null ? future : submit(id);
-  }
-
-  private FutureTask<ScannedTree> submit(ObjectId id) {
-    FutureTask<ScannedTree> task = new FutureTask<>(() -> {
-      byte[] bytes = reader.read(id, ChunkType.TREE);
-      try {
-        return ScannedTree.scan(bytes);
-      } catch (CorruptDataException e) {
-        throw new IntegrityException("tree " + id.shortHex(), e.getMessage(), e);
-      }
-    });
-    pool.execute(task);
-    return task;
-  }
-
-  private ScannedTree await(Frame frame) throws IOException {
-    try {
-      // A read no reading thread has started yet is done here: a tree takes microseconds to read, less
-      // than handing it between threads, and the walk needs it now. One already started is waited for;
-      // the reading thread then finds this one done and moves on.
-      frame.future.run();
-      ScannedTree tree = frame.future.get();
-      progress.treesRead(++treesRead);
-      return tree;
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      throw new InterruptedIOException("interrupted while reading trees for the name index");
-    } catch (ExecutionException e) {
-      Throwable cause = e.getCause();
-      if (cause instanceof IOException io) {
-        throw io;
-      }
-      if (cause instanceof RuntimeException runtime) {
-        throw runtime;
-      }
-      throw new IOException("reading tree " + frame.id.shortHex() + " failed: " + cause, cause);
-    }
+    return new Frame(id, tree, new ArrayList<>(subtrees));
   }
 
   private int write(ObjectId id, ScannedTree tree) throws IOException {
@@ -224,7 +146,6 @@ final class IndexBuilder implements AutoCloseable {
 
   @Override
   public void close() {
-    pool.shutdownNow();
     writer.close();
   }
 }
