@@ -353,8 +353,9 @@ final class NameFileWriter implements AutoCloseable {
       for (int i = 0; i < nameCount; i++) {
         rank[sorted[i]] = i;
       }
-      // Versions grouped by name rank, each name's in the order they appeared (their first trees ascending);
-      // references grouped by version, in tree order.
+      // Versions grouped by name rank, each name's in the order they appeared (their first trees ascending),
+      // copied into that order so that the postings loop below reads them sequentially: read in place, each
+      // one missed the cache. References likewise, grouped by their version's new position, in tree order.
       int[] start = new int[nameCount + 1];
       for (int v = 0; v < versionCount; v++) {
         start[rank[(int) (versions[v * VERSION_FIELDS] >>> 8)] + 1]++;
@@ -362,22 +363,26 @@ final class NameFileWriter implements AutoCloseable {
       for (int i = 0; i < nameCount; i++) {
         start[i + 1] += start[i];
       }
-      int[] byName = new int[versionCount];
+      int[] position = new int[versionCount];
+      long[] ordered = new long[versionCount * VERSION_FIELDS];
       int[] fill = Arrays.copyOf(start, nameCount);
       for (int v = 0; v < versionCount; v++) {
-        byName[fill[rank[(int) (versions[v * VERSION_FIELDS] >>> 8)]]++] = v;
+        int at = v * VERSION_FIELDS;
+        int p = fill[rank[(int) (versions[at] >>> 8)]]++;
+        position[v] = p;
+        System.arraycopy(versions, at, ordered, p * VERSION_FIELDS, VERSION_FIELDS);
       }
       int[] refStart = new int[versionCount + 1];
       for (int r = 0; r < refCount; r++) {
-        refStart[refVersion[r] + 1]++;
+        refStart[position[refVersion[r]] + 1]++;
       }
       for (int v = 0; v < versionCount; v++) {
         refStart[v + 1] += refStart[v];
       }
-      int[] refsByVersion = new int[refCount];
+      int[] refsByPosition = new int[refCount];
       int[] refFill = Arrays.copyOf(refStart, versionCount);
       for (int r = 0; r < refCount; r++) {
-        refsByVersion[refFill[refVersion[r]]++] = refTree[r];
+        refsByPosition[refFill[position[refVersion[r]]]++] = refTree[r];
       }
 
       List<byte[]> blocks = new ArrayList<>();
@@ -397,16 +402,15 @@ final class NameFileWriter implements AutoCloseable {
         block.varint(start[n + 1] - start[n]);
         long previousTime = 0;
         for (int i = start[n]; i < start[n + 1]; i++) {
-          int v = byName[i];
-          int at = v * VERSION_FIELDS;
-          block.u8((int) versions[at] & 0xFF).varint(versions[at + 1]).zigzag(versions[at + 2] - previousTime)
-              .u64(versions[at + 3]);
-          previousTime = versions[at + 2];
-          block.varint(refStart[v + 1] - refStart[v]);
+          int at = i * VERSION_FIELDS;
+          block.u8((int) ordered[at] & 0xFF).varint(ordered[at + 1]).zigzag(ordered[at + 2] - previousTime)
+              .u64(ordered[at + 3]);
+          previousTime = ordered[at + 2];
+          block.varint(refStart[i + 1] - refStart[i]);
           int previousTree = treeBase - 1;
-          for (int r = refStart[v]; r < refStart[v + 1]; r++) {
-            block.varint(refsByVersion[r] - previousTree - 1L);
-            previousTree = refsByVersion[r];
+          for (int r = refStart[i]; r < refStart[i + 1]; r++) {
+            block.varint(refsByPosition[r] - previousTree - 1L);
+            previousTree = refsByPosition[r];
           }
         }
         postingLengths[n] = block.size() - before;
