@@ -347,15 +347,38 @@ final class NameFileWriter implements AutoCloseable {
       int[] treeDirectories, int[] directoryName, int[] directorySubtree, int directoryCount, byte[] ids,
       List<NameFile.IndexedSnapshot> snapshots) {
 
+    // One method per pass. Encode runs once per file, so its loops are compiled while they run (on-stack
+    // replacement), and each such compilation covers the whole method it is in.
     Finished encode() {
       int[] sorted = sortedNames();
       int[] rank = new int[nameCount];
       for (int i = 0; i < nameCount; i++) {
         rank[sorted[i]] = i;
       }
-      // Versions grouped by name rank, each name's in the order they appeared (their first trees ascending),
-      // copied into that order so that the postings loop below reads them sequentially: read in place, each
-      // one missed the cache. References likewise, grouped by their version's new position, in tree order.
+      NameOrder order = nameOrder(rank);
+      Postings postings = postings(order);
+      byte[] head = head(sorted, rank, postings);
+      Encoded encoded = new Encoded(generation, sequence, head, postings.blocks.toArray(byte[][]::new), ids);
+      NameFile file;
+      try {
+        file = NameFile.open(encoded.head(), NameFile.inMemory(encoded.blocks(), encoded.ids()), generation, sequence,
+            treeBase);
+      } catch (CorruptDataException e) {
+        throw new IllegalStateException("the name index writer produced a file its reader rejects: " + e.getMessage(), e);
+      }
+      return new Finished(file, encoded);
+    }
+
+    /**
+     * Versions grouped by name rank ({@code start[rank]} to {@code start[rank + 1]}), each name's in the order
+     * they appeared (their first trees ascending), with their fields copied into that order; references
+     * grouped the same way ({@code refStart}), each version's in tree order.
+     */
+    private record NameOrder(int[] start, long[] versions, int[] refStart, int[] refs) {}
+
+    // Copied so that the postings loop reads versions and references sequentially: read where the walk
+    // appended them, each version missed the cache. Scattering writes does not stall.
+    private NameOrder nameOrder(int[] rank) {
       int[] start = new int[nameCount + 1];
       for (int v = 0; v < versionCount; v++) {
         start[rank[(int) (versions[v * VERSION_FIELDS] >>> 8)] + 1]++;
@@ -379,17 +402,23 @@ final class NameFileWriter implements AutoCloseable {
       for (int v = 0; v < versionCount; v++) {
         refStart[v + 1] += refStart[v];
       }
-      int[] refsByPosition = new int[refCount];
+      int[] refs = new int[refCount];
       int[] refFill = Arrays.copyOf(refStart, versionCount);
       for (int r = 0; r < refCount; r++) {
-        refsByPosition[refFill[position[refVersion[r]]]++] = refTree[r];
+        refs[refFill[position[refVersion[r]]]++] = refTree[r];
       }
+      return new NameOrder(start, ordered, refStart, refs);
+    }
 
+    /** The postings blocks, which name each starts with, and each name's postings length. */
+    private record Postings(List<byte[]> blocks, List<Integer> blockFirstName, int[] lengths, long totalLength) {}
+
+    private Postings postings(NameOrder order) {
       List<byte[]> blocks = new ArrayList<>();
       List<Integer> blockFirstName = new ArrayList<>();
-      int[] postingLengths = new int[nameCount];
+      int[] lengths = new int[nameCount];
       ByteWriter block = new ByteWriter(BLOCK_SIZE + 4096);
-      long postingsLength = 0;
+      long total = 0;
       for (int n = 0; n < nameCount; n++) {
         if (block.size() >= BLOCK_SIZE) {
           blocks.add(block.toByteArray());
@@ -399,30 +428,58 @@ final class NameFileWriter implements AutoCloseable {
           blockFirstName.add(n);
         }
         int before = block.size();
-        block.varint(start[n + 1] - start[n]);
-        long previousTime = 0;
-        for (int i = start[n]; i < start[n + 1]; i++) {
-          int at = i * VERSION_FIELDS;
-          block.u8((int) ordered[at] & 0xFF).varint(ordered[at + 1]).zigzag(ordered[at + 2] - previousTime)
-              .u64(ordered[at + 3]);
-          previousTime = ordered[at + 2];
-          block.varint(refStart[i + 1] - refStart[i]);
-          int previousTree = treeBase - 1;
-          for (int r = refStart[i]; r < refStart[i + 1]; r++) {
-            block.varint(refsByPosition[r] - previousTree - 1L);
-            previousTree = refsByPosition[r];
-          }
-        }
-        postingLengths[n] = block.size() - before;
-        postingsLength += postingLengths[n];
+        writePostings(block, order, order.start[n], order.start[n + 1]);
+        lengths[n] = block.size() - before;
+        total += lengths[n];
       }
       if (block.size() > 0) {
         blocks.add(block.toByteArray());
       }
+      return new Postings(blocks, blockFirstName, lengths, total);
+    }
 
+    /** One name's versions, {@code from} to {@code to} in name order, each with its trees. */
+    private void writePostings(ByteWriter block, NameOrder order, int from, int to) {
+      long[] ordered = order.versions;
+      block.varint(to - from);
+      long previousTime = 0;
+      for (int i = from; i < to; i++) {
+        int at = i * VERSION_FIELDS;
+        block.u8((int) ordered[at] & 0xFF).varint(ordered[at + 1]).zigzag(ordered[at + 2] - previousTime)
+            .u64(ordered[at + 3]);
+        previousTime = ordered[at + 2];
+        int refsFrom = order.refStart[i];
+        int refsTo = order.refStart[i + 1];
+        block.varint(refsTo - refsFrom);
+        int previousTree = treeBase - 1;
+        for (int r = refsFrom; r < refsTo; r++) {
+          block.varint(order.refs[r] - previousTree - 1L);
+          previousTree = order.refs[r];
+        }
+      }
+    }
+
+    private byte[] head(int[] sorted, int[] rank, Postings postings) {
       ByteWriter head = new ByteWriter(nameCount * 12 + directoryCount * 6 + treeCount * 2 + 256);
       head.u8(NameFile.VERSION).varint(generation).varint(sequence).varint(treeBase).varint(treeCount).varint(nameCount)
-          .varint(snapshots.size()).varint(blocks.size()).varint(postingsLength);
+          .varint(snapshots.size()).varint(postings.blocks.size()).varint(postings.totalLength);
+      writeNames(head, sorted);
+      for (int length : postings.lengths) {
+        head.varint(length);
+      }
+      for (int b = 0; b < postings.blocks.size(); b++) {
+        head.varint(postings.blockFirstName.get(b)).varint(postings.blocks.get(b).length);
+      }
+      for (NameFile.IndexedSnapshot s : snapshots) {
+        s.id().writeTo(head);
+        head.zigzag(s.time().getEpochSecond()).varint(s.time().getNano()).string(s.host()).varint(s.root());
+      }
+      writeTrees(head, rank);
+      return head.toByteArray();
+    }
+
+    /** The names in order, front-coded: bytes shared with the previous name, then the rest. */
+    private void writeNames(ByteWriter head, int[] sorted) {
       int previousAt = 0;
       int previousLength = 0;
       for (int n = 0; n < nameCount; n++) {
@@ -436,35 +493,19 @@ final class NameFileWriter implements AutoCloseable {
         previousAt = nameAt[id];
         previousLength = nameLength[id];
       }
-      for (int length : postingLengths) {
-        head.varint(length);
-      }
-      for (int b = 0; b < blocks.size(); b++) {
-        head.varint(blockFirstName.get(b)).varint(blocks.get(b).length);
-      }
-      for (NameFile.IndexedSnapshot s : snapshots) {
-        s.id().writeTo(head);
-        head.zigzag(s.time().getEpochSecond()).varint(s.time().getNano()).string(s.host()).varint(s.root());
-      }
+    }
+
+    /** Each tree's subdirectories: name rank and subtree ordinal. */
+    private void writeTrees(ByteWriter head, int[] rank) {
       for (int t = 0; t < treeCount; t++) {
         head.varint(treeDirectories[t + 1] - treeDirectories[t]);
         for (int d = treeDirectories[t]; d < treeDirectories[t + 1]; d++) {
           head.varint(rank[directoryName[d]]).varint(directorySubtree[d] + 1L);
         }
       }
-
-      Encoded encoded = new Encoded(generation, sequence, head.toByteArray(), blocks.toArray(byte[][]::new), ids);
-      NameFile file;
-      try {
-        file = NameFile.open(encoded.head(), NameFile.inMemory(encoded.blocks(), encoded.ids()), generation, sequence,
-            treeBase);
-      } catch (CorruptDataException e) {
-        throw new IllegalStateException("the name index writer produced a file its reader rejects: " + e.getMessage(), e);
-      }
-      return new Finished(file, encoded);
     }
 
-  /** Name ids in ascending order of their bytes (unsigned), by merge sort. */
+    /** Name ids in ascending order of their bytes (unsigned), by merge sort. */
     private int[] sortedNames() {
       int[] ids = new int[nameCount];
       for (int i = 0; i < nameCount; i++) {
