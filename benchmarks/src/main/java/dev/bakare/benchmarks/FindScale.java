@@ -4,6 +4,7 @@ import dev.bakare.FindQuery;
 import dev.bakare.FindResult;
 import dev.bakare.FoundPath;
 import dev.bakare.Repository;
+import dev.bakare.Snapshot;
 import dev.bakare.RepositoryOptions;
 import dev.bakare.SnapshotStats;
 import dev.bakare.internal.content.ChunkType;
@@ -53,7 +54,9 @@ import java.util.stream.Stream;
  *   <li>{@code generate}: writes the repository into {@code DIR/repo} (key in {@code DIR/config}) directly
  *       through the engine's writers: trees of empty-content files whose chunk ids are made up, so no file
  *       system is walked and no data stored; only trees and snapshots are real.
- *   <li>{@code read-trees}: the baseline: reads and decodes every distinct tree of every snapshot once, on one
+ *   <li>{@code list-snapshots}: what reading those snapshots' names costs without the index, the way the
+ *       product reads a snapshot's names: {@link Repository#list} of every snapshot, whole (CLI {@code ls}).
+ *   <li>{@code read-trees}: the lower bound: reads and decodes every distinct tree of every snapshot once, on one
  *       thread, as any reader of those snapshots' names must at least do.
  *   <li>{@code build}: the first search, with an empty cache ({@code DIR/cache}): builds the index; reports
  *       the time, the index size on disk and the heap used.
@@ -79,7 +82,7 @@ public final class FindScale {
 
   public static void main(String[] args) throws Exception {
     if (args.length < 2) {
-      throw new IllegalArgumentException("usage: FindScale generate|read-trees|build|query DIR [files] [snapshots] [spread]");
+      throw new IllegalArgumentException("usage: FindScale generate|list-snapshots|read-trees|build|query DIR [files] [snapshots] [spread]");
     }
     Path dir = Path.of(args[1]);
     int files = args.length > 2 ? Integer.parseInt(args[2]) : 1_000_000;
@@ -89,12 +92,13 @@ public final class FindScale {
         .configDirectory(dir.resolve("config")).cacheDirectory(dir.resolve("cache")).build();
     switch (args[0]) {
       case "generate" -> generate(options, files, snapshots, spread);
+      case "list-snapshots" -> listSnapshots(options);
       case "read-trees" -> readTrees(options);
       case "build" -> search(options, dir, List.of("quartr rport 2023"));
       case "query" -> search(options, dir, List.of("quartr rport 2023", "IMG_20417", "docs/tax 2023",
           "readme", "e", "!jpg budget 2019 pdf$"));
       default -> throw new IllegalArgumentException("unknown phase '" + args[0]
-          + "': give generate, read-trees, build or query");
+          + "': give generate, list-snapshots, read-trees, build or query");
     }
   }
 
@@ -277,6 +281,25 @@ public final class FindScale {
   }
 
   // ---- measure ----
+
+  private static void listSnapshots(RepositoryOptions options) throws IOException {
+    long cpu = processCpuNanos();
+    long started = System.nanoTime();
+    try (Repository repository = Repository.open(options)) {
+      long[] entries = {0};
+      List<Snapshot> snapshots = repository.snapshots();
+      int count = 0;
+      for (Snapshot snapshot : snapshots) {
+        long before = System.nanoTime();
+        repository.list(snapshot.id(), "/", entry -> entries[0]++);
+        count++;
+        System.out.printf(Locale.ROOT, "list-snapshots: snapshot %d of %d listed in %.2f s, %,d entries in all so"
+            + " far: %.2f s (cpu %.2f s)%n", count, snapshots.size(), seconds(before), entries[0], seconds(started),
+            (processCpuNanos() - cpu) / 1e9);
+      }
+      printThreadCpu();
+    }
+  }
 
   private static void readTrees(RepositoryOptions options) throws IOException {
     long cpu = processCpuNanos();
