@@ -64,6 +64,8 @@ class UnreadableFilesTest {
       assertEquals(new FileError(vanishing.toString(), "vanished during backup"), find(snapshot.errors(), vanishing));
       assertTrue(find(snapshot.errors(), failing).reason().contains("Input/output error"), snapshot.errors().toString());
       assertEquals(3, reported.size(), "the listener hears of every failure as it happens");
+      List<String> paths = snapshot.errors().stream().map(FileError::path).toList();
+      assertEquals(paths.stream().sorted().toList(), paths, "errors are listed in path order, whichever thread met them");
 
       Snapshot reread = r.snapshot(snapshot.id().hex());
       assertEquals(snapshot.errors(), reread.errors(), "errors are stored in the snapshot");

@@ -32,6 +32,7 @@ import java.nio.file.NotDirectoryException;
 import java.nio.file.Path;
 import java.nio.file.PathMatcher;
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
@@ -193,7 +194,9 @@ final class BackupPass {
       if (fatal instanceof IOException failure) {
         throw failure;
       }
-      List<FileError> errorList = List.copyOf(errors);
+      // In path order: the walk runs on many threads, and the same failures should read the same each time.
+      List<FileError> errorList = errors.stream()
+          .sorted(Comparator.comparing(FileError::path).thenComparing(FileError::reason)).toList();
       SnapshotStats stats = new SnapshotStats(files.get(), unchangedFiles.get(), directories.get(), bytes.get(),
           contentWriter.stats().newBytes(), contentWriter.stats().storedBytes(), errorList.size());
       List<String> paths = new ArrayList<>();
