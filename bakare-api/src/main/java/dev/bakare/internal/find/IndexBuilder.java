@@ -13,16 +13,15 @@ import java.util.ArrayList;
 import java.util.Deque;
 import java.util.LinkedHashSet;
 import java.util.List;
-import java.util.concurrent.FutureTask;
 
 /**
  * Adds snapshots to the name index: walks each snapshot's trees depth first, skipping every tree the
  * index already holds (content addressing makes an unchanged directory the same tree in every snapshot,
  * so it is read and indexed once), and writes each new tree after its subtrees. Trees are read and parsed
  * ({@link ScannedTree}) on the walk's own thread: one takes microseconds, less than handing it to another
- * thread, and reading ahead on a pool made the 100 x 1,000,000 benchmark slower on two cores (docs/design.md, 15.7). Files are
- * encoded on the writer's thread as they fill; each holds only complete subtrees, so an interrupted build
- * leaves a usable index. Not thread-safe.
+ * thread, and reading ahead on a pool made the 100 x 1,000,000 benchmark slower on two cores
+ * (docs/design.md, 15.7). Files are encoded on the writer's thread as they fill; each holds only complete
+ * subtrees, so an interrupted build leaves a usable index. Not thread-safe.
  */
 final class IndexBuilder implements AutoCloseable {
   /** Progress of the build so far. */
