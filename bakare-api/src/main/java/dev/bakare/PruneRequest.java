@@ -2,6 +2,7 @@ package dev.bakare;
 
 import java.time.Duration;
 import java.util.Objects;
+import org.jspecify.annotations.Nullable;
 
 /**
  * How {@link Repository#prune} reclaims space. A prune deletes nothing it finds unreferenced at once: it
@@ -13,21 +14,32 @@ import java.util.Objects;
  * @param sessionExpiry how long a backup may go without a heartbeat before a prune judges it abandoned;
  *     1 hour by default. A backup paused longer (a suspended laptop) is not lost: when it resumes it
  *     stores again whatever was pruned meanwhile, then commits
+ * @param lease how long a prune's claim on maintenance lasts unless renewed (a prune renews it between
+ *     steps); another prune is refused while it holds. By default 30 minutes, or the session expiry if that
+ *     is longer. It only keeps two prunes from doing the same work, so after a prune crashed, another may
+ *     run with a short lease at once instead of waiting
  * @param maxUnused how much unused space may stay in partly used packs, as a share of the used space; 0.02
  *     by default. Packs are repacked, most unused first, until what stays is within it, so a prune returns
  *     nearly all garbage while copying as little as it can
  * @param dryRun report what would be marked and deleted, change nothing
  */
-public record PruneRequest(Duration grace, Duration sessionExpiry, double maxUnused, boolean dryRun) {
+public record PruneRequest(Duration grace, Duration sessionExpiry, Duration lease, double maxUnused, boolean dryRun) {
+  /** The shortest lease a prune takes unless told otherwise. */
+  static final Duration DEFAULT_LEASE = Duration.ofMinutes(30);
+
 
   public PruneRequest {
     Objects.requireNonNull(grace, "grace");
     Objects.requireNonNull(sessionExpiry, "sessionExpiry");
+    Objects.requireNonNull(lease, "lease");
     if (grace.isNegative()) {
       throw new IllegalArgumentException("grace must not be negative, got " + grace);
     }
     if (sessionExpiry.isNegative() || sessionExpiry.isZero()) {
       throw new IllegalArgumentException("session expiry must be positive, got " + sessionExpiry);
+    }
+    if (lease.isNegative() || lease.isZero()) {
+      throw new IllegalArgumentException("lease must be positive, got " + lease);
     }
     if (!(maxUnused >= 0 && maxUnused <= 1)) {
       throw new IllegalArgumentException("max unused must be within 0..1, got " + maxUnused);
@@ -46,6 +58,7 @@ public record PruneRequest(Duration grace, Duration sessionExpiry, double maxUnu
   public static final class Builder {
     private Duration grace = Duration.ofHours(1);
     private Duration sessionExpiry = Duration.ofHours(1);
+    private @Nullable Duration lease;
     private double maxUnused = 0.02;
     private boolean dryRun;
 
@@ -61,6 +74,12 @@ public record PruneRequest(Duration grace, Duration sessionExpiry, double maxUnu
       return this;
     }
 
+    /** The lease; unset, it is 30 minutes or the session expiry, whichever is longer. */
+    public Builder lease(Duration value) {
+      this.lease = value;
+      return this;
+    }
+
     public Builder maxUnused(double value) {
       this.maxUnused = value;
       return this;
@@ -72,7 +91,11 @@ public record PruneRequest(Duration grace, Duration sessionExpiry, double maxUnu
     }
 
     public PruneRequest build() {
-      return new PruneRequest(grace, sessionExpiry, maxUnused, dryRun);
+      Duration chosen = lease;
+      if (chosen == null) {
+        chosen = sessionExpiry.compareTo(DEFAULT_LEASE) > 0 ? sessionExpiry : DEFAULT_LEASE;
+      }
+      return new PruneRequest(grace, sessionExpiry, chosen, maxUnused, dryRun);
     }
   }
 }

@@ -12,7 +12,9 @@ import dev.bakare.internal.repo.EngineHooks;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.attribute.FileTime;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.List;
 import java.util.Random;
 import org.junit.jupiter.api.BeforeEach;
@@ -98,6 +100,29 @@ class PruneTest {
       running.end(true);
       PruneResult swept = r.prune(NOW);
       assertEquals(mark.packsMarked(), swept.packsDeleted());
+    }
+  }
+
+  @Test
+  void aCrashedPrunesLeaseHoldsOffOthersUntilItExpiresOrAShorterLeaseIsAsked() throws IOException {
+    try (Repository r = repo.init()) {
+      r.backup(BackupRequest.of(source));
+      // What a prune that crashed 10 minutes ago leaves: its lease, never removed.
+      Path lease = Files.createDirectories(repo.location.resolve("leases")).resolve("0000000000000007");
+      Files.writeString(lease, "prune that crashed");
+      Files.setLastModifiedTime(lease, FileTime.from(Instant.now().minus(Duration.ofMinutes(10))));
+
+      RepositoryException refused = assertThrows(RepositoryException.class, () -> r.prune(PruneRequest.defaults()));
+      assertTrue(refused.getMessage().contains("another prune holds the maintenance lease"), refused.getMessage());
+      assertTrue(refused.getMessage().contains("3600 s"), "the default lease is the default session expiry, 1 h: "
+          + refused.getMessage());
+      assertEquals(Duration.ofHours(2), PruneRequest.builder().sessionExpiry(Duration.ofHours(2)).build().lease(),
+          "the default lease is at least the session expiry");
+
+      r.prune(PruneRequest.builder().lease(Duration.ofMinutes(5)).build());
+      assertFalse(Files.exists(lease), "the stale lease was taken over and removed");
+      assertEquals(List.of(), repo.blobs().stream().filter(p -> p.startsWith(repo.location.resolve("leases"))).toList(),
+          "a prune that ends removes its own lease");
     }
   }
 

@@ -66,7 +66,8 @@ public final class MaintenanceLease implements AutoCloseable {
       // Someone holds an unexpired lease: undo our claim and step back.
       store.delete(name);
       throw new RepositoryException("another prune holds the maintenance lease (" + newest.name() + ", taken at "
-          + newest.lastModified() + "): wait for it to finish, or for the lease to expire after " + duration);
+          + newest.lastModified() + "): wait for it to finish, or for the lease to expire " + duration.toSeconds()
+          + " s after that; if that prune crashed, prune with a shorter lease (CLI: --lease)");
     }
     MaintenanceLease lease = new MaintenanceLease(store, duration, holder, next, now);
     for (BlobInfo info : all) {

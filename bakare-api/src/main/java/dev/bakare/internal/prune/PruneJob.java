@@ -31,7 +31,6 @@ import dev.bakare.store.spi.BlobNotFoundException;
 import dev.bakare.store.spi.PutMode;
 import java.io.IOException;
 import java.nio.ByteBuffer;
-import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -80,9 +79,7 @@ public final class PruneJob {
           + engine.store().describe() + " has none (a file system without hard links?): a prune there could"
           + " delete data a concurrent backup relies on; prune from a host where the repository supports them");
     }
-    Duration leaseDuration = request.sessionExpiry().compareTo(Duration.ofMinutes(30)) > 0
-        ? request.sessionExpiry() : Duration.ofMinutes(30);
-    try (MaintenanceLease lease = MaintenanceLease.acquire(engine.store(), leaseDuration, "prune " + id)) {
+    try (MaintenanceLease lease = MaintenanceLease.acquire(engine.store(), request.lease(), "prune " + id)) {
       sweep(lease);
       mark(lease);
       if (!request.dryRun()) {

@@ -104,7 +104,7 @@ final class ForgetCommand implements Callable<Integer> {
       }
     }
     if (pruneOptions.given() && !prune) {
-      throw CliException.usage("--grace, --session-expiry and --max-unused go with --prune");
+      throw CliException.usage("--grace, --session-expiry, --lease and --max-unused go with --prune");
     }
     PruneRequest pruneRequest = prune ? pruneOptions.request(dryRun) : null;
     ForgetResult forgotten;

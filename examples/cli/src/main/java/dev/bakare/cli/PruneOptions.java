@@ -17,6 +17,12 @@ final class PruneOptions {
           + " (default: 1h); such a backup is not lost: when it resumes it stores again what was pruned")
   @Nullable Duration sessionExpiry;
 
+  @Option(names = "--lease", paramLabel = "DURATION", converter = Durations.Converter.class,
+      description = "how long this prune's claim on maintenance lasts unless renewed; another prune is refused"
+          + " meanwhile (default: 30m, or the session expiry if longer). After a prune crashed, a short lease lets"
+          + " the next one run at once")
+  @Nullable Duration lease;
+
   @Option(names = "--max-unused", paramLabel = "N%",
       description = "unused space that may stay in partly used packs, as a share of the used space"
           + " (default: 2%%); lower repacks more")
@@ -34,6 +40,12 @@ final class PruneOptions {
       }
       request.sessionExpiry(sessionExpiry);
     }
+    if (lease != null) {
+      if (lease.isZero()) {
+        throw CliException.usage("--lease must be longer than 0s");
+      }
+      request.lease(lease);
+    }
     if (maxUnused != null) {
       request.maxUnused(Percent.parse("--max-unused", maxUnused, 0, 100) / 100);
     }
@@ -42,6 +54,6 @@ final class PruneOptions {
 
   /** Whether any prune option was given (they mean nothing to {@code forget} without {@code --prune}). */
   boolean given() {
-    return grace != null || sessionExpiry != null || maxUnused != null;
+    return grace != null || sessionExpiry != null || lease != null || maxUnused != null;
   }
 }

@@ -148,7 +148,7 @@ class ForgetPruneCommandTest {
     assertTrue(garbage > before * 0.25, "about 30% garbage: " + garbage + " of " + before);
 
     cli.run("-r", repo, "prune", "--grace", "0s").assertSuccess();
-    cli.run("-r", repo, "prune", "--grace", "0s").assertSuccess();
+    cli.run("-r", repo, "prune", "--grace", "0s", "--lease", "5m").assertSuccess();
     long reclaimed = before - size(repo);
     assertTrue(reclaimed >= 0.9 * garbage, "reclaimed " + reclaimed + " of " + garbage + " bytes of garbage");
     cli.run("-r", repo, "check", "--read-data").assertSuccess();
@@ -176,6 +176,9 @@ class ForgetPruneCommandTest {
     cli.run("-r", repo, "prune", "--grace", "soon").assertOneLineError(Main.USAGE, "'soon' is not a duration");
     cli.run("-r", repo, "prune", "--session-expiry", "0s").assertOneLineError(Main.USAGE, "longer than 0s");
     cli.run("-r", repo, "prune", "--max-unused", "150%").assertOneLineError(Main.USAGE, "between 0% and 100%");
+    cli.run("-r", repo, "prune", "--lease", "0s").assertOneLineError(Main.USAGE, "--lease must be longer than 0s");
+    cli.run("-r", repo, "forget", "--keep-last", "1", "--lease", "5m")
+        .assertOneLineError(Main.USAGE, "go with --prune");
     cli.run("-r", repo, "forget", "ffff").assertOneLineError(Main.FAILURE, "no snapshot matches 'ffff'");
     assertEquals(1, snapshotIds().size());
   }
