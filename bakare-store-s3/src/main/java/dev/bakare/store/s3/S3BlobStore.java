@@ -42,7 +42,11 @@ import software.amazon.awssdk.services.s3.model.CompletedPart;
 import software.amazon.awssdk.services.s3.model.GetObjectRequest;
 import software.amazon.awssdk.services.s3.model.GetObjectResponse;
 import software.amazon.awssdk.services.s3.model.HeadObjectResponse;
+import software.amazon.awssdk.services.s3.model.ListMultipartUploadsResponse;
 import software.amazon.awssdk.services.s3.model.ListObjectsV2Response;
+import software.amazon.awssdk.services.s3.model.ListPartsResponse;
+import software.amazon.awssdk.services.s3.model.MultipartUpload;
+import software.amazon.awssdk.services.s3.model.Part;
 import software.amazon.awssdk.services.s3.model.PutObjectRequest;
 import software.amazon.awssdk.services.s3.model.S3Object;
 import software.amazon.awssdk.utils.SdkAutoCloseable;
@@ -575,6 +579,61 @@ final class S3BlobStore implements BlobStore {
       }
       throw S3Errors.of("deleting blob " + name, settings, e);
     }
+  }
+
+  /**
+   * Aborts the multipart uploads under this repository's prefix that were started more than {@code age}
+   * ago: a process killed in the middle of a large put leaves one, whose parts S3 keeps (and bills) until
+   * it is aborted. The age is the prunes' session expiry, beyond which no live put can still be running;
+   * one that was only paused finds its upload gone ({@code NoSuchUpload}, a transient failure) and is
+   * retried whole.
+   */
+  @Override
+  public long removeIncompleteUploads(Duration age) throws StorageException {
+    checkOpen();
+    Instant cutoff = Instant.now().minus(age);
+    String keyPrefix = settings.keyPrefix();
+    List<MultipartUpload> stale = new ArrayList<>();
+    try {
+      for (ListMultipartUploadsResponse response :
+          client.listMultipartUploadsPaginator(b -> b.bucket(settings.bucket()).prefix(keyPrefix))) {
+        for (MultipartUpload upload : response.uploads()) {
+          if (upload.key().startsWith(keyPrefix) && upload.initiated() != null && upload.initiated().isBefore(cutoff)) {
+            stale.add(upload);
+          }
+        }
+      }
+    } catch (SdkException e) {
+      StorageException failure = S3Errors.of("listing unfinished multipart uploads", settings, e);
+      int status = S3Errors.status(e);
+      if (status == 403 || status == 401) {
+        // Leftovers cost space, not correctness: a prune goes on without removing them.
+        LOG.log(System.Logger.Level.WARNING, failure.getMessage() + ". Unfinished multipart uploads of killed"
+            + " backups stay until removed: grant s3:ListBucketMultipartUploads, s3:ListMultipartUploadParts and"
+            + " s3:AbortMultipartUpload, or add a lifecycle rule that aborts them");
+        return 0;
+      }
+      throw failure;
+    }
+    long reclaimed = 0;
+    for (MultipartUpload upload : stale) {
+      String action = "abandoning the unfinished multipart upload of " + upload.key();
+      try {
+        for (ListPartsResponse parts : client.listPartsPaginator(
+            b -> b.bucket(settings.bucket()).key(upload.key()).uploadId(upload.uploadId()))) {
+          for (Part part : parts.parts()) {
+            reclaimed += part.size() == null ? 0 : part.size();
+          }
+        }
+        client.abortMultipartUpload(b -> b.bucket(settings.bucket()).key(upload.key()).uploadId(upload.uploadId()));
+      } catch (SdkException e) {
+        // Gone since the listing: its put completed or another prune aborted it.
+        if (!"NoSuchUpload".equals(S3Errors.code(e)) && S3Errors.status(e) != 404) {
+          throw S3Errors.of(action, settings, e);
+        }
+      }
+    }
+    return reclaimed;
   }
 
   // ---------------------------------------------------------------- lifecycle

@@ -104,6 +104,12 @@ final class S3Errors {
     if ("NoSuchBucket".equals(code)) {
       return noSuchBucket(settings, e);
     }
+    if ("NoSuchUpload".equals(code)) {
+      // A prune aborts multipart uploads older than its session expiry; a put paused that long lost its own.
+      return new StorageException(
+          "the multipart upload was removed while " + action + " in " + where + " (" + detail + "): a prune"
+              + " abandons uploads as old as this one; sending the blob again", e, true);
+    }
     if (code != null && TRANSIENT_CODES.contains(code) || status >= 500 || status == 429 || status == 408) {
       return new StorageException(
           "the server failed " + action + " in " + where + " (" + detail + "): retrying may help", e, true);

@@ -43,7 +43,8 @@ import software.amazon.awssdk.regions.providers.AwsProfileRegionProvider;
  *
  * <ul>
  *   <li>Puts are single PUTs up to 32 MiB and multipart uploads (16 MiB parts) above; S3 makes either
- *       visible whole or not at all. A failed multipart upload is aborted.
+ *       visible whole or not at all. A failed multipart upload is aborted, and those a killed process left
+ *       are aborted by {@link BlobStore#removeIncompleteUploads} (a prune) once older than its age.
  *   <li>Create-only puts send {@code If-None-Match: *}: of two concurrent creators the server lets exactly
  *       one win and answers the other 412. When opening, a probe object ({@code prefix/~probe-...}) is put
  *       twice to learn whether the server honours the header. Where it does not (or with {@code

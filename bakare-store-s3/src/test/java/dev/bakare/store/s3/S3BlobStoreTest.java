@@ -19,6 +19,7 @@ import java.net.ServerSocket;
 import java.net.URI;
 import java.nio.ByteBuffer;
 import java.util.ArrayList;
+import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.Random;
@@ -32,6 +33,7 @@ import software.amazon.awssdk.core.sync.RequestBody;
 import software.amazon.awssdk.http.apache5.Apache5HttpClient;
 import software.amazon.awssdk.regions.Region;
 import software.amazon.awssdk.services.s3.S3Client;
+import software.amazon.awssdk.services.s3.model.MultipartUpload;
 
 /** What the conformance suite does not cover: S3 specifics, and failing clearly on bad input. */
 class S3BlobStoreTest {
@@ -93,6 +95,38 @@ class S3BlobStoreTest {
           range, "a range across the first part boundary");
     }
     assertEquals(List.of("r/data/ff/large"), server.keys("multipart"));
+  }
+
+  /**
+   * s3proxy reports every upload as started at the moment it is listed, so here nothing is ever older than
+   * a positive age; a negative one stands in for "started long ago" (real S3 and MinIO keep the time).
+   */
+  @Test
+  void unfinishedMultipartUploadsOfTheRepositoryAreAbortedOnceOldEnough() throws Exception {
+    server.createBucket("leftovers");
+    try (S3Client raw = rawClient()) {
+      // What a backup killed during a large put leaves, and another repository's upload in the same bucket.
+      String key = "r/data/ab/abandoned";
+      String id = raw.createMultipartUpload(b -> b.bucket("leftovers").key(key)).uploadId();
+      raw.uploadPart(b -> b.bucket("leftovers").key(key).uploadId(id).partNumber(1),
+          RequestBody.fromBytes(new byte[S3BlobStore.PART_SIZE]));
+      raw.createMultipartUpload(b -> b.bucket("leftovers").key("other/data/ab/running"));
+      try (BlobStore store = open("s3://leftovers/r", server.options())) {
+        assertEquals(0, store.removeIncompleteUploads(Duration.ofHours(1)), "younger than the age: kept");
+        assertEquals(List.of(key, "other/data/ab/running"), uploads(raw, "leftovers"));
+        assertEquals(S3BlobStore.PART_SIZE, store.removeIncompleteUploads(Duration.ofMinutes(-1)));
+        assertEquals(0, store.removeIncompleteUploads(Duration.ofMinutes(-1)), "nothing left to abort");
+      }
+      assertEquals(List.of("other/data/ab/running"), uploads(raw, "leftovers"), "another repository's upload stays");
+    }
+    // (s3proxy keeps a stub object for the other, still open upload, outside the repository's prefix.)
+    assertEquals(List.of(), server.keys("leftovers").stream().filter(k -> k.startsWith("r/")).toList(),
+        "no object was made of the parts");
+  }
+
+  private static List<String> uploads(S3Client raw, String bucket) {
+    return raw.listMultipartUploads(b -> b.bucket(bucket)).uploads().stream().map(MultipartUpload::key).sorted(
+        java.util.Comparator.reverseOrder()).toList();
   }
 
   @Test
