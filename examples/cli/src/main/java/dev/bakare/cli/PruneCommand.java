@@ -59,6 +59,7 @@ final class PruneCommand implements Callable<Integer> {
         .put("packs_repacked", r.packsRepacked())
         .put("bytes_repacked", r.bytesRepacked())
         .put("sessions_abandoned", r.sessionsAbandoned())
+        .put("incomplete_upload_bytes", r.incompleteUploadBytes())
         .put("waiting_for", r.waitingFor());
   }
 
@@ -92,6 +93,11 @@ final class PruneCommand implements Callable<Integer> {
       out.println(sentence(would, "judge", "judged") + Format.count(r.sessionsAbandoned(), "backup", "backups")
           + " abandoned (no heartbeat for " + Durations.format(request.sessionExpiry())
           + "): if one resumes, it stores again whatever was pruned and then commits");
+      any = true;
+    }
+    if (r.incompleteUploadBytes() > 0) {
+      out.println("removed " + Format.size(r.incompleteUploadBytes()) + " left by uploads that never finished"
+          + " (backups killed during a put, more than " + Durations.format(request.sessionExpiry()) + " ago)");
       any = true;
     }
     if (!r.waitingFor().isEmpty()) {

@@ -7,6 +7,9 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.attribute.FileTime;
+import java.time.Duration;
+import java.time.Instant;
 import java.util.List;
 import java.util.Map;
 import java.util.Random;
@@ -112,6 +115,26 @@ class ForgetPruneCommandTest {
     CliRunner.Result idle = cli.run("-r", repo, "prune").assertSuccess();
     assertEquals("nothing to delete or mark: every pack is in use\n", idle.out());
     cli.run("-r", repo, "check", "--read-data").assertSuccess();
+  }
+
+  @Test
+  void pruneRemovesWhatABackupKilledDuringAPutLeftAndSaysSo() throws IOException {
+    backup("a");
+    // The temporary file of a put whose process was killed two hours ago, and one of a put running now.
+    Path stale = Files.createDirectories(repo.resolve("data/00")).resolve("~put-0123456789abcdef");
+    Files.write(stale, new byte[3000]);
+    Files.setLastModifiedTime(stale, FileTime.from(Instant.now().minus(Duration.ofHours(2))));
+    Path running = repo.resolve("data/00/~put-fedcba9876543210");
+    Files.write(running, new byte[10]);
+
+    CliRunner.Result pruned = cli.run("-r", repo, "prune").assertSuccess();
+    assertTrue(pruned.out().contains("removed 2.9 KiB left by uploads that never finished (backups killed during a"
+        + " put, more than 1h ago)"), pruned.out());
+    assertFalse(Files.exists(stale));
+    assertTrue(Files.exists(running), "a put younger than the session expiry may still be running");
+    Files.setLastModifiedTime(running, FileTime.from(Instant.now().minus(Duration.ofHours(2))));
+    CliRunner.Result json = cli.run("-r", repo, "--json", "prune").assertSuccess();
+    assertEquals(10L, ((Number) JsonParser.object(json.out()).get("incomplete_upload_bytes")).longValue(), json.out());
   }
 
   @Test
