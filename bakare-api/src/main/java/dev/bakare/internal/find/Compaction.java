@@ -44,7 +44,7 @@ final class Compaction {
   }
 
   /** Writes the snapshots of {@code old} that are in {@code stored}, and their trees, as the next generation. */
-  static NameIndex run(NameIndex old, Set<ObjectId> stored, NameFileWriter.Sink sink)
+  static NameIndex run(NameIndex old, Set<ObjectId> stored, NameFileWriter.Sink sink, int versionsPerFile)
       throws IOException, CorruptDataException {
     int trees = old.treeCount();
     boolean[] live = new boolean[trees];
@@ -69,7 +69,7 @@ final class Compaction {
       }
     }
     NameIndex fresh = new NameIndex(old.generation() + 1);
-    try (NameFileWriter writer = new NameFileWriter(fresh, sink)) {
+    try (NameFileWriter writer = new NameFileWriter(fresh, sink, versionsPerFile)) {
       int[] renumbered = new int[trees];
       for (NameFile file : old.files()) {
         copy(file, live, renumbered, rootsOf, writer);

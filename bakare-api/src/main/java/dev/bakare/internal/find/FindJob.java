@@ -129,7 +129,8 @@ public final class FindJob {
       List<Candidate> toIndex = selected.stream().filter(c -> c.root() != null).toList();
       int indexed = toIndex.isEmpty() ? 0 : build(index, toIndex, cache);
       if (cache != null && cacheWritable && Compaction.worthwhile(index, storedSet)) {
-        NameIndex compacted = Compaction.run(index, storedSet, sink(cache));
+        NameIndex compacted = Compaction.run(index, storedSet, sink(cache),
+            NameFileWriter.versionsPerFile(engine.memoryBudget()));
         index.close();
         index = compacted;
         if (cacheWritable) {
@@ -323,7 +324,8 @@ public final class FindJob {
         query.progress().accept(new FindQuery.Progress(finished[0], total, trees));
       }
     };
-    try (IndexBuilder builder = new IndexBuilder(engine.reader(), index, sink(cache), progress)) {
+    try (IndexBuilder builder = new IndexBuilder(engine.reader(), index, sink(cache), progress,
+        NameFileWriter.versionsPerFile(engine.memoryBudget()))) {
       IOException failure = null;
       try {
         for (Candidate c : toIndex) {

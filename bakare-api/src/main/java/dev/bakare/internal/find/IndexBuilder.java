@@ -35,12 +35,12 @@ final class IndexBuilder implements AutoCloseable {
   private final NameFileWriter writer;
   private long treesRead;
 
-  IndexBuilder(ContentReader reader, NameIndex index, NameFileWriter.Sink sink, Progress progress)
+  IndexBuilder(ContentReader reader, NameIndex index, NameFileWriter.Sink sink, Progress progress, int versionsPerFile)
       throws IOException, CorruptDataException {
     this.reader = reader;
     this.progress = progress;
     this.ordinals = index.ordinals();
-    this.writer = new NameFileWriter(index, sink);
+    this.writer = new NameFileWriter(index, sink, versionsPerFile);
   }
 
   long treesRead() {

@@ -19,20 +19,37 @@ import org.jspecify.annotations.Nullable;
  * each as its entries and then {@link #endTree}; the writer gives it the next ordinal. Entries are filed
  * under their name: identical entries (same name, kind, size, time and content) of different trees share
  * one <i>version</i> that lists the trees, so a directory that changed in one file stores one new version
- * and a tree number for each unchanged file. A file is finished once it holds {@link #VERSIONS_PER_FILE}
- * versions or {@link #ENTRIES_PER_FILE} entries: names sorted and front-coded, postings cut into blocks of about {@link #BLOCK_SIZE} bytes, each
- * sealed on its own, so a search opens only the blocks of names that can match. Files are encoded on a
- * thread of the writer's own while the next one fills. Not thread-safe.
+ * and a tree number for each unchanged file. A file is finished once it holds as many versions or entries
+ * as the memory budget allows ({@link #versionsPerFile}): names sorted and front-coded, postings cut into
+ * blocks of about {@link #BLOCK_SIZE} bytes, each sealed on its own, so a search opens only the blocks of
+ * names that can match. Files are encoded on a thread of the writer's own while the next one fills. Not
+ * thread-safe.
  */
 final class NameFileWriter implements AutoCloseable {
   /**
-   * A file is closed once it holds this many versions (about 40 bytes each while built), or its trees this
-   * many entries (8 bytes each): bounds on the memory a build takes. Versions are the larger part of a
-   * file, and a version found in several files is stored in each, so the bound on entries, which cost
-   * little, is the higher.
+   * The most versions a file holds, however large the budget: 2^21 keeps 100 snapshots of a million files
+   * in one file, which the first search loads fastest.
    */
-  static final int VERSIONS_PER_FILE = 1 << 21;
-  static final int ENTRIES_PER_FILE = 1 << 23;
+  static final int MAX_VERSIONS_PER_FILE = 1 << 21;
+  /** The fewest, however small the budget: below this, files multiply faster than memory shrinks. */
+  static final int MIN_VERSIONS_PER_FILE = 1 << 16;
+  /**
+   * Heap a version takes at the peak of a build, measured: about 40 bytes in the tables of the file being
+   * filled, as much again in the equally sized tables of the next one, the file being encoded and its
+   * encoding's copies; the peak of 2^21 versions was 640 MiB, garbage included (FindScale build).
+   */
+  static final int PEAK_BYTES_PER_VERSION = 320;
+  /**
+   * Entries are a file's cheap part (8 bytes each while built), and a version found in several files is
+   * stored in each, so a file may hold this many times more entries than versions.
+   */
+  static final int ENTRIES_PER_VERSION = 4;
+
+  /** Versions per file for a build that may use half of {@code memoryBudget} (the search needs the rest). */
+  static int versionsPerFile(long memoryBudget) {
+    long fit = memoryBudget / 2 / PEAK_BYTES_PER_VERSION;
+    return (int) Math.max(MIN_VERSIONS_PER_FILE, Math.min(MAX_VERSIONS_PER_FILE, fit));
+  }
   /** The plaintext size posting blocks are cut at (between names). */
   static final int BLOCK_SIZE = 64 << 10;
 
@@ -46,6 +63,7 @@ final class NameFileWriter implements AutoCloseable {
 
   private final NameIndex target;
   private final Sink sink;
+  private final int versionsPerFile;
   private final int generation;
   private int sequence;
   private int treeBase;
@@ -87,10 +105,14 @@ final class NameFileWriter implements AutoCloseable {
   });
   private @Nullable Future<Finished> encoding;
 
-  /** Writes the files that continue {@code target}'s chain; each is added to it as it is finished. */
-  NameFileWriter(NameIndex target, Sink sink) {
+  /**
+   * Writes the files that continue {@code target}'s chain, each of at most {@code versionsPerFile} versions;
+   * each is added to {@code target} as it is finished.
+   */
+  NameFileWriter(NameIndex target, Sink sink, int versionsPerFile) {
     this.target = target;
     this.sink = sink;
+    this.versionsPerFile = versionsPerFile;
     this.generation = target.generation();
     this.sequence = target.nextSequence();
     this.treeBase = target.treeCount();
@@ -154,7 +176,7 @@ final class NameFileWriter implements AutoCloseable {
 
   /** Finishes the current file if it is full. */
   void flushIfFull() throws IOException {
-    if (versionCount >= VERSIONS_PER_FILE || refCount >= ENTRIES_PER_FILE) {
+    if (versionCount >= versionsPerFile || refCount >= (long) versionsPerFile * ENTRIES_PER_VERSION) {
       flush();
     }
   }

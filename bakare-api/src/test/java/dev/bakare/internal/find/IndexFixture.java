@@ -83,7 +83,7 @@ final class IndexFixture {
   void index(NameIndex index, List<Snapshot> snapshots, NameFileWriter.Sink sink, boolean fileEach)
       throws IOException, CorruptDataException {
     PairIntMap ordinals = index.ordinals();
-    try (NameFileWriter writer = new NameFileWriter(index, sink)) {
+    try (NameFileWriter writer = new NameFileWriter(index, sink, NameFileWriter.MAX_VERSIONS_PER_FILE)) {
       for (Snapshot s : snapshots) {
         int root = write(encode(s), ordinals, writer);
         writer.snapshot(new NameFile.IndexedSnapshot(s.id(), s.time(), s.host(), root));

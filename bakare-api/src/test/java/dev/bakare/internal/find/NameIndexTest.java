@@ -85,6 +85,33 @@ class NameIndexTest {
   }
 
   @Test
+  void filesAreSizedByTheMemoryBudget() throws Exception {
+    assertEquals(NameFileWriter.MIN_VERSIONS_PER_FILE, NameFileWriter.versionsPerFile(1 << 20), "a tiny budget");
+    assertEquals(NameFileWriter.MAX_VERSIONS_PER_FILE, NameFileWriter.versionsPerFile(1L << 40), "a huge one");
+    assertEquals(838_860, NameFileWriter.versionsPerFile(512L << 20), "the default 512 MiB: half of it");
+
+    // A writer allowed 4 versions a file: trees of 3 new entries each end a file after every second tree.
+    List<NameFileWriter.Encoded> written = new ArrayList<>();
+    Random random = new Random(4);
+    try (NameIndex index = new NameIndex(1);
+        NameFileWriter writer = new NameFileWriter(index, (file, encoded) -> written.add(encoded), 4)) {
+      for (int t = 0; t < 3; t++) {
+        for (int i = 0; i < 3; i++) {
+          byte[] name = ("file-" + t + "-" + i).getBytes(java.nio.charset.StandardCharsets.UTF_8);
+          writer.entry(name, 0, name.length, 1, 100, 1_700_000_000L, random.nextLong(), -1);
+        }
+        byte[] id = new byte[ObjectId.LENGTH];
+        random.nextBytes(id);
+        writer.endTree(ObjectId.wrap(id));
+        writer.flushIfFull();
+      }
+      writer.finish();
+      assertEquals(2, index.files().size(), "a file of two trees (6 versions), then one of the last tree");
+      assertEquals(2, written.size());
+    }
+  }
+
+  @Test
   void whatTheSearchFindsSurvivesTheCache() throws Exception {
     List<IndexFixture.Snapshot> history = history(5);
     List<FoundPath> expected;
@@ -312,7 +339,8 @@ class NameIndexTest {
       kept.forEach(s -> stored.add(s.id()));
       assertTrue(Compaction.worthwhile(index, stored));
       List<NameFileWriter.Encoded> written = new ArrayList<>();
-      try (NameIndex compacted = Compaction.run(index, stored, (file, encoded) -> written.add(encoded))) {
+      try (NameIndex compacted = Compaction.run(index, stored, (file, encoded) -> written.add(encoded),
+          NameFileWriter.MAX_VERSIONS_PER_FILE)) {
         assertEquals(1, compacted.files().size());
         assertEquals(1, written.size());
         assertEquals(1, compacted.generation());
