@@ -586,7 +586,9 @@ final class S3BlobStore implements BlobStore {
    * ago: a process killed in the middle of a large put leaves one, whose parts S3 keeps (and bills) until
    * it is aborted. The age is the prunes' session expiry, beyond which no live put can still be running;
    * one that was only paused finds its upload gone ({@code NoSuchUpload}, a transient failure) and is
-   * retried whole.
+   * retried whole. The age is counted on this machine's clock against the server's start times: a skew
+   * can only make an upload count as older or younger by that much, and aborting one early only makes its
+   * put start again.
    */
   @Override
   public long removeIncompleteUploads(Duration age) throws StorageException {
@@ -619,13 +621,15 @@ final class S3BlobStore implements BlobStore {
     for (MultipartUpload upload : stale) {
       String action = "abandoning the unfinished multipart upload of " + upload.key();
       try {
+        long size = 0;
         for (ListPartsResponse parts : client.listPartsPaginator(
             b -> b.bucket(settings.bucket()).key(upload.key()).uploadId(upload.uploadId()))) {
           for (Part part : parts.parts()) {
-            reclaimed += part.size() == null ? 0 : part.size();
+            size += part.size() == null ? 0 : part.size();
           }
         }
         client.abortMultipartUpload(b -> b.bucket(settings.bucket()).key(upload.key()).uploadId(upload.uploadId()));
+        reclaimed += size;
       } catch (SdkException e) {
         // Gone since the listing: its put completed or another prune aborted it.
         if (!"NoSuchUpload".equals(S3Errors.code(e)) && S3Errors.status(e) != 404) {
