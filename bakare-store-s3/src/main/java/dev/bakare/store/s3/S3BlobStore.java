@@ -487,15 +487,23 @@ final class S3BlobStore implements BlobStore {
   // ---------------------------------------------------------------- stat, list, delete
 
   /**
-   * Whether a request failed because the server closed the connection without any answer: a pooled
-   * connection the server had just closed (s3proxy's Jetty does so after some responses; seen in the
-   * conformance kit). HTTP lets a client send an idempotent request again at once in that case (RFC 9112
-   * section 9.3.1), as HTTP clients do by default; this store does it once for reads (get, stat), which
-   * are idempotent. Every other failure, and a second one, goes to the caller's retrying wrapper.
+   * Whether a request failed on its connection before any answer came: most often a pooled connection the
+   * server had just closed (s3proxy's Jetty does so after some responses; seen in the conformance kit),
+   * which shows as no answer at all ({@code NoHttpResponseException}) or as a request that could not be
+   * written ({@code Broken pipe}, {@code Connection reset}). Validating pooled connections cannot rule it
+   * out: the server may close one right after the check. HTTP lets a client send an idempotent request again
+   * at once (RFC 9112 section 9.3.1), as HTTP clients do by default; this store does it once for reads (get,
+   * stat), which are idempotent whether or not the server saw the first one. Every other failure, and a
+   * second one, goes to the caller's retrying wrapper.
    */
   private static boolean closedUnanswered(SdkClientException e) {
     for (Throwable t = e; t != null; t = t.getCause()) {
       if (t.getClass().getName().endsWith(".NoHttpResponseException")) {
+        return true;
+      }
+      String message = t.getMessage();
+      if (t instanceof java.net.SocketException && message != null
+          && (message.contains("Broken pipe") || message.contains("Connection reset"))) {
         return true;
       }
     }
