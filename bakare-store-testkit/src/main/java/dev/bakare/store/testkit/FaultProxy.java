@@ -164,6 +164,16 @@ public final class FaultProxy implements AutoCloseable {
     return targetUnreachable.get();
   }
 
+  /**
+   * Closes every connection open now, quietly on both sides, as a server does with an idle kept-alive
+   * connection: a client that reuses it from its pool finds it closed when it sends the next request.
+   */
+  public void closeOpenConnections() {
+    for (Link link : links) {
+      link.close(false);
+    }
+  }
+
   /** The decisions drawn so far, by connection and sequence. */
   public synchronized List<Decision> decisions() {
     List<Decision> sorted = new ArrayList<>(decisions);
