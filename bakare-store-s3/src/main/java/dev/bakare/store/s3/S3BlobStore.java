@@ -493,8 +493,9 @@ final class S3BlobStore implements BlobStore {
    * written ({@code Broken pipe}, {@code Connection reset}). Validating pooled connections cannot rule it
    * out: the server may close one right after the check. HTTP lets a client send an idempotent request again
    * at once (RFC 9112 section 9.3.1), as HTTP clients do by default; this store does it once for reads (get,
-   * stat), which are idempotent whether or not the server saw the first one. Every other failure, and a
-   * second one, goes to the caller's retrying wrapper.
+   * stat) and deletes, which are idempotent whether or not the server saw the first one. Every other
+   * failure, and a second one, goes to the caller's retrying wrapper; puts are never sent again here (a
+   * create-only put that did arrive would come back as "already exists").
    */
   private static boolean closedUnanswered(SdkClientException e) {
     for (Throwable t = e; t != null; t = t.getCause()) {
@@ -580,7 +581,15 @@ final class S3BlobStore implements BlobStore {
   public void delete(BlobName name) throws StorageException {
     checkOpen();
     try {
-      client.deleteObject(b -> b.bucket(settings.bucket()).key(settings.keyOf(name)));
+      try {
+        client.deleteObject(b -> b.bucket(settings.bucket()).key(settings.keyOf(name)));
+      } catch (SdkClientException e) {
+        if (!closedUnanswered(e)) {
+          throw e;
+        }
+        // A delete is idempotent too: deleting a blob that is gone succeeds.
+        client.deleteObject(b -> b.bucket(settings.bucket()).key(settings.keyOf(name)));
+      }
     } catch (SdkException e) {
       if ("NoSuchKey".equals(S3Errors.code(e))) {
         return;

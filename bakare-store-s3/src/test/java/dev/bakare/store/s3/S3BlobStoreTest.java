@@ -131,12 +131,12 @@ class S3BlobStoreTest {
   }
 
   /**
-   * A read on a pooled connection the server closed while it sat idle (s3proxy's Jetty does so now and
+   * A read or delete on a pooled connection the server closed while it sat idle (s3proxy's Jetty does so now and
    * then; two clean-clone runs failed on it) is sent again, not failed: the proxy closes every connection
    * between two reads, as the server would.
    */
   @Test
-  void readsOnAConnectionTheServerClosedMeanwhileAreSentAgain() throws Exception {
+  void readsAndDeletesOnAConnectionTheServerClosedMeanwhileAreSentAgain() throws Exception {
     server.createBucket("stale");
     BlobName name = BlobName.of("data/ab/blob");
     try (FaultProxy proxy = FaultProxy.builder("127.0.0.1", server.port()).seed(1).build().start();
@@ -150,6 +150,9 @@ class S3BlobStoreTest {
         proxy.closeOpenConnections();
         assertEquals(3, store.stat(name).orElseThrow().size(), "stat after the close " + round);
       }
+      proxy.closeOpenConnections();
+      store.delete(name);
+      assertTrue(store.stat(name).isEmpty(), "deleted after the close");
     }
   }
 
