@@ -21,6 +21,7 @@ import java.util.Optional;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.Consumer;
+import java.util.function.Supplier;
 import org.jspecify.annotations.Nullable;
 import software.amazon.awssdk.auth.credentials.AwsBasicCredentials;
 import software.amazon.awssdk.auth.credentials.AwsCredentialsProvider;
@@ -415,14 +416,7 @@ final class S3BlobStore implements BlobStore {
   private ResponseInputStream<GetObjectResponse> open(BlobName name, GetObjectRequest request, String action)
       throws StorageException {
     try {
-      try {
-        return client.getObject(request);
-      } catch (SdkClientException e) {
-        if (!closedUnanswered(e)) {
-          throw e;
-        }
-        return client.getObject(request);
-      }
+      return idempotent(() -> client.getObject(request));
     } catch (SdkException e) {
       if ("NoSuchKey".equals(S3Errors.code(e)) || S3Errors.status(e) == 404 && S3Errors.code(e) == null) {
         throw new BlobNotFoundException(name, describe());
@@ -487,15 +481,29 @@ final class S3BlobStore implements BlobStore {
   // ---------------------------------------------------------------- stat, list, delete
 
   /**
-   * Whether a request failed on its connection before any answer came: most often a pooled connection the
-   * server had just closed (s3proxy's Jetty does so after some responses; seen in the conformance kit),
-   * which shows as no answer at all ({@code NoHttpResponseException}) or as a request that could not be
-   * written ({@code Broken pipe}, {@code Connection reset}). Validating pooled connections cannot rule it
-   * out: the server may close one right after the check. HTTP lets a client send an idempotent request again
-   * at once (RFC 9112 section 9.3.1), as HTTP clients do by default; this store does it once for reads (get,
-   * stat) and deletes, which are idempotent whether or not the server saw the first one. Every other
-   * failure, and a second one, goes to the caller's retrying wrapper; puts are never sent again here (a
-   * create-only put that did arrive would come back as "already exists").
+   * Runs an idempotent request, and once more at once if its connection failed before any answer came
+   * ({@link #closedUnanswered}). That is most often a pooled connection the server had just closed (s3proxy's
+   * Jetty does so after some responses; seen in the conformance kit), and validating pooled connections
+   * cannot rule it out: the server may close one right after the check. HTTP lets a client send an
+   * idempotent request again at once (RFC 9112 section 9.3.1), as HTTP clients do by default; this store
+   * does it for reads (get, stat) and deletes, which are idempotent whether or not the server saw the first
+   * one. Every other failure, and a second one, goes to the caller's retrying wrapper; puts are never sent
+   * again here (a create-only put that did arrive would come back as "already exists").
+   */
+  private static <T> T idempotent(Supplier<T> request) {
+    try {
+      return request.get();
+    } catch (SdkClientException e) {
+      if (!closedUnanswered(e)) {
+        throw e;
+      }
+      return request.get();
+    }
+  }
+
+  /**
+   * Whether the connection failed before any answer: no answer at all ({@code NoHttpResponseException}), or
+   * a request that could not be written ({@code Broken pipe}, {@code Connection reset}).
    */
   private static boolean closedUnanswered(SdkClientException e) {
     for (Throwable t = e; t != null; t = t.getCause()) {
@@ -520,14 +528,7 @@ final class S3BlobStore implements BlobStore {
   private Optional<BlobInfo> statKey(BlobName name, String key) throws StorageException {
     HeadObjectResponse head;
     try {
-      try {
-        head = client.headObject(b -> b.bucket(settings.bucket()).key(key));
-      } catch (SdkClientException e) {
-        if (!closedUnanswered(e)) {
-          throw e;
-        }
-        head = client.headObject(b -> b.bucket(settings.bucket()).key(key));
-      }
+      head = idempotent(() -> client.headObject(b -> b.bucket(settings.bucket()).key(key)));
     } catch (SdkException e) {
       if (S3Errors.status(e) == 404) {
         return Optional.empty();
@@ -581,15 +582,8 @@ final class S3BlobStore implements BlobStore {
   public void delete(BlobName name) throws StorageException {
     checkOpen();
     try {
-      try {
-        client.deleteObject(b -> b.bucket(settings.bucket()).key(settings.keyOf(name)));
-      } catch (SdkClientException e) {
-        if (!closedUnanswered(e)) {
-          throw e;
-        }
-        // A delete is idempotent too: deleting a blob that is gone succeeds.
-        client.deleteObject(b -> b.bucket(settings.bucket()).key(settings.keyOf(name)));
-      }
+      // Idempotent too: deleting a blob that is gone succeeds.
+      idempotent(() -> client.deleteObject(b -> b.bucket(settings.bucket()).key(settings.keyOf(name))));
     } catch (SdkException e) {
       if ("NoSuchKey".equals(S3Errors.code(e))) {
         return;
