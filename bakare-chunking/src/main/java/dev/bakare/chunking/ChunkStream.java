@@ -6,6 +6,7 @@ import java.nio.ByteBuffer;
 import java.nio.channels.IllegalBlockingModeException;
 import java.nio.channels.ReadableByteChannel;
 import java.nio.channels.SelectableChannel;
+import java.util.Objects;
 
 /**
  * Splits whole inputs (files, streams) into chunks with a {@link Chunker}, through one buffer that is
@@ -78,6 +79,36 @@ public final class ChunkStream {
     return split((offset, length) -> in.read(buffer, offset, length), consumer);
   }
 
+  /**
+   * Splits {@code length} bytes of {@code data} from {@code offset}, already in memory, into the chunks
+   * {@link #split(ReadableByteChannel, ChunkConsumer)} makes of the same bytes read from a channel.
+   *
+   * @return {@code length}
+   * @throws IOException from the consumer
+   */
+  public long split(byte[] data, int offset, int length, ChunkConsumer consumer) throws IOException {
+    Objects.checkFromIndexSize(offset, length, data.length);
+    int start = offset;
+    int end = offset + length;
+    while (start < end) {
+      int chunk = nextChunkLength(data, start, end - start);
+      consumer.accept(data, start, chunk);
+      start += chunk;
+    }
+    return length;
+  }
+
+  /** The chunker's next length, checked: a chunker that breaks its contract must not corrupt a backup. */
+  private int nextChunkLength(byte[] data, int start, int available) {
+    int length = chunker.nextChunkLength(data, start, available);
+    if (length < 1 || length > Math.min(available, chunker.maxSize())) {
+      throw new IllegalStateException(
+          "chunker " + chunker + " returned chunk length " + length + " for " + available
+              + " bytes; a chunker must return a length in [1, min(length, maxSize)]");
+    }
+    return length;
+  }
+
   /** Reads into {@link #buffer}: at most {@code length} bytes at {@code offset}; -1 at the end of input. */
   @FunctionalInterface
   private interface Source {
@@ -108,12 +139,7 @@ public final class ChunkStream {
       if (available == 0) {
         return total;
       }
-      int length = chunker.nextChunkLength(buffer, start, available);
-      if (length < 1 || length > Math.min(available, maxSize)) {
-        throw new IllegalStateException(
-            "chunker " + chunker + " returned chunk length " + length + " for " + available
-                + " bytes; a chunker must return a length in [1, min(length, maxSize)]");
-      }
+      int length = nextChunkLength(buffer, start, available);
       consumer.accept(buffer, start, length);
       start += length;
       total += length;

@@ -67,6 +67,31 @@ class ChunkStreamTest {
     assertEquals(TestInputs.chunkLengths(chunker, data), lengths);
   }
 
+  @ParameterizedTest
+  @ValueSource(ints = {0, 1, 63, 64, 65, 1000, 5000, 100_000})
+  void bytesInMemorySplitAsTheSameBytesReadFromAChannel(int size) throws IOException {
+    ChunkStream stream = new ChunkStream(fastCdc(SMALL));
+    byte[] data = TestInputs.randomBytes(size, size);
+    byte[] padded = new byte[size + 20];
+    System.arraycopy(data, 0, padded, 7, size);
+    List<Integer> lengths = new ArrayList<>();
+    List<Integer> offsets = new ArrayList<>();
+
+    long total = stream.split(padded, 7, size, (b, o, n) -> {
+      assertSame(padded, b);
+      offsets.add(o);
+      lengths.add(n);
+    });
+
+    assertEquals(size, total);
+    assertEquals(TestInputs.streamLengths(stream, TestInputs.shortReads(data, 9, 333)), lengths);
+    int expectedOffset = 7;
+    for (int i = 0; i < lengths.size(); i++) {
+      assertEquals(expectedOffset, offsets.get(i), "offset of chunk " + i);
+      expectedOffset += lengths.get(i);
+    }
+  }
+
   @Test
   void consumerExceptionsReachTheCallerAndTheStreamStaysUsable() throws IOException {
     ChunkStream stream = new ChunkStream(fastCdc(SMALL));

@@ -20,6 +20,7 @@ import dev.bakare.internal.tree.Tree;
 import java.io.IOException;
 import java.io.InterruptedIOException;
 import java.io.UncheckedIOException;
+import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
 import java.nio.file.AccessDeniedException;
 import java.nio.file.DirectoryIteratorException;
@@ -90,6 +91,12 @@ final class BackupPass {
   private final AtomicLong files = new AtomicLong();
   private final AtomicLong directories = new AtomicLong();
   private final AtomicLong bytes = new AtomicLong();
+  /**
+   * Files smaller than this are read by the walk thread that finds them ({@link #readSmallFile}). Small
+   * enough that the walk threads' buffers stay a few MiB; large enough for most of a home directory's files.
+   */
+  static final int READ_AHEAD_BYTES = 128 << 10;
+
   private final ThreadLocal<ChunkStream> chunkStreams;
   private volatile @Nullable Throwable fatal;
   private @Nullable ContentWriter writer;
@@ -369,6 +376,9 @@ final class BackupPass {
           session.beatIfDue();
           checkpointIfDue();
         }
+        if (node.size() < READ_AHEAD_BYTES) {
+          return readSmallFile(path, node, pool);
+        }
         return CompletableFuture.supplyAsync(() -> backupFile(path, node), pool);
       }
       case SYMLINK -> {
@@ -507,16 +517,66 @@ final class BackupPass {
       recordError(path, e);
       return node.withError(reason(e));
     }
-    files.incrementAndGet();
-    Node result = node.withContent(chunks, total);
-    @Nullable String changed;
+    return fileRead(path, node, chunks, total, changedWhileRead(path, node, total));
+  }
+
+  /**
+   * Reads a file below {@link #READ_AHEAD_BYTES} whole on this (walk) thread, then has a worker chunk and
+   * store it. From a cold cache, reading small files is waiting on the disk one read at a time per thread:
+   * the walk's many threads keep many reads outstanding while the workers, one per core, compute. A file
+   * that grew past its size since it was stat'ed is read by a worker as any other.
+   */
+  private CompletableFuture<@Nullable Node> readSmallFile(Path path, Node node, ExecutorService pool) {
+    byte[] content = new byte[(int) node.size() + 1];
+    int length;
+    try (FileChannel channel = opener.open(path)) {
+      ByteBuffer view = ByteBuffer.wrap(content);
+      while (view.hasRemaining() && channel.read(view) >= 0) {
+        // Reads until the buffer is full or the file ends.
+      }
+      length = view.position();
+    } catch (IOException e) {
+      recordError(path, e);
+      return CompletableFuture.completedFuture(node.withError(reason(e)));
+    }
+    if (length > node.size()) {
+      return CompletableFuture.supplyAsync(() -> backupFile(path, node), pool);
+    }
+    @Nullable String changed = changedWhileRead(path, node, length);
+    return CompletableFuture.supplyAsync(() -> storeSmallFile(path, node, content, length, changed), pool);
+  }
+
+  private Node storeSmallFile(Path path, Node node, byte[] content, int length, @Nullable String changed) {
+    if (fatal != null) {
+      throw new CompletionException(fatal);
+    }
+    ContentWriter contentWriter = Objects.requireNonNull(writer);
+    List<ObjectId> chunks = new ArrayList<>();
+    try {
+      chunkStreams.get().split(content, 0, length, (buffer, offset, n) -> chunks.add(storeData(contentWriter, buffer, offset, n)));
+    } catch (IOException e) {
+      // storeData reports storage failures unchecked, through fail(); nothing else here does I/O.
+      throw fail(e);
+    }
+    bytes.addAndGet(length);
+    return fileRead(path, node, chunks, length, changed);
+  }
+
+  /** Whether the file changed or vanished since {@code node} was stat'ed, now that {@code total} bytes were read. */
+  private @Nullable String changedWhileRead(Path path, Node node, long total) {
     try {
       Node after = metadata.stat(path, node.name());
       boolean same = after.size() == total && after.mtime().equals(node.mtime());
-      changed = same ? null : "changed while it was read; the snapshot holds what was read";
+      return same ? null : "changed while it was read; the snapshot holds what was read";
     } catch (IOException e) {
-      changed = "vanished while it was read; the snapshot holds what was read";
+      return "vanished while it was read; the snapshot holds what was read";
     }
+  }
+
+  /** The node of a file that was read, with a warning (and an error record) if it changed meanwhile. */
+  private Node fileRead(Path path, Node node, List<ObjectId> chunks, long total, @Nullable String changed) {
+    files.incrementAndGet();
+    Node result = node.withContent(chunks, total);
     if (changed != null) {
       recordError(path, changed);
       return result.withWarning(changed);
