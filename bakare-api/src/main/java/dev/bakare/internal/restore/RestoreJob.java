@@ -27,15 +27,15 @@ import java.nio.file.DirectoryNotEmptyException;
 import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
+import java.nio.file.OpenOption;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
-import java.nio.file.attribute.BasicFileAttributeView;
 import java.nio.file.attribute.BasicFileAttributes;
-import java.nio.file.attribute.FileTime;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.TreeMap;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.ExecutionException;
@@ -57,6 +57,8 @@ public final class RestoreJob {
   private static final int MAX_RANGE = 32 << 20;
   private static final int MAX_GAP = 256 << 10;
   private static final LinkOption NOFOLLOW = LinkOption.NOFOLLOW_LINKS;
+  private static final Set<OpenOption> CREATE =
+      Set.of(StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE, LinkOption.NOFOLLOW_LINKS);
 
   private final Engine engine;
   private final RestoreRequest request;
@@ -65,8 +67,7 @@ public final class RestoreJob {
   private final AtomicLong restoredBytes = new AtomicLong();
   private final AtomicLong restoredFiles = new AtomicLong();
   /** The effective uid and gid of this process, which own what it creates; -1 where unknown. */
-  private final long[] processOwner = processOwner();
-  private final boolean root = processOwner[0] == 0;
+  private final RestoredMetadata metadata;
   private @Nullable ContentReader reader;
   /** Directories this restore created or verified as real directories: files may go into them. */
   private final java.util.Set<Path> usableDirectories = java.util.concurrent.ConcurrentHashMap.newKeySet();
@@ -76,6 +77,7 @@ public final class RestoreJob {
   public RestoreJob(Engine engine, RestoreRequest request) {
     this.engine = engine;
     this.request = request;
+    this.metadata = new RestoredMetadata(engine.hooks().clock().instant());
     for (String include : request.includes()) {
       String normalized = include.startsWith("/") ? include : "/" + include;
       while (normalized.length() > 1 && normalized.endsWith("/")) {
@@ -152,11 +154,11 @@ public final class RestoreJob {
       if (prepareTarget(p)) {
         Files.createSymbolicLink(p.target(), Path.of(p.node().linkTarget()));
         symlinks++;
-        applyMetadata(p);
+        applyMetadata(p, false);
       }
     }
     for (int i = directoryEntries.size() - 1; i >= 0; i--) {
-      applyMetadata(directoryEntries.get(i));
+      applyMetadata(directoryEntries.get(i), false);
     }
     reportProgress();
     return new RestoreResult(restoredFiles.get(), directoryEntries.size(), symlinks, restoredBytes.get(),
@@ -474,6 +476,8 @@ public final class RestoreJob {
     final AtomicInteger remaining;
     volatile @Nullable String failure;
     private @Nullable FileChannel channel;
+    /** The end of the last byte written; the file was created empty, so this is its size. */
+    private long writtenEnd;
 
     FileTask(Planned entry) {
       this.entry = entry;
@@ -484,15 +488,18 @@ public final class RestoreJob {
       if (failure != null) {
         return;
       }
-      SparseWriter.write(open(), data, offset);
+      writtenEnd = Math.max(writtenEnd, SparseWriter.write(open(), data, offset));
     }
 
-    /** Creates the file on first use; {@code CREATE_NEW} with no-follow never writes through a link. */
+    /**
+     * Creates the file on first use, with its permissions; {@code CREATE_NEW} with no-follow never writes
+     * through a link.
+     */
     private FileChannel open() throws IOException {
       FileChannel ch = channel;
       if (ch == null) {
         try {
-          ch = FileChannel.open(entry.target(), StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE, NOFOLLOW);
+          ch = FileChannel.open(entry.target(), CREATE, RestoredMetadata.creationPermissions(entry.node()));
         } catch (FileAlreadyExistsException e) {
           throw new IOException(entry.target() + " appeared during the restore; it was not overwritten", e);
         }
@@ -520,7 +527,7 @@ public final class RestoreJob {
       try {
         FileChannel ch = open();
         long size = entry.node().size();
-        if (ch.size() < size) {
+        if (writtenEnd < size) {
           ch.write(ByteBuffer.wrap(new byte[1]), size - 1);
         }
       } catch (IOException e) {
@@ -530,7 +537,7 @@ public final class RestoreJob {
       closeChannel();
       if (failure == null) {
         restoredFiles.incrementAndGet();
-        applyMetadata(entry);
+        applyMetadata(entry, metadata.createdWithItsMode(entry.node()));
       }
     }
 
@@ -720,34 +727,9 @@ public final class RestoreJob {
 
   // ---- metadata ----
 
-  /** Only root may give files away; others keep their own ownership, as tar and restic do. */
-  private static long[] processOwner() {
+  private void applyMetadata(Planned p, boolean modeSet) {
     try {
-      // /proc/self belongs to the process's effective user and group.
-      Path self = Path.of("/proc/self");
-      return new long[] {
-        ((Integer) Files.getAttribute(self, "unix:uid")) & 0xFFFF_FFFFL,
-        ((Integer) Files.getAttribute(self, "unix:gid")) & 0xFFFF_FFFFL
-      };
-    } catch (IOException | UnsupportedOperationException | IllegalArgumentException e) {
-      return new long[] {"root".equals(System.getProperty("user.name")) ? 0 : -1, -1};
-    }
-  }
-
-  private void applyMetadata(Planned p) {
-    Node node = p.node();
-    Path path = p.target();
-    try {
-      // Owner first: chown clears setuid and setgid bits. What this process creates is already its own.
-      if (root && (node.uid() != processOwner[0] || node.gid() != processOwner[1])) {
-        Files.setAttribute(path, "unix:uid", (int) node.uid(), NOFOLLOW);
-        Files.setAttribute(path, "unix:gid", (int) node.gid(), NOFOLLOW);
-      }
-      if (node.type() != NodeType.SYMLINK) {
-        Files.setAttribute(path, "unix:mode", node.mode(), NOFOLLOW);
-      }
-      Files.getFileAttributeView(path, BasicFileAttributeView.class, NOFOLLOW)
-          .setTimes(FileTime.from(node.mtime()), null, null);
+      metadata.apply(p.target(), p.node(), modeSet);
     } catch (IOException | UnsupportedOperationException e) {
       errors.add(new FileError(p.snapshotPath(), "restored, but its metadata could not be set: " + e.getMessage()));
     }

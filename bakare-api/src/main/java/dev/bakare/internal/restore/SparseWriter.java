@@ -15,9 +15,11 @@ final class SparseWriter {
 
   private SparseWriter() {}
 
-  static void write(FileChannel channel, byte[] data, long fileOffset) throws IOException {
+  /** Returns where the last byte written ends in the file, or 0 if every block was zero. */
+  static long write(FileChannel channel, byte[] data, long fileOffset) throws IOException {
     int length = data.length;
     int pos = 0;
+    long end = 0;
     while (pos < length) {
       int blockEnd = blockEnd(fileOffset, pos, length);
       if (isZero(data, pos, blockEnd)) {
@@ -38,7 +40,9 @@ final class SparseWriter {
       while (buffer.hasRemaining()) {
         at += channel.write(buffer, at);
       }
+      end = at;
     }
+    return end;
   }
 
   private static int blockEnd(long fileOffset, int pos, int length) {
