@@ -67,6 +67,11 @@ import org.jspecify.annotations.Nullable;
 final class BackupPass {
   private static final System.Logger LOG = System.getLogger(BackupPass.class.getName());
   /**
+   * Files smaller than this are read by the walk thread that finds them ({@link #readSmallFile}). Small
+   * enough that the walk threads' buffers stay a few MiB; large enough for most of a home directory's files.
+   */
+  private static final int READ_AHEAD_BYTES = 128 << 10;
+  /**
    * Stack of a walk thread. A directory walked when every walk task is taken is walked on the thread that
    * found it, recursively (as the sequential walk does on the calling thread); this holds source trees
    * deeper than restore follows ({@code Tree.MAX_DEPTH}). Only touched pages cost memory.
@@ -91,12 +96,6 @@ final class BackupPass {
   private final AtomicLong files = new AtomicLong();
   private final AtomicLong directories = new AtomicLong();
   private final AtomicLong bytes = new AtomicLong();
-  /**
-   * Files smaller than this are read by the walk thread that finds them ({@link #readSmallFile}). Small
-   * enough that the walk threads' buffers stay a few MiB; large enough for most of a home directory's files.
-   */
-  static final int READ_AHEAD_BYTES = 128 << 10;
-
   private final ThreadLocal<ChunkStream> chunkStreams;
   private volatile @Nullable Throwable fatal;
   private @Nullable ContentWriter writer;
@@ -553,7 +552,8 @@ final class BackupPass {
     ContentWriter contentWriter = Objects.requireNonNull(writer);
     List<ObjectId> chunks = new ArrayList<>();
     try {
-      chunkStreams.get().split(content, 0, length, (buffer, offset, n) -> chunks.add(storeData(contentWriter, buffer, offset, n)));
+      chunkStreams.get().split(content, 0, length,
+          (buffer, offset, n) -> chunks.add(storeData(contentWriter, buffer, offset, n)));
     } catch (IOException e) {
       // storeData reports storage failures unchecked, through fail(); nothing else here does I/O.
       throw fail(e);

@@ -57,7 +57,7 @@ public final class RestoreJob {
   private static final int MAX_RANGE = 32 << 20;
   private static final int MAX_GAP = 256 << 10;
   private static final LinkOption NOFOLLOW = LinkOption.NOFOLLOW_LINKS;
-  private static final Set<OpenOption> CREATE =
+  private static final Set<OpenOption> NEW_FILE =
       Set.of(StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE, LinkOption.NOFOLLOW_LINKS);
 
   private final Engine engine;
@@ -66,7 +66,7 @@ public final class RestoreJob {
   private final List<String> includes = new ArrayList<>();
   private final AtomicLong restoredBytes = new AtomicLong();
   private final AtomicLong restoredFiles = new AtomicLong();
-  /** The effective uid and gid of this process, which own what it creates; -1 where unknown. */
+  /** Sets owner, mode and times on what the restore creates. */
   private final RestoredMetadata metadata;
   private @Nullable ContentReader reader;
   /** Directories this restore created or verified as real directories: files may go into them. */
@@ -499,7 +499,7 @@ public final class RestoreJob {
       FileChannel ch = channel;
       if (ch == null) {
         try {
-          ch = FileChannel.open(entry.target(), CREATE, RestoredMetadata.creationPermissions(entry.node()));
+          ch = FileChannel.open(entry.target(), NEW_FILE, RestoredMetadata.creationPermissions(entry.node()));
         } catch (FileAlreadyExistsException e) {
           throw new IOException(entry.target() + " appeared during the restore; it was not overwritten", e);
         }
