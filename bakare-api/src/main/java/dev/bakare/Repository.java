@@ -22,6 +22,7 @@ import dev.bakare.internal.tree.Tree;
 import dev.bakare.internal.tree.TreeReader;
 import dev.bakare.store.spi.StorageException;
 import java.io.IOException;
+import java.time.Duration;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -295,10 +296,24 @@ public final class Repository implements AutoCloseable {
 
   /**
    * Writes the index again from the packs' own headers and removes the old segments (damaged ones
-   * included). Needs the full key; takes the maintenance lease, so it does not run beside a prune.
+   * included). Needs the full key; takes the maintenance lease for 30 minutes (renewed as it goes), so it
+   * does not run beside a prune.
    */
   public IndexRepairResult repairIndex() throws IOException {
-    return new IndexRepairJob(engine).run();
+    return repairIndex(PruneRequest.DEFAULT_LEASE);
+  }
+
+  /**
+   * {@link #repairIndex()} with a lease of {@code lease}: after a prune or repair crashed, a short lease
+   * takes its stale one over at once instead of waiting for it to expire.
+   *
+   * @throws IllegalArgumentException if {@code lease} is not positive
+   */
+  public IndexRepairResult repairIndex(Duration lease) throws IOException {
+    if (lease.isNegative() || lease.isZero()) {
+      throw new IllegalArgumentException("lease must be positive, got " + lease);
+    }
+    return new IndexRepairJob(engine, lease).run();
   }
 
   /**

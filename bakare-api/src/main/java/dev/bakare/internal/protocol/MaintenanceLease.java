@@ -39,7 +39,7 @@ public final class MaintenanceLease implements AutoCloseable {
   /**
    * Takes the lease.
    *
-   * @throws RepositoryException if another prune holds it
+   * @throws RepositoryException if another prune or index repair holds it
    */
   public static MaintenanceLease acquire(BlobStore store, Duration duration, String holder) throws StorageException,
       RepositoryException {
@@ -59,15 +59,16 @@ public final class MaintenanceLease implements AutoCloseable {
     try {
       store.put(name, ByteBuffer.wrap(holder.getBytes(StandardCharsets.UTF_8)), PutMode.CREATE_ONLY);
     } catch (BlobAlreadyExistsException e) {
-      throw new RepositoryException("another prune took the maintenance lease at the same moment: try again later", e);
+      throw new RepositoryException(
+          "another prune or index repair took the maintenance lease at the same moment: try again later", e);
     }
     Instant now = storeTime(store, name);
     if (newest != null && newest.lastModified().plus(duration).isAfter(now)) {
       // Someone holds an unexpired lease: undo our claim and step back.
       store.delete(name);
-      throw new RepositoryException("another prune holds the maintenance lease (" + newest.name() + ", taken at "
-          + newest.lastModified() + "): wait for it to finish, or for the lease to expire " + duration.toSeconds()
-          + " s after that; if that prune crashed, prune with a shorter lease (CLI: --lease)");
+      throw new RepositoryException("another prune or index repair holds the maintenance lease (" + newest.name()
+          + ", taken at " + newest.lastModified() + "): wait for it to finish, or for the lease to expire "
+          + duration.toSeconds() + " s after that; if it crashed, run again with a shorter lease (CLI: --lease)");
     }
     MaintenanceLease lease = new MaintenanceLease(store, duration, holder, next, now);
     for (BlobInfo info : all) {

@@ -24,14 +24,16 @@ import java.util.Map;
  */
 public final class IndexRepairJob {
   private final Engine engine;
+  private final Duration lease;
 
-  public IndexRepairJob(Engine engine) {
+  public IndexRepairJob(Engine engine, Duration lease) {
     this.engine = engine;
+    this.lease = lease;
   }
 
   public IndexRepairResult run() throws IOException {
     engine.requireFullKey("repairing the index");
-    try (MaintenanceLease lease = MaintenanceLease.acquire(engine.store(), Duration.ofMinutes(30), "repair index")) {
+    try (MaintenanceLease held = MaintenanceLease.acquire(engine.store(), lease, "repair index")) {
       List<BlobName> oldSegments = engine.indexSegmentNames();
       Map<ObjectId, IndexSegment.IndexedPack> fromSegments = new HashMap<>();
       for (BlobName name : oldSegments) {
@@ -61,10 +63,10 @@ public final class IndexRepairJob {
           // Deleted since the listing.
         }
         if (++done % 1000 == 0) {
-          lease.renew();
+          held.renew();
         }
       }
-      lease.renew();
+      held.renew();
       List<BlobName> written = engine.writeIndexSegments(packs);
       long removed = 0;
       for (BlobName old : oldSegments) {

@@ -5,7 +5,9 @@ import dev.bakare.IndexRepairResult;
 import dev.bakare.Repository;
 import dev.bakare.SnapshotRepairResult;
 import java.io.IOException;
+import java.time.Duration;
 import java.util.concurrent.Callable;
+import org.jspecify.annotations.Nullable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
@@ -20,15 +22,24 @@ final class RepairCommands {
   static final class Index implements Callable<Integer> {
     private final Cli cli;
 
+    @Option(names = "--lease", paramLabel = "DURATION", converter = Durations.Converter.class,
+        description = "how long this repair's claim on maintenance lasts unless renewed; prunes and other repairs"
+            + " are refused meanwhile (default: 30m). After a prune or repair crashed, a short lease lets this one"
+            + " run at once")
+    private @Nullable Duration lease;
+
     Index(Cli cli) {
       this.cli = cli;
     }
 
     @Override
     public Integer call() throws IOException, CliException {
+      if (lease != null && lease.isZero()) {
+        throw CliException.usage("--lease must be longer than 0s");
+      }
       IndexRepairResult result;
       try (Repository repository = cli.open()) {
-        result = repository.repairIndex();
+        result = lease == null ? repository.repairIndex() : repository.repairIndex(lease);
       }
       if (cli.json()) {
         cli.out.println(Json.object().put("packs_indexed", result.packsIndexed())
