@@ -327,7 +327,7 @@ final class S3BlobStore implements BlobStore {
     try {
       client.abortMultipartUpload(b -> b.bucket(settings.bucket()).key(key).uploadId(uploadId));
     } catch (SdkException e) {
-      if (S3Errors.status(e) != 404) {
+      if (!uploadGone(e)) {
         failure.addSuppressed(
             S3Errors.of(
                 "abandoning the multipart upload of " + key + " (a bucket lifecycle rule for incomplete multipart"
@@ -336,6 +336,11 @@ final class S3BlobStore implements BlobStore {
                 e));
       }
     }
+  }
+
+  /** Whether a multipart upload request failed because the upload no longer exists (completed or aborted). */
+  private static boolean uploadGone(SdkException e) {
+    return "NoSuchUpload".equals(S3Errors.code(e)) || S3Errors.status(e) == 404;
   }
 
   private Duration uploadDeadline(long size) {
@@ -650,7 +655,7 @@ final class S3BlobStore implements BlobStore {
         reclaimed += size;
       } catch (SdkException e) {
         // Gone since the listing: its put completed or another prune aborted it.
-        if (!"NoSuchUpload".equals(S3Errors.code(e)) && S3Errors.status(e) != 404) {
+        if (!uploadGone(e)) {
           throw S3Errors.of(action, settings, e);
         }
       }
