@@ -44,6 +44,14 @@ public final class ContentWriter {
   private final ConcurrentLinkedQueue<IndexSegment.IndexedPack> uploaded = new ConcurrentLinkedQueue<>();
   private final AtomicReference<@Nullable IOException> failure = new AtomicReference<>();
   private final ThreadLocal<byte[]> scratch = ThreadLocal.withInitial(() -> new byte[0]);
+  /**
+   * Buffers of uploaded packs, for the next packs to fill: a new pack then neither grows its array step by
+   * step (copying it each time) nor has a new one zeroed, which together cost about as much per byte as
+   sealing it.
+   * A buffer is created only when this is empty, so there are never more than the builders and uploads in
+   * flight that the memory budget allows for.
+   */
+  private final ConcurrentLinkedQueue<byte[]> spareBuffers = new ConcurrentLinkedQueue<>();
   private final Stats stats = new Stats();
 
   /**
@@ -193,6 +201,7 @@ public final class ContentWriter {
         } catch (RuntimeException | Error e) {
           failure.compareAndSet(null, new IOException("uploading pack " + pack.id() + " failed unexpectedly", e));
         } finally {
+          spareBuffers.offer(pack.bytes());
           uploadPermits.release();
         }
       });
@@ -247,7 +256,11 @@ public final class ContentWriter {
         throw new InterruptedIOException("interrupted while waiting for a pack to fill");
       }
       PackBuilder builder = idle.poll();
-      return builder != null ? builder : new PackBuilder(sealing, type, Math.min(packTargetSize, 1 << 20),
+      if (builder != null) {
+        return builder;
+      }
+      byte[] buffer = spareBuffers.poll();
+      return new PackBuilder(sealing, type, buffer != null ? buffer : new byte[Math.min(packTargetSize, 1 << 20)],
           packTargetSize + (packTargetSize >> 2));
     }
 

@@ -28,9 +28,17 @@ public final class PackBuilder {
    *     header), which growth does not exceed unless a chunk needs it
    */
   public PackBuilder(Sealing sealing, ChunkType type, int initialCapacity, int expectedSize) {
+    this(sealing, type, new byte[Math.max(4096, initialCapacity)], expectedSize);
+  }
+
+  /**
+   * A builder that fills {@code buffer} (whatever it holds is overwritten; a buffer that an earlier pack
+   * grew spares this one the growing) and hands it on in {@link #finish}.
+   */
+  public PackBuilder(Sealing sealing, ChunkType type, byte[] buffer, int expectedSize) {
     this.key = sealing.newEphemeralKey(KEY_PURPOSE);
     this.type = type;
-    this.buffer = new byte[Math.max(4096, initialCapacity)];
+    this.buffer = buffer;
     this.expectedSize = expectedSize;
   }
 
