@@ -12,6 +12,11 @@ import java.util.concurrent.ConcurrentLinkedQueue;
  * small chunk). Closing releases the pooled contexts.
  */
 public final class Compressor implements AutoCloseable {
+  /** Chunks shorter than this are compressed without probing: a probe would cost a large share of them. */
+  static final int PROBE_MIN_LENGTH = 128 << 10;
+  /** Length of each of the three samples a probe compresses: 2.3% of a default 1 MiB chunk. */
+  static final int PROBE_SAMPLE = 8 << 10;
+
   private final int level;
   private final ConcurrentLinkedQueue<ZstdCompressCtx> compressors = new ConcurrentLinkedQueue<>();
   private final ConcurrentLinkedQueue<ZstdDecompressCtx> decompressors = new ConcurrentLinkedQueue<>();
@@ -48,6 +53,30 @@ public final class Compressor implements AutoCloseable {
     } finally {
       compressors.offer(ctx);
     }
+  }
+
+  /**
+   * Compresses like {@link #compress}, or returns -1 when the chunk is large and three samples of it (its
+   * start, middle and end) each save less than 1/32 of their length: then the rest of the chunk is most
+   * likely incompressible too (media, archives, encrypted files), and compressing all of it only to store
+   * it as it is would cost more than the rest of the write path's per-byte work on such data but the hash.
+   * A chunk that is incompressible where sampled and compressible elsewhere is stored uncompressed.
+   */
+  public int compressUnlessIncompressible(byte[] src, int offset, int length, byte[] dst, int dstOffset) {
+    if (length >= PROBE_MIN_LENGTH) {
+      int last = length - PROBE_SAMPLE;
+      if (!compresses(src, offset, dst, dstOffset)
+          && !compresses(src, offset + (last >>> 1), dst, dstOffset)
+          && !compresses(src, offset + last, dst, dstOffset)) {
+        return -1;
+      }
+    }
+    return compress(src, offset, length, dst, dstOffset);
+  }
+
+  private boolean compresses(byte[] src, int sampleOffset, byte[] dst, int dstOffset) {
+    int compressed = compress(src, sampleOffset, PROBE_SAMPLE, dst, dstOffset);
+    return compressed < PROBE_SAMPLE - (PROBE_SAMPLE >>> 5);
   }
 
   /**

@@ -114,12 +114,12 @@ public final class ContentWriter {
       buffer = new byte[bound];
       scratch.set(buffer);
     }
-    int compressed = compressor.compress(data, offset, length, buffer, 0);
+    int compressed = compressor.compressUnlessIncompressible(data, offset, length, buffer, 0);
     BuilderPool pool = pools.get(type);
     PackBuilder builder = pool.take();
     boolean handedOff = false;
     try {
-      if (compressed < length) {
+      if (compressed >= 0 && compressed < length) {
         builder.add(id, Compression.ZSTD, buffer, 0, compressed, length);
         stats.storedBytes.addAndGet(compressed);
       } else {
