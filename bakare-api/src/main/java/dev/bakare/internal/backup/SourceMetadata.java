@@ -27,16 +27,29 @@ final class SourceMetadata {
   private static final int S_IFMT = 0170000;
 
   private final boolean unixView;
+  private final boolean direct;
   private final Map<Long, String> userNames = new ConcurrentHashMap<>();
   private final Map<Long, String> groupNames = new ConcurrentHashMap<>();
 
   SourceMetadata() {
+    this(UnixStat.AVAILABLE);
+  }
+
+  /** @param direct whether to read the JDK's lstat result directly ({@link UnixStat}) where it can */
+  SourceMetadata(boolean direct) {
     this.unixView = java.nio.file.FileSystems.getDefault().supportedFileAttributeViews().contains("unix");
+    this.direct = direct && UnixStat.AVAILABLE;
   }
 
   Node stat(Path path, String name) throws IOException {
     if (!unixView) {
       return statPosix(path, name);
+    }
+    if (direct) {
+      PosixFileAttributes attributes = Files.readAttributes(path, PosixFileAttributes.class, LinkOption.NOFOLLOW_LINKS);
+      if (UnixStat.readable(attributes)) {
+        return node(path, name, attributes);
+      }
     }
     Map<String, Object> a = Files.readAttributes(path, UNIX_ATTRIBUTES, LinkOption.NOFOLLOW_LINKS);
     int mode = (Integer) a.get("mode");
@@ -50,6 +63,19 @@ final class SourceMetadata {
         ((FileTime) a.get("lastModifiedTime")).toInstant(), ((FileTime) a.get("ctime")).toInstant(),
         (Long) a.get("ino"), (Long) a.get("dev"), ((Integer) a.get("nlink")) & 0xFFFF_FFFFL, size,
         List.of(), null, "", "");
+  }
+
+  private Node node(Path path, String name, PosixFileAttributes a) {
+    int mode = UnixStat.mode(a);
+    NodeType type = typeOf(mode);
+    long uid = UnixStat.uid(a);
+    long gid = UnixStat.gid(a);
+    String user = userNames.computeIfAbsent(uid, u -> ownerName(path));
+    String group = groupNames.computeIfAbsent(gid, g -> groupName(path));
+    long size = type == NodeType.FILE ? a.size() : 0;
+    return new Node(name, type, mode & 07777, uid, gid, user, group, a.lastModifiedTime().toInstant(),
+        UnixStat.ctime(a).toInstant(), UnixStat.inode(a), UnixStat.device(a), UnixStat.links(a), size, List.of(),
+        null, "", "");
   }
 
   private static String ownerName(Path path) {
