@@ -59,8 +59,8 @@ public final class Compressor implements AutoCloseable {
    * Compresses like {@link #compress}, or returns -1 when the chunk is large and three samples of it (its
    * start, middle and end) each save less than 1/32 of their length: then the rest of the chunk is most
    * likely incompressible too (media, archives, encrypted files), and compressing all of it only to store
-   * it as it is would cost more than the rest of the write path's per-byte work on such data but the hash.
-   * A chunk that is incompressible where sampled and compressible elsewhere is stored uncompressed.
+   * it as it is would take about a tenth of the write path's time on such data. A chunk that is
+   * incompressible where sampled and compressible elsewhere is stored uncompressed.
    */
   public int compressUnlessIncompressible(byte[] src, int offset, int length, byte[] dst, int dstOffset) {
     if (length >= PROBE_MIN_LENGTH) {

@@ -47,9 +47,8 @@ public final class ContentWriter {
   /**
    * Buffers of uploaded packs, for the next packs to fill: a new pack then neither grows its array step by
    * step (copying it each time) nor has a new one zeroed, which together cost about as much per byte as
-   sealing it.
-   * A buffer is created only when this is empty, so there are never more than the builders and uploads in
-   * flight that the memory budget allows for.
+   * sealing it. A buffer is created only when this is empty, so there are never more than the builders and
+   * uploads in flight that the memory budget allows for.
    */
   private final ConcurrentLinkedQueue<byte[]> spareBuffers = new ConcurrentLinkedQueue<>();
   private final Stats stats = new Stats();

@@ -4,10 +4,15 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.io.PrintStream;
 import java.io.PrintWriter;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Properties;
+import java.util.function.Function;
+import org.jspecify.annotations.Nullable;
 import picocli.CommandLine;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Model.OptionSpec;
 
 /**
  * The {@code bakare} command: {@code bakare [-r LOCATION] COMMAND ...}. {@link #run} does all the work and
@@ -22,6 +27,14 @@ public final class Main {
   static final int USAGE = CommandLine.ExitCode.USAGE;
   /** Exit code: a backup was saved, but some files could not be read. */
   static final int PARTIAL = 3;
+
+  /**
+   * The subcommands by name, in the order of the usage message, each made only when a command line needs
+   * it: picocli's model of a command costs a cold JVM 10-20 ms to build (reflection, and picocli's class
+   * files, compiled for Java 5, are verified the old way and cannot go into the class-data archive), so a
+   * command line that names its subcommand builds that one alone.
+   */
+  private static final Map<String, Function<Cli, Object>> SUBCOMMANDS = subcommands();
 
   private Main() {}
 
@@ -46,21 +59,13 @@ public final class Main {
 
   static int run(String[] args, PrintStream out, PrintStream err, Map<String, String> env, Terminal terminal) {
     Cli cli = new Cli(out, err, env, terminal);
-    CommandLine commandLine = new CommandLine(cli)
-        .addSubcommand(new InitCommand(cli))
-        .addSubcommand(new BackupCommand(cli))
-        .addSubcommand(new SnapshotsCommand(cli))
-        .addSubcommand(new LsCommand(cli))
-        .addSubcommand(new FindCommand(cli))
-        .addSubcommand(new RestoreCommand(cli))
-        .addSubcommand(new CheckCommand(cli))
-        .addSubcommand(new ForgetCommand(cli))
-        .addSubcommand(new PruneCommand(cli))
-        .addSubcommand(new CommandLine(new KeyCommands()).addSubcommand(new KeyCommands.ExportWrite(cli)))
-        .addSubcommand(new CommandLine(new CatCommands()).addSubcommand(new CatCommands.Config(cli)))
-        .addSubcommand(new CommandLine(new RepairCommands())
-            .addSubcommand(new RepairCommands.Index(cli))
-            .addSubcommand(new RepairCommands.Snapshots(cli)));
+    CommandLine commandLine = new CommandLine(cli);
+    @Nullable String named = subcommandNamed(commandLine.getCommandSpec(), args);
+    SUBCOMMANDS.forEach((name, subcommand) -> {
+      if (named == null || named.equals(name)) {
+        commandLine.addSubcommand(name, subcommand.apply(cli));
+      }
+    });
     commandLine.getCommandSpec().version("bakare " + version());
     PrintWriter outWriter = new PrintWriter(out, true);
     PrintWriter errWriter = new PrintWriter(err, true);
@@ -84,6 +89,47 @@ public final class Main {
     out.flush();
     err.flush();
     return code;
+  }
+
+  private static Map<String, Function<Cli, Object>> subcommands() {
+    Map<String, Function<Cli, Object>> all = new LinkedHashMap<>();
+    all.put("init", InitCommand::new);
+    all.put("backup", BackupCommand::new);
+    all.put("snapshots", SnapshotsCommand::new);
+    all.put("ls", LsCommand::new);
+    all.put("find", FindCommand::new);
+    all.put("restore", RestoreCommand::new);
+    all.put("check", CheckCommand::new);
+    all.put("forget", ForgetCommand::new);
+    all.put("prune", PruneCommand::new);
+    all.put("key", cli -> new CommandLine(new KeyCommands()).addSubcommand(new KeyCommands.ExportWrite(cli)));
+    all.put("cat", cli -> new CommandLine(new CatCommands()).addSubcommand(new CatCommands.Config(cli)));
+    all.put("repair", cli -> new CommandLine(new RepairCommands())
+        .addSubcommand(new RepairCommands.Index(cli))
+        .addSubcommand(new RepairCommands.Snapshots(cli)));
+    return all;
+  }
+
+  /**
+   * The subcommand {@code args} run: the first argument that is a subcommand's name, skipping the values of
+   * the options before it. Null when there is none before an argument that is neither (help, version, a
+   * mistyped name): then every subcommand is built, for the usage message and picocli's suggestions.
+   */
+  static @Nullable String subcommandNamed(CommandSpec root, String[] args) {
+    for (int i = 0; i < args.length; i++) {
+      String arg = args[i];
+      if (SUBCOMMANDS.containsKey(arg)) {
+        return arg;
+      }
+      if (arg.equals("--") || !arg.startsWith("-")) {
+        return null;
+      }
+      OptionSpec option = arg.contains("=") ? null : root.findOption(arg);
+      if (option != null && option.arity().min() > 0) {
+        i++;
+      }
+    }
+    return null;
   }
 
   /** One line: what is wrong with the command line, and where to read how it goes. */

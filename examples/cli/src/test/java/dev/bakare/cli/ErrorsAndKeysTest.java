@@ -101,6 +101,8 @@ class ErrorsAndKeysTest {
     cli.run("snapshot").assertOneLineError(2, "did you mean snapshots");
     cli.run("snapshots").assertOneLineError(2, "pass -r LOCATION or set BAKARE_REPO");
     cli.run("-o", "novalue", "-r", repo, "snapshots").assertOneLineError(2, "KEY=VALUE");
+    // An option's value that is a command's name is the option's value, not the command to run.
+    cli.run("-o", "backup", "-r", repo, "snapshots").assertOneLineError(2, "KEY=VALUE");
     cli.run("key").assertOneLineError(2, "bakare key --help");
     CliRunner.Result bare = cli.run();
     assertEquals(2, bare.code());
@@ -110,11 +112,14 @@ class ErrorsAndKeysTest {
   @Test
   void helpAndVersion() {
     CliRunner.Result help = cli.run("--help").assertSuccess();
-    for (String command : List.of("init", "backup", "snapshots", "ls", "restore", "key", "cat")) {
+    for (String command : List.of("init", "backup", "snapshots", "ls", "find", "restore", "check", "forget", "prune",
+        "key", "cat", "repair")) {
       assertTrue(help.out().contains("\n  " + command + " "), command + " in " + help.out());
     }
     assertTrue(help.out().contains("Exit codes:") && help.out().contains("3   backup saved"), help.out());
     assertTrue(cli.run("restore", "--help").assertSuccess().out().contains("--overwrite"));
+    assertTrue(cli.run("--threads", "2", "-r=" + repo, "repair", "index", "--help").assertSuccess().out()
+        .contains("--lease"));
     assertTrue(cli.run("--version").assertSuccess().out().matches("bakare \\d+\\.\\d+\\.\\d+.*\\n"));
   }
 
