@@ -106,11 +106,14 @@ public final class Repository implements AutoCloseable {
   /** All readable snapshots, oldest first. Damaged snapshots are skipped and logged; {@code check} reports them. */
   public List<Snapshot> snapshots() throws IOException {
     List<Snapshot> snapshots = new ArrayList<>();
-    for (ObjectId id : engine.snapshotIds()) {
-      try {
-        snapshots.add(toSnapshot(id, engine.readSnapshot(id)));
-      } catch (IntegrityException e) {
+    for (Engine.SnapshotRead read : engine.readSnapshots(engine.snapshotIds())) {
+      SnapshotManifest manifest = read.manifest();
+      if (manifest != null) {
+        snapshots.add(toSnapshot(read.id(), manifest));
+      } else if (read.failure() instanceof IntegrityException e) {
         LOG.log(System.Logger.Level.WARNING, "skipping damaged snapshot: " + e.getMessage());
+      } else {
+        throw java.util.Objects.requireNonNull(read.failure());
       }
     }
     snapshots.sort(Comparator.comparing(Snapshot::time).thenComparing(Snapshot::id));

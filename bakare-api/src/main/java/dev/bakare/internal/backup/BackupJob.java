@@ -18,6 +18,7 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
+import java.util.Objects;
 import java.util.Set;
 import org.jspecify.annotations.Nullable;
 
@@ -61,14 +62,16 @@ public final class BackupJob {
     Collections.sort(paths);
     Parent best = null;
     Instant bestTime = Instant.MIN;
-    for (ObjectId id : engine.snapshotIds()) {
-      SnapshotManifest manifest;
-      try {
-        manifest = engine.readSnapshot(id);
-      } catch (RepositoryException e) {
+    for (Engine.SnapshotRead read : engine.readSnapshots(engine.snapshotIds())) {
+      SnapshotManifest manifest = read.manifest();
+      if (manifest == null) {
         // A damaged or just-forgotten snapshot is no parent; the backup reads those files instead.
-        continue;
+        if (read.failure() instanceof RepositoryException) {
+          continue;
+        }
+        throw Objects.requireNonNull(read.failure());
       }
+      ObjectId id = read.id();
       SnapshotManifest.Detail detail = manifest.detail();
       if (detail == null || !manifest.summary().host().equals(host) || !manifest.summary().time().isAfter(bestTime)) {
         continue;

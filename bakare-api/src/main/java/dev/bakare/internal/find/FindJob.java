@@ -13,7 +13,6 @@ import dev.bakare.internal.format.ObjectId;
 import dev.bakare.internal.repo.Engine;
 import dev.bakare.internal.snapshot.SnapshotManifest;
 import java.io.IOException;
-import java.io.InterruptedIOException;
 import java.nio.file.Path;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -21,12 +20,9 @@ import java.util.Comparator;
 import java.util.HashSet;
 import java.util.LinkedHashSet;
 import java.util.List;
+import java.util.Objects;
 import java.util.Locale;
 import java.util.Set;
-import java.util.concurrent.ExecutionException;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
-import java.util.concurrent.Future;
 import java.util.function.Consumer;
 import org.jspecify.annotations.Nullable;
 
@@ -43,7 +39,6 @@ public final class FindJob {
   /** How often, at most, progress is reported while the index is built. */
   private static final long PROGRESS_INTERVAL_NANOS = 250_000_000L;
   /** Snapshots read at once. */
-  private static final int SNAPSHOT_READERS = 8;
 
   private final Engine engine;
   private final FindQuery query;
@@ -210,60 +205,32 @@ public final class FindJob {
   }
 
   /**
-   * Reads the snapshots the index lacks (their time, host and root tree), a few at a time: from S3 each is
-   * a round trip. Damaged ones are skipped with a warning; vanished ones (forgotten meanwhile) silently.
+   * Reads the snapshots the index lacks (their time, host and root tree), a few at a time. Damaged ones are
+   * skipped with a warning; vanished ones (forgotten meanwhile) silently.
    */
   private List<Candidate> readSnapshots(List<ObjectId> ids) throws IOException {
     List<Candidate> read = new ArrayList<>();
-    if (ids.isEmpty()) {
-      return read;
-    }
-    ExecutorService pool = Executors.newFixedThreadPool(Math.min(SNAPSHOT_READERS, ids.size()), runnable -> {
-      Thread t = new Thread(runnable, "bakare-find-snapshots");
-      t.setDaemon(true);
-      return t;
-    });
-    try {
-      List<Future<SnapshotManifest>> manifests = new ArrayList<>();
-      for (ObjectId id : ids) {
-        manifests.add(pool.submit(() -> engine.readSnapshot(id)));
-      }
-      for (int i = 0; i < ids.size(); i++) {
-        ObjectId id = ids.get(i);
-        SnapshotManifest manifest;
-        try {
-          manifest = manifests.get(i).get();
-        } catch (ExecutionException e) {
-          Throwable cause = e.getCause();
-          if (cause instanceof IntegrityException damaged) {
-            warn("skipping damaged snapshot " + id.shortHex() + ": " + damaged.getMessage() + " (run check)");
-            continue;
-          }
-          if (cause instanceof RepositoryException) {
-            // Listed a moment ago and gone now: forgotten meanwhile, so not to be searched.
-            continue;
-          }
-          if (cause instanceof IOException io) {
-            throw io;
-          }
-          if (cause instanceof RuntimeException runtime) {
-            throw runtime;
-          }
-          throw new IOException("reading snapshot " + id.shortHex() + " failed: " + cause, cause);
+    for (Engine.SnapshotRead snapshot : engine.readSnapshots(ids)) {
+      SnapshotManifest manifest = snapshot.manifest();
+      IOException failure = snapshot.failure();
+      if (manifest == null) {
+        if (failure instanceof IntegrityException damaged) {
+          warn("skipping damaged snapshot " + snapshot.id().shortHex() + ": " + damaged.getMessage() + " (run check)");
+          continue;
         }
-        SnapshotManifest.Detail detail = manifest.detail();
-        if (detail == null) {
-          throw new IllegalStateException("a full key always reads the snapshot detail");
+        if (failure instanceof RepositoryException) {
+          // Listed a moment ago and gone now: forgotten meanwhile, so not to be searched.
+          continue;
         }
-        read.add(new Candidate(id, manifest.summary().time(), manifest.summary().host(), detail.rootTree()));
+        throw Objects.requireNonNull(failure);
       }
-      return read;
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      throw new InterruptedIOException("interrupted while reading snapshots");
-    } finally {
-      pool.shutdownNow();
+      SnapshotManifest.Detail detail = manifest.detail();
+      if (detail == null) {
+        throw new IllegalStateException("a full key always reads the snapshot detail");
+      }
+      read.add(new Candidate(snapshot.id(), manifest.summary().time(), manifest.summary().host(), detail.rootTree()));
     }
+    return read;
   }
 
   /** The snapshots the query selects, oldest first. */

@@ -56,6 +56,8 @@ public final class Engine implements AutoCloseable {
   private static final int INDEX_SEGMENT_MAX_CHUNKS = 100_000;
   /** How often the index is listed again when listed segments vanish before they are read. */
   private static final int MAX_INDEX_ROUNDS = 10;
+  /** Snapshots read at once by {@link #readSnapshots}. */
+  private static final int SNAPSHOT_READERS = 8;
 
   private final RepositoryOptions options;
   private final EngineHooks hooks;
@@ -694,6 +696,66 @@ public final class Engine implements AutoCloseable {
       return SnapshotManifest.open(sealing, bytes);
     } catch (CorruptDataException e) {
       throw new IntegrityException(name.value(), e.getMessage(), e);
+    }
+  }
+
+  /** A snapshot {@link #readSnapshots} read: its manifest, or the reason it could not be read. */
+  public record SnapshotRead(ObjectId id, @Nullable SnapshotManifest manifest, @Nullable IOException failure) {}
+
+  /**
+   * Reads snapshots a few at a time, in the order of {@code ids}: from S3 each is a round trip and from a
+   * cold disk a seek, and finding a backup's parent among a year of daily snapshots would otherwise wait for
+   * them one after another. A snapshot that cannot be read is returned with its failure; the caller decides
+   * what that means. In sequential mode (the simulation) they are read one by one on this thread.
+   */
+  public List<SnapshotRead> readSnapshots(List<ObjectId> ids) throws IOException {
+    List<SnapshotRead> reads = new ArrayList<>(ids.size());
+    if (hooks.sequential() || ids.size() < 2) {
+      for (ObjectId id : ids) {
+        reads.add(readSnapshotOrFailure(id));
+      }
+      return reads;
+    }
+    java.util.concurrent.ExecutorService pool = java.util.concurrent.Executors.newFixedThreadPool(
+        Math.min(SNAPSHOT_READERS, ids.size()), runnable -> {
+          Thread t = new Thread(runnable, "bakare-snapshot-reader");
+          t.setDaemon(true);
+          return t;
+        });
+    try {
+      List<java.util.concurrent.Future<SnapshotRead>> pending = new ArrayList<>(ids.size());
+      for (ObjectId id : ids) {
+        pending.add(pool.submit(() -> readSnapshotOrFailure(id)));
+      }
+      for (java.util.concurrent.Future<SnapshotRead> read : pending) {
+        try {
+          reads.add(read.get());
+        } catch (java.util.concurrent.ExecutionException e) {
+          // readSnapshotOrFailure returns every IOException: what is left is a bug.
+          Throwable cause = e.getCause();
+          if (cause instanceof RuntimeException runtime) {
+            throw runtime;
+          }
+          if (cause instanceof Error error) {
+            throw error;
+          }
+          throw new IllegalStateException("reading a snapshot failed unexpectedly", cause);
+        }
+      }
+      return reads;
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new java.io.InterruptedIOException("interrupted while reading snapshots");
+    } finally {
+      pool.shutdownNow();
+    }
+  }
+
+  private SnapshotRead readSnapshotOrFailure(ObjectId id) {
+    try {
+      return new SnapshotRead(id, readSnapshot(id), null);
+    } catch (IOException e) {
+      return new SnapshotRead(id, null, e);
     }
   }
 
