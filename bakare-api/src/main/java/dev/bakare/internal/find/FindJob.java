@@ -20,8 +20,8 @@ import java.util.Comparator;
 import java.util.HashSet;
 import java.util.LinkedHashSet;
 import java.util.List;
-import java.util.Objects;
 import java.util.Locale;
+import java.util.Objects;
 import java.util.Set;
 import java.util.function.Consumer;
 import org.jspecify.annotations.Nullable;
@@ -38,7 +38,6 @@ public final class FindJob {
   private static final System.Logger LOG = System.getLogger(FindJob.class.getName());
   /** How often, at most, progress is reported while the index is built. */
   private static final long PROGRESS_INTERVAL_NANOS = 250_000_000L;
-  /** Snapshots read at once. */
 
   private final Engine engine;
   private final FindQuery query;
