@@ -46,36 +46,26 @@ final class SourceMetadata {
       return statPosix(path, name);
     }
     if (direct) {
-      PosixFileAttributes attributes = Files.readAttributes(path, PosixFileAttributes.class, LinkOption.NOFOLLOW_LINKS);
-      if (UnixStat.readable(attributes)) {
-        return node(path, name, attributes);
+      PosixFileAttributes a = Files.readAttributes(path, PosixFileAttributes.class, LinkOption.NOFOLLOW_LINKS);
+      if (UnixStat.readable(a)) {
+        return node(path, name, UnixStat.mode(a), UnixStat.uid(a), UnixStat.gid(a), a.lastModifiedTime(),
+            UnixStat.ctime(a), UnixStat.inode(a), UnixStat.device(a), UnixStat.links(a), a.size());
       }
     }
     Map<String, Object> a = Files.readAttributes(path, UNIX_ATTRIBUTES, LinkOption.NOFOLLOW_LINKS);
-    int mode = (Integer) a.get("mode");
-    NodeType type = typeOf(mode);
-    long uid = ((Integer) a.get("uid")) & 0xFFFF_FFFFL;
-    long gid = ((Integer) a.get("gid")) & 0xFFFF_FFFFL;
-    String user = userNames.computeIfAbsent(uid, u -> ownerName(path));
-    String group = groupNames.computeIfAbsent(gid, g -> groupName(path));
-    long size = type == NodeType.FILE ? (Long) a.get("size") : 0;
-    return new Node(name, type, mode & 07777, uid, gid, user, group,
-        ((FileTime) a.get("lastModifiedTime")).toInstant(), ((FileTime) a.get("ctime")).toInstant(),
-        (Long) a.get("ino"), (Long) a.get("dev"), ((Integer) a.get("nlink")) & 0xFFFF_FFFFL, size,
-        List.of(), null, "", "");
+    return node(path, name, (Integer) a.get("mode"), ((Integer) a.get("uid")) & 0xFFFF_FFFFL,
+        ((Integer) a.get("gid")) & 0xFFFF_FFFFL, (FileTime) a.get("lastModifiedTime"), (FileTime) a.get("ctime"),
+        (Long) a.get("ino"), (Long) a.get("dev"), ((Integer) a.get("nlink")) & 0xFFFF_FFFFL, (Long) a.get("size"));
   }
 
-  private Node node(Path path, String name, PosixFileAttributes a) {
-    int mode = UnixStat.mode(a);
+  /** The node of an lstat result, however it was read; owner and group names looked up once per id. */
+  private Node node(Path path, String name, int mode, long uid, long gid, FileTime mtime, FileTime ctime,
+      long inode, long device, long links, long size) {
     NodeType type = typeOf(mode);
-    long uid = UnixStat.uid(a);
-    long gid = UnixStat.gid(a);
     String user = userNames.computeIfAbsent(uid, u -> ownerName(path));
     String group = groupNames.computeIfAbsent(gid, g -> groupName(path));
-    long size = type == NodeType.FILE ? a.size() : 0;
-    return new Node(name, type, mode & 07777, uid, gid, user, group, a.lastModifiedTime().toInstant(),
-        UnixStat.ctime(a).toInstant(), UnixStat.inode(a), UnixStat.device(a), UnixStat.links(a), size, List.of(),
-        null, "", "");
+    return new Node(name, type, mode & 07777, uid, gid, user, group, mtime.toInstant(), ctime.toInstant(), inode,
+        device, links, type == NodeType.FILE ? size : 0, List.of(), null, "", "");
   }
 
   private static String ownerName(Path path) {
