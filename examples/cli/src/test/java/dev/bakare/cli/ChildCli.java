@@ -23,6 +23,7 @@ import java.util.TreeMap;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.BooleanSupplier;
+import java.util.function.Supplier;
 import java.util.stream.Stream;
 
 /**
@@ -120,10 +121,21 @@ final class ChildCli {
 
   /** Waits for {@code condition}, checking every 20 ms, failing after {@code deadline}. */
   static void await(String what, Duration deadline, BooleanSupplier condition) throws InterruptedException {
+    await(what, deadline, condition, () -> "");
+  }
+
+  /**
+   * Waits for {@code condition} like {@link #await(String, Duration, BooleanSupplier)}; a failure also says
+   * what {@code state} describes at that moment, since the children's files go with the test's directory.
+   */
+  static void await(String what, Duration deadline, BooleanSupplier condition, Supplier<String> state)
+      throws InterruptedException {
     long end = System.nanoTime() + deadline.toNanos();
     while (!condition.getAsBoolean()) {
       if (System.nanoTime() > end) {
-        throw new AssertionError("gave up after " + deadline.toSeconds() + " s waiting until " + what);
+        String described = state.get();
+        throw new AssertionError("gave up after " + deadline.toSeconds() + " s waiting until " + what
+            + (described.isEmpty() ? "" : "; " + described));
       }
       Thread.sleep(20);
     }

@@ -126,6 +126,7 @@ class FrozenBackupProcessTest {
     AtomicBoolean stop = new AtomicBoolean();
     AtomicLong abandoned = new AtomicLong();
     AtomicLong deleted = new AtomicLong();
+    AtomicLong prunes = new AtomicLong();
     List<String> pruneFailures = new CopyOnWriteArrayList<>();
     CompletableFuture<Void> pruner = CompletableFuture.runAsync(() -> {
       try {
@@ -133,6 +134,7 @@ class FrozenBackupProcessTest {
           List<String> args = new ArrayList<>(List.of("--json", "forget", "--keep-last", "1", "--prune"));
           args.addAll(List.of(SHORT_PRUNE));
           ChildCli.Outcome outcome = start(args.toArray(String[]::new)).await();
+          prunes.incrementAndGet();
           if (outcome.code() != Main.SUCCESS) {
             pruneFailures.add(outcome.err());
             continue;
@@ -145,10 +147,18 @@ class FrozenBackupProcessTest {
         throw new IllegalStateException("the prune loop failed", e);
       }
     });
-    ChildCli.await("host B is done and a prune judged the frozen backup abandoned and swept",
-        Duration.ofSeconds(180), () -> hostB.isDone() && abandoned.get() > 0 && deleted.get() > 0);
+    try {
+      ChildCli.await("host B is done and a prune judged the frozen backup abandoned and swept",
+          Duration.ofSeconds(180), () -> hostB.isDone() && abandoned.get() > 0 && deleted.get() > 0,
+          () -> "host B " + (hostB.isCompletedExceptionally() ? "failed" : hostB.isDone() ? "done" : "running")
+              + ", " + prunes.get() + " prunes run, " + abandoned.get() + " sessions judged abandoned, "
+              + deleted.get() + " packs deleted, " + pruneFailures.size() + " prunes failed"
+              + (pruneFailures.isEmpty() ? "" : ", the last: " + pruneFailures.get(pruneFailures.size() - 1)));
+    } finally {
+      // A failed wait must not leave the loop starting prunes into a test directory being deleted.
+      stop.set(true);
+    }
     hostB.join();
-    stop.set(true);
     pruner.join();
     assertEquals(List.of(), pruneFailures);
     assertTrue(System.nanoTime() - frozenAt > Duration.ofSeconds(4).toNanos(), "frozen past grace and expiry");
