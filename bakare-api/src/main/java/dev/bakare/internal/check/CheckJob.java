@@ -338,6 +338,7 @@ public final class CheckJob {
     }
     PackRef ref = new PackRef(packId, ephemeral != null ? ephemeral
         : index().pack(packId).map(PackRef::ephemeralPublic).orElse(new byte[32]));
+    ContentReader.ChunkBuffers opened = new ContentReader.ChunkBuffers();
     for (PackEntry entry : entries) {
       ChunkLocation location = new ChunkLocation(ref, entry.type(), entry.compression(), entry.offset(),
           entry.storedLength(), entry.rawLength());
@@ -347,7 +348,7 @@ public final class CheckJob {
         continue;
       }
       try {
-        reader.open(entry.id(), location, bytes, (int) entry.offset());
+        reader.open(entry.id(), location, bytes, (int) entry.offset(), opened);
       } catch (IntegrityException e) {
         problem(name.value(), e.problem());
         badChunks.add(entry.id());

@@ -85,7 +85,16 @@ public final class Compressor implements AutoCloseable {
    * @throws CorruptDataException if the frame is malformed or has another length
    */
   public byte[] decompress(byte[] src, int offset, int length, int rawLength) throws CorruptDataException {
-    byte[] out = new byte[rawLength];
+    return decompress(src, offset, length, new byte[rawLength], rawLength);
+  }
+
+  /**
+   * Decompresses a frame that must expand to exactly {@code rawLength} bytes into the start of {@code out}
+   * (at least that long), and returns {@code out}.
+   *
+   * @throws CorruptDataException if the frame is malformed or has another length
+   */
+  public byte[] decompress(byte[] src, int offset, int length, byte[] out, int rawLength) throws CorruptDataException {
     ZstdDecompressCtx ctx = decompressors.poll();
     if (ctx == null) {
       ctx = new ZstdDecompressCtx();

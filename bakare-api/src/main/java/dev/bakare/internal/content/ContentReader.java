@@ -6,6 +6,7 @@ import dev.bakare.IntegrityException;
 import dev.bakare.KeyException;
 import dev.bakare.RepositoryException;
 import dev.bakare.internal.crypto.Aead;
+import dev.bakare.internal.crypto.AeadAlgorithm;
 import dev.bakare.internal.crypto.Sealing;
 import dev.bakare.internal.format.CorruptDataException;
 import dev.bakare.internal.format.Layout;
@@ -139,10 +140,9 @@ public final class ContentReader {
         return open(id, location, pack, (int) location.offset());
       }
     }
-    ByteBuffer bytes = store.get(Layout.pack(location.pack().id()), location.offset(), location.storedLength());
-    byte[] array = new byte[bytes.remaining()];
-    bytes.get(array);
-    return open(id, location, array, 0);
+    byte[] sealed = new byte[location.storedLength()];
+    store.read(Layout.pack(location.pack().id()), location.offset(), ByteBuffer.wrap(sealed));
+    return open(id, location, sealed, 0);
   }
 
   private byte @org.jspecify.annotations.Nullable [] treePack(ChunkLocation location) throws IOException {
@@ -170,6 +170,19 @@ public final class ContentReader {
    * part of a larger range of its pack).
    */
   public byte[] open(ObjectId id, ChunkLocation location, byte[] buffer, int offset) throws IOException {
+    // Fresh buffers grow to exactly the chunk's size, so the plaintext array is the chunk.
+    ChunkBuffers fresh = new ChunkBuffers();
+    open(id, location, buffer, offset, fresh);
+    return fresh.plain;
+  }
+
+  /**
+   * Opens a sealed chunk as {@link #open(ObjectId, ChunkLocation, byte[], int)} does, into {@code buffers}:
+   * the plaintext is the first {@code location.rawLength()} bytes of {@link ChunkBuffers#plain()}, valid
+   * until the buffers are used again. For a thread that opens chunk after chunk without allocating each.
+   */
+  public void open(ObjectId id, ChunkLocation location, byte[] buffer, int offset, ChunkBuffers buffers)
+      throws IOException {
     String packName = Layout.pack(location.pack().id()).value();
     try {
       // Locations come from index segments and headers, which a write key can forge: overlapping or
@@ -178,21 +191,55 @@ public final class ContentReader {
         throw new CorruptDataException("the chunk's " + location.storedLength() + " bytes at offset " + offset
             + " lie outside the " + buffer.length + " bytes read");
       }
-      Aead aead = packAead(location.pack());
-      byte[] stored = aead.open(PackFormat.chunkNonce(location.offset()), PackFormat.chunkAssociatedData(location.type(), id),
-          buffer, offset, location.storedLength());
-      byte[] plain = location.compression() == Compression.ZSTD
-          ? compressor.decompress(stored, 0, stored.length, location.rawLength())
-          : stored;
-      if (plain.length != location.rawLength()) {
-        throw new CorruptDataException("chunk has " + plain.length + " bytes, the index says " + location.rawLength());
+      if (location.storedLength() < AeadAlgorithm.TAG_LENGTH) {
+        throw new CorruptDataException("the chunk's " + location.storedLength() + " bytes are fewer than its tag");
       }
-      if (!hasher.hash(plain).equals(id)) {
+      Aead aead = packAead(location.pack());
+      int rawLength = location.rawLength();
+      int storedPlain = location.storedLength() - AeadAlgorithm.TAG_LENGTH;
+      boolean compressed = location.compression() == Compression.ZSTD;
+      if (!compressed && storedPlain != rawLength) {
+        throw new CorruptDataException("chunk has " + storedPlain + " bytes, the index says " + rawLength);
+      }
+      byte[] opened = compressed ? buffers.sealedPlain(storedPlain) : buffers.plain(rawLength);
+      aead.open(PackFormat.chunkNonce(location.offset()), PackFormat.chunkAssociatedData(location.type(), id),
+          buffer, offset, location.storedLength(), opened, 0);
+      byte[] plain = compressed
+          ? compressor.decompress(opened, 0, storedPlain, buffers.plain(rawLength), rawLength)
+          : opened;
+      if (!hasher.hash(plain, 0, rawLength).equals(id)) {
         throw new CorruptDataException("content does not match its id");
       }
-      return plain;
     } catch (CorruptDataException e) {
       throw new IntegrityException(packName, "chunk " + id.shortHex() + " at offset " + location.offset() + ": " + e.getMessage(), e);
+    }
+  }
+
+  /**
+   * Buffers one thread reuses to open chunks: the decrypted (still compressed) bytes and the plaintext.
+   * Each grows to the largest chunk opened with it, which the chunker bounds.
+   */
+  public static final class ChunkBuffers {
+    private byte[] sealedPlain = new byte[0];
+    private byte[] plain = new byte[0];
+
+    /** The last chunk opened into these buffers, in its first {@code rawLength} bytes. */
+    public byte[] plain() {
+      return plain;
+    }
+
+    byte[] plain(int length) {
+      if (plain.length < length) {
+        plain = new byte[length];
+      }
+      return plain;
+    }
+
+    byte[] sealedPlain(int length) {
+      if (sealedPlain.length < length) {
+        sealedPlain = new byte[length];
+      }
+      return sealedPlain;
     }
   }
 

@@ -426,6 +426,7 @@ public final class PruneJob {
       ContentWriter writer = new ContentWriter(engine.store(), engine.sealing(), engine.hasher(), engine.compressor(),
           view, engine.config().packSize(), 1, 2, uploads);
       ContentReader reader = engine.reader(index);
+      ContentReader.ChunkBuffers opened = new ContentReader.ChunkBuffers();
       int done = 0;
       for (ObjectId pack : packs) {
         // One pack at a time, its chunks found from its own header: memory stays one pack, however many
@@ -438,8 +439,8 @@ public final class PruneJob {
           }
           ChunkLocation l = new ChunkLocation(self.pack(), entry.type(), entry.compression(), entry.offset(),
               entry.storedLength(), entry.rawLength());
-          byte[] plain = reader.open(entry.id(), l, bytes, (int) entry.offset());
-          writer.write(entry.id(), entry.type(), plain, 0, plain.length);
+          reader.open(entry.id(), l, bytes, (int) entry.offset(), opened);
+          writer.write(entry.id(), entry.type(), opened.plain(), 0, entry.rawLength());
         }
         packsRepacked++;
         if (++done % 64 == 0) {

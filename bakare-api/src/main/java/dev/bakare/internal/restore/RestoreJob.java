@@ -484,11 +484,11 @@ public final class RestoreJob {
       this.remaining = new AtomicInteger(entry.node().content().size());
     }
 
-    synchronized void write(byte[] data, long offset) throws IOException {
+    synchronized void write(byte[] data, int length, long offset) throws IOException {
       if (failure != null) {
         return;
       }
-      writtenEnd = Math.max(writtenEnd, SparseWriter.write(open(), data, offset));
+      writtenEnd = Math.max(writtenEnd, SparseWriter.write(open(), data, length, offset));
     }
 
     /**
@@ -625,8 +625,41 @@ public final class RestoreJob {
     }
   }
 
+  /**
+   * What a restore worker reuses from pack to pack instead of allocating per range and per chunk: the
+   * bytes of a range it read and the chunk it opens. Allocating them anew cost a 1.5 GB restore 80 garbage
+   * collections, 16 of them full ones, 0.7 s of pauses in 4.1 s.
+   */
+  private static final class WorkerBuffers {
+    private byte[] range = new byte[0];
+    final ContentReader.ChunkBuffers chunk = new ContentReader.ChunkBuffers();
+
+    /** A buffer of at least {@code length} bytes; grows to the largest range read, at most MAX_RANGE plus a chunk. */
+    byte[] range(int length) {
+      if (range.length < length) {
+        range = new byte[length];
+      }
+      return range;
+    }
+  }
+
+  /** Buffers of workers between packs: at most one set per restore thread. */
+  private final ConcurrentLinkedQueue<WorkerBuffers> spareBuffers = new ConcurrentLinkedQueue<>();
+
   /** Reads the needed ranges of one pack and writes its chunks out; per-chunk failures fail their files. */
   private void restorePack(ObjectId packId, PackWork work) throws IOException {
+    WorkerBuffers buffers = spareBuffers.poll();
+    if (buffers == null) {
+      buffers = new WorkerBuffers();
+    }
+    try {
+      restorePack(packId, work, buffers);
+    } finally {
+      spareBuffers.offer(buffers);
+    }
+  }
+
+  private void restorePack(ObjectId packId, PackWork work, WorkerBuffers buffers) throws IOException {
     ContentReader contentReader = java.util.Objects.requireNonNull(reader);
     List<ChunkNeed> range = new ArrayList<>();
     for (ChunkNeed need : work.chunks.values()) {
@@ -636,18 +669,19 @@ public final class RestoreJob {
         long lastEnd = last.location.offset() + last.location.storedLength();
         long newEnd = need.location.offset() + need.location.storedLength();
         if (need.location.offset() - lastEnd > MAX_GAP || newEnd - first.location.offset() > MAX_RANGE) {
-          restoreRange(contentReader, packId, range);
+          restoreRange(contentReader, packId, range, buffers);
           range = new ArrayList<>();
         }
       }
       range.add(need);
     }
     if (!range.isEmpty()) {
-      restoreRange(contentReader, packId, range);
+      restoreRange(contentReader, packId, range, buffers);
     }
   }
 
-  private void restoreRange(ContentReader contentReader, ObjectId packId, List<ChunkNeed> range) throws IOException {
+  private void restoreRange(ContentReader contentReader, ObjectId packId, List<ChunkNeed> range,
+      WorkerBuffers buffers) throws IOException {
     long start = range.get(0).location.offset();
     long end = start;
     for (ChunkNeed need : range) {
@@ -655,10 +689,9 @@ public final class RestoreJob {
       end = Math.max(end, need.location.offset() + need.location.storedLength());
     }
     int length = (int) (end - start);
-    byte[] bytes;
+    byte[] bytes = buffers.range(length);
     try {
-      ByteBuffer buffer = engine.store().get(Layout.pack(packId), start, length);
-      bytes = Engine.toArray(buffer);
+      engine.store().read(Layout.pack(packId), start, ByteBuffer.wrap(bytes, 0, length));
     } catch (BlobNotFoundException e) {
       restoreMoved(contentReader, packId, range, e);
       return;
@@ -669,14 +702,13 @@ public final class RestoreJob {
       return;
     }
     for (ChunkNeed need : range) {
-      byte[] plain;
       try {
-        plain = contentReader.open(need.id, need.location, bytes, (int) (need.location.offset() - start));
+        contentReader.open(need.id, need.location, bytes, (int) (need.location.offset() - start), buffers.chunk);
       } catch (IntegrityException e) {
         failUses(need, e.getMessage());
         continue;
       }
-      writeUses(need, plain);
+      writeUses(need, buffers.chunk.plain(), need.location.rawLength());
     }
   }
 
@@ -700,15 +732,16 @@ public final class RestoreJob {
             + " was deleted: " + e.getMessage());
         continue;
       }
-      writeUses(need, plain);
+      writeUses(need, plain, plain.length);
     }
   }
 
-  private void writeUses(ChunkNeed need, byte[] plain) {
+  /** Writes the chunk, the first {@code length} bytes of {@code plain}, wherever it goes. */
+  private void writeUses(ChunkNeed need, byte[] plain, int length) {
     for (ChunkUse use : need.uses) {
       try {
-        use.file().write(plain, use.offset());
-        restoredBytes.addAndGet(plain.length);
+        use.file().write(plain, length, use.offset());
+        restoredBytes.addAndGet(length);
       } catch (IOException e) {
         use.file().fail("writing failed: " + e.getMessage());
       }

@@ -15,9 +15,11 @@ final class SparseWriter {
 
   private SparseWriter() {}
 
-  /** Returns where the last byte written ends in the file, or 0 if every block was zero. */
-  static long write(FileChannel channel, byte[] data, long fileOffset) throws IOException {
-    int length = data.length;
+  /**
+   * Writes the first {@code length} bytes of {@code data} at {@code fileOffset}; returns where the last
+   * byte written ends in the file, or 0 if every block was zero.
+   */
+  static long write(FileChannel channel, byte[] data, int length, long fileOffset) throws IOException {
     int pos = 0;
     long end = 0;
     while (pos < length) {

@@ -225,6 +225,21 @@ public final class RetryingBlobStore extends ForwardingBlobStore {
   }
 
   @Override
+  public void read(BlobName name, long offset, ByteBuffer into) throws StorageException {
+    int start = into.position();
+    retrier.run(
+        Operation.GET,
+        "reading " + into.remaining() + " bytes at offset " + offset + " of blob " + name,
+        describe(),
+        () -> {
+          // An attempt that failed halfway advanced the buffer: the next one starts over.
+          into.position(start);
+          delegate().read(name, offset, into);
+          return null;
+        });
+  }
+
+  @Override
   public Optional<BlobInfo> stat(BlobName name) throws StorageException {
     return retrier.run(Operation.STAT, "reading the size of blob " + name, describe(), () -> delegate().stat(name));
   }

@@ -133,6 +133,38 @@ class RetryingBlobStoreTest {
   }
 
   @Test
+  void aReadCutMidwayIsRetriedFromTheStartOfTheCallersBuffer() throws Exception {
+    byte[] content = new byte[100];
+    for (int i = 0; i < content.length; i++) {
+      content[i] = (byte) i;
+    }
+    MemoryBlobStore memory = new MemoryBlobStore();
+    memory.put(NAME, ByteBuffer.wrap(content), PutMode.CREATE_ONLY);
+    int[] attempts = {0};
+    BlobStore cutOnce = new ForwardingBlobStore(memory) {
+      @Override
+      public void read(BlobName name, long offset, ByteBuffer into) throws StorageException {
+        if (attempts[0]++ == 0) {
+          // A transfer cut after some bytes arrived: they are in the buffer, and its position moved.
+          into.put(new byte[] {-1, -1, -1});
+          throw new StorageException("connection reset mid-transfer", null, true);
+        }
+        memory.read(name, offset, into);
+      }
+    };
+    RetryingBlobStore retrying = retrying(cutOnce, RetryPolicy.defaults());
+    byte[] target = new byte[30];
+
+    retrying.read(NAME, 40, ByteBuffer.wrap(target, 5, 20));
+
+    assertEquals(2, attempts[0]);
+    assertEquals(1, retrying.retries(RetryingBlobStore.Operation.GET));
+    byte[] expected = new byte[30];
+    System.arraycopy(content, 40, expected, 5, 20);
+    assertArrayEquals(expected, target, "the retry overwrote the cut attempt's bytes, and wrote nowhere else");
+  }
+
+  @Test
   void permanentFailuresPassThroughAtOnce() throws Exception {
     ScriptedStore store = new ScriptedStore().fail(1, When.BEFORE, false);
     RetryingBlobStore retrying = retrying(store, RetryPolicy.defaults());

@@ -170,7 +170,19 @@ final class FileBlobStore implements BlobStore {
 
   @Override
   public ByteBuffer get(BlobName name, long offset, int length) throws StorageException {
-    if (offset < 0 || length < 0) {
+    if (length < 0) {
+      throw new IllegalArgumentException(
+          "cannot read blob " + name + " at offset " + offset + " with length " + length + ": both must be >= 0");
+    }
+    ByteBuffer buffer = ByteBuffer.allocate(length);
+    read(name, offset, buffer);
+    return buffer.flip();
+  }
+
+  @Override
+  public void read(BlobName name, long offset, ByteBuffer into) throws StorageException {
+    int length = into.remaining();
+    if (offset < 0) {
       throw new IllegalArgumentException(
           "cannot read blob " + name + " at offset " + offset + " with length " + length + ": both must be >= 0");
     }
@@ -192,9 +204,7 @@ final class FileBlobStore implements BlobStore {
                 + offset
                 + ": the blob is shorter than its reference says (truncated or replaced)");
       }
-      ByteBuffer buffer = ByteBuffer.allocate(length);
-      readFully(channel, buffer, offset, name, path);
-      return buffer.flip();
+      readFully(channel, into, offset, name, path);
     } catch (IOException e) {
       throw readFailure(name, path, e);
     }
@@ -422,23 +432,24 @@ final class FileBlobStore implements BlobStore {
     return FileChannel.open(path, StandardOpenOption.READ);
   }
 
+  /** Reads the buffer's remaining bytes from the blob at {@code position}; the buffer's limit stays as it was. */
   private static void readFully(FileChannel channel, ByteBuffer buffer, long position, BlobName name, Path path)
       throws IOException {
+    int start = buffer.position();
     int end = buffer.limit();
-    while (buffer.position() < end) {
-      buffer.limit(Math.min(end, buffer.position() + IO_SLICE));
-      while (buffer.hasRemaining()) {
-        if (channel.read(buffer, position + buffer.position()) < 0) {
-          throw new StorageException(
-              "blob "
-                  + name
-                  + " at "
-                  + path
-                  + " ended after "
-                  + (position + buffer.position())
-                  + " bytes while it was read: it was changed outside bakare (blobs are never rewritten in place)");
+    try {
+      while (buffer.position() < end) {
+        buffer.limit(Math.min(end, buffer.position() + IO_SLICE));
+        while (buffer.hasRemaining()) {
+          long at = position + (buffer.position() - start);
+          if (channel.read(buffer, at) < 0) {
+            throw new StorageException("blob " + name + " at " + path + " ended after " + at
+                + " bytes while it was read: it was changed outside bakare (blobs are never rewritten in place)");
+          }
         }
       }
+    } finally {
+      buffer.limit(end);
     }
   }
 

@@ -58,6 +58,26 @@ public interface BlobStore extends AutoCloseable {
    */
   ByteBuffer get(BlobName name, long offset, int length) throws StorageException;
 
+  /**
+   * Reads {@code into.remaining()} bytes of the blob starting at {@code offset} into {@code into}, which
+   * ends with its position advanced by that many bytes (its limit unchanged). For callers that read many
+   * ranges one after another into one buffer, instead of a new buffer per range; on failure the buffer's
+   * content is unspecified. The default calls {@link #get(BlobName, long, int)} and copies; a store that
+   * can read into the caller's buffer directly overrides it.
+   *
+   * @throws BlobNotFoundException if there is no such blob
+   * @throws StorageException (not transient) if the blob ends before {@code offset + into.remaining()}
+   * @throws IllegalArgumentException if {@code offset} is negative
+   */
+  default void read(BlobName name, long offset, ByteBuffer into) throws StorageException {
+    ByteBuffer range = get(name, offset, into.remaining());
+    if (range.remaining() != into.remaining()) {
+      throw new StorageException("store " + describe() + " returned " + range.remaining() + " bytes of blob " + name
+          + " at offset " + offset + " where " + into.remaining() + " were asked for: the store is broken");
+    }
+    into.put(range);
+  }
+
   /** Returns the blob's size and time, or empty if there is no such blob. */
   Optional<BlobInfo> stat(BlobName name) throws StorageException;
 
@@ -93,7 +113,7 @@ public interface BlobStore extends AutoCloseable {
 
   /**
    * Releases connections and handles. Closing again has no effect. After close, {@link #put}, {@link
-   * #get}, {@link #stat}, {@link #list} and {@link #delete} fail with {@link IllegalStateException};
+   * #get}, {@link #read}, {@link #stat}, {@link #list} and {@link #delete} fail with {@link IllegalStateException};
    * {@link #capabilities()} and {@link #describe()} keep answering, so that messages can still name the
    * store.
    */

@@ -8,6 +8,10 @@ import java.util.function.Consumer;
  * A {@link BlobStore} that forwards every call to a delegate: the base for wrappers that add one
  * cross-cutting behaviour (retries, metrics, fault injection, a read-only guard) by overriding only the
  * methods they change.
+ *
+ * <p>{@link #read} is not forwarded: it keeps the interface's default, which reads through this wrapper's
+ * own {@link #get(BlobName, long, int)}, so a wrapper that changes ranged reads sees every one. A wrapper
+ * that wants the delegate's direct read overrides {@link #read} itself.
  */
 public abstract class ForwardingBlobStore implements BlobStore {
   private final BlobStore delegate;

@@ -267,6 +267,47 @@ public abstract class BlobStoreContractTest {
     assertThrows(IllegalArgumentException.class, () -> store().get(name, Long.MIN_VALUE, 0), "minimal offset");
   }
 
+  @Test
+  public void readIntoABufferFillsOnlyItsRemainingBytes() throws Exception {
+    byte[] content = randomBytes(new Random(23), 3 << 20);
+    BlobName name = name("ranges/into");
+    store().put(name, ByteBuffer.wrap(content), PutMode.CREATE_ONLY);
+    int[][] ranges = {{0, 1}, {4321, 1234}, {(3 << 20) - 7, 7}, {5, (3 << 20) - 5}, {100, 0}};
+    for (int[] range : ranges) {
+      String what = "read of " + range[1] + " bytes at offset " + range[0];
+      // A buffer that is reused: bytes before its position and after its limit must stay as they were.
+      byte[] target = new byte[range[1] + 20];
+      Arrays.fill(target, (byte) 0x5a);
+      ByteBuffer into = ByteBuffer.wrap(target, 9, range[1]);
+      store().read(name, range[0], into);
+      assertEquals(9 + range[1], into.position(), what + ": position after the read");
+      assertEquals(9 + range[1], into.limit(), what + ": limit after the read");
+      assertArrayEquals(Arrays.copyOfRange(content, range[0], range[0] + range[1]),
+          Arrays.copyOfRange(target, 9, 9 + range[1]), what);
+      for (int i : new int[] {0, 8, 9 + range[1], target.length - 1}) {
+        assertEquals((byte) 0x5a, target[i], what + ": byte " + i + " outside the buffer's remaining bytes changed");
+      }
+    }
+    ByteBuffer direct = ByteBuffer.allocateDirect(1000);
+    store().read(name, 2000, direct);
+    assertArrayEquals(Arrays.copyOfRange(content, 2000, 3000), bytesOf(direct.flip()), "read into a direct buffer");
+  }
+
+  @Test
+  public void readPastTheEndOrOfAMissingBlobFailsNamingTheBlob() throws Exception {
+    BlobName name = name("ranges/short");
+    store().put(name, ByteBuffer.wrap(new byte[100]), PutMode.CREATE_ONLY);
+    StorageException past = assertThrows(StorageException.class,
+        () -> store().read(name, 50, ByteBuffer.allocate(51)), "read of 51 bytes at offset 50 of a 100-byte blob");
+    assertFalse(past instanceof BlobNotFoundException, "the blob exists, but the store said " + past);
+    assertFalse(past.isTransient(), "retrying cannot help, but the error is transient: " + past);
+    assertMentions(past, name);
+    BlobName missing = name("data/00/missing-read");
+    assertNotFound(assertThrows(BlobNotFoundException.class, () -> store().read(missing, 0, ByteBuffer.allocate(1))),
+        missing);
+    assertThrows(IllegalArgumentException.class, () -> store().read(name, -1, ByteBuffer.allocate(1)), "negative offset");
+  }
+
   // ---------------------------------------------------------------- missing blobs and stat
 
   @Test
@@ -572,6 +613,7 @@ public abstract class BlobStoreContractTest {
     assertThrows(IllegalStateException.class, () -> store().put(name, content, PutMode.REPLACE), "put");
     assertThrows(IllegalStateException.class, () -> store().get(name), "get");
     assertThrows(IllegalStateException.class, () -> store().get(name, 0, 1), "range get");
+    assertThrows(IllegalStateException.class, () -> store().read(name, 0, ByteBuffer.allocate(1)), "read");
     assertThrows(IllegalStateException.class, () -> store().stat(name), "stat");
     assertThrows(IllegalStateException.class, () -> store().list("", info -> {}), "list");
     assertThrows(IllegalStateException.class, () -> store().delete(name), "delete");
