@@ -171,7 +171,7 @@ public final class Repository implements AutoCloseable {
   public void list(SnapshotId snapshot, String path, Consumer<? super FileEntry> consumer) throws IOException {
     engine.requireFullKey("listing files");
     SnapshotManifest.Detail detail = detailOf(snapshot);
-    TreeReader trees = new TreeReader(engine.reader());
+    TreeReader trees = TreeReader.uncached(engine.reader());
     String prefix = path.equals("/") || path.isEmpty() ? "" : (path.startsWith("/") ? path : "/" + path);
     while (prefix.endsWith("/")) {
       prefix = prefix.substring(0, prefix.length() - 1);

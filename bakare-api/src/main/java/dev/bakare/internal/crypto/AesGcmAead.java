@@ -19,14 +19,12 @@ import javax.crypto.spec.SecretKeySpec;
  * thing from two operations that run fast from the start: AES-CTR decryption from counter block 2 (GCM's
  * keystream for a 96-bit nonce), then a GCM encryption of the result in slices, whose tag must equal the
  * stored one (compared in constant time). Plaintext is released only after the tag matched; on a mismatch
- * the output range is zeroed.
+ * the output range is zeroed. Small objects go this way too: the JDK's decryption copies its input into a
+ * growing buffer and out again, three arrays per object, which were 40% of all allocation in a restore of
+ * 300,000 small files (and their garbage collections 12% of its time); the two cipher initializations
+ * here cost less than that (8.5-8.7 s of user CPU against 8.9-9.2 s for that restore).
  */
 final class AesGcmAead extends JdkAead {
-  /**
-   * Below this, the JDK's own decryption is used: small objects come many to a job, so HotSpot compiles
-   * that path quickly, and two cipher initializations would cost more than they save.
-   */
-  private static final int DIRECT_BELOW = 64 * 1024;
   private static final ThreadLocal<Cipher> COUNTER_MODE = ThreadLocal.withInitial(() -> cipher("AES/CTR/NoPadding"));
   private static final ThreadLocal<Cipher> TAGGING = ThreadLocal.withInitial(() -> cipher("AES/GCM/NoPadding"));
   private static final ThreadLocal<byte[]> SINK = ThreadLocal.withInitial(() -> new byte[64 * 1024]);
@@ -52,9 +50,6 @@ final class AesGcmAead extends JdkAead {
     }
     if (length < AeadAlgorithm.TAG_LENGTH) {
       throw new CorruptDataException("ciphertext of " + length + " bytes is shorter than its tag");
-    }
-    if (length < DIRECT_BELOW) {
-      return super.open(nonce, associatedData, in, inOffset, length, out, outOffset);
     }
     int plainLength = length - AeadAlgorithm.TAG_LENGTH;
     if (out.length - outOffset < plainLength) {

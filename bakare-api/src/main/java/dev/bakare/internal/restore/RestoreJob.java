@@ -103,7 +103,7 @@ public final class RestoreJob {
     }
     ContentReader contentReader = engine.reader();
     this.reader = contentReader;
-    TreeReader trees = new TreeReader(contentReader);
+    TreeReader trees = TreeReader.uncached(contentReader);
     Path target = request.target().toAbsolutePath().normalize();
     if (Files.exists(target, NOFOLLOW) && !Files.isDirectory(target, NOFOLLOW)) {
       throw new RepositoryException("restore target " + target + " exists and is not a directory: choose a directory");
@@ -634,10 +634,17 @@ public final class RestoreJob {
     private byte[] range = new byte[0];
     final ContentReader.ChunkBuffers chunk = new ContentReader.ChunkBuffers();
 
-    /** A buffer of at least {@code length} bytes; grows to the largest range read, at most MAX_RANGE plus a chunk. */
+    /**
+     * A buffer of at least {@code length} bytes. A run of ever larger ranges reallocates a few times, not
+     * once per range: it doubles up to 1 MiB, then grows in whole MiB, to at most 1 MiB over the largest
+     * range read (doubling there would hold up to twice the largest pack per thread).
+     */
     byte[] range(int length) {
       if (range.length < length) {
-        range = new byte[length];
+        int mib = 1 << 20;
+        int grown = length >= mib ? (int) Math.min(Integer.MAX_VALUE, ((long) length + mib - 1) / mib * mib)
+            : Math.min(mib, Math.max(length, 2 * range.length));
+        range = new byte[grown];
       }
       return range;
     }
