@@ -530,6 +530,8 @@ public final class RestoreJob {
         if (writtenEnd < size) {
           ch.write(ByteBuffer.wrap(new byte[1]), size - 1);
         }
+        // Before closing: the times can then be set through the descriptor, not by path.
+        applyMetadata(entry, metadata.createdWithItsMode(entry.node()), ch);
       } catch (IOException e) {
         fail("writing failed: " + e.getMessage());
         return;
@@ -537,7 +539,6 @@ public final class RestoreJob {
       closeChannel();
       if (failure == null) {
         restoredFiles.incrementAndGet();
-        applyMetadata(entry, metadata.createdWithItsMode(entry.node()));
       }
     }
 
@@ -768,8 +769,12 @@ public final class RestoreJob {
   // ---- metadata ----
 
   private void applyMetadata(Planned p, boolean modeSet) {
+    applyMetadata(p, modeSet, null);
+  }
+
+  private void applyMetadata(Planned p, boolean modeSet, @Nullable FileChannel open) {
     try {
-      metadata.apply(p.target(), p.node(), modeSet);
+      metadata.apply(p.target(), p.node(), modeSet, open);
     } catch (IOException | UnsupportedOperationException e) {
       errors.add(new FileError(p.snapshotPath(), "restored, but its metadata could not be set: " + e.getMessage()));
     }

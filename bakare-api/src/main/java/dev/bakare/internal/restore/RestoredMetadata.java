@@ -3,6 +3,7 @@ package dev.bakare.internal.restore;
 import dev.bakare.internal.tree.Node;
 import dev.bakare.internal.tree.NodeType;
 import java.io.IOException;
+import java.nio.channels.FileChannel;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
 import java.nio.file.Path;
@@ -15,6 +16,7 @@ import java.time.Instant;
 import java.util.EnumSet;
 import java.util.List;
 import java.util.Set;
+import org.jspecify.annotations.Nullable;
 
 /**
  * What a restore sets on an entry besides its content: owner (only as root), mode and modification time.
@@ -35,8 +37,10 @@ final class RestoredMetadata {
   /** The process's umask, or -1 where it cannot be read: then every file gets its chmod. */
   private final int umask;
   private final FileTime accessTime;
+  private final Instant started;
 
   RestoredMetadata(Instant started) {
+    this.started = started;
     long[] owner = processOwner();
     this.uid = owner[0];
     this.gid = owner[1];
@@ -66,6 +70,14 @@ final class RestoredMetadata {
    * {@link #createdWithItsMode created with its mode}.
    */
   void apply(Path path, Node node, boolean modeSet) throws IOException {
+    apply(path, node, modeSet, null);
+  }
+
+  /**
+   * As {@link #apply(Path, Node, boolean)}, for a file still open as {@code open} (written by this restore,
+   * not yet closed): its times are set through the descriptor where {@link UnixFileTimes} can.
+   */
+  void apply(Path path, Node node, boolean modeSet, @Nullable FileChannel open) throws IOException {
     // Owner first: chown clears setuid and setgid bits. What this process creates is already its own.
     if (root && (node.uid() != uid || node.gid() != gid)) {
       Files.setAttribute(path, "unix:uid", (int) node.uid(), NOFOLLOW);
@@ -73,6 +85,10 @@ final class RestoredMetadata {
     }
     if (node.type() != NodeType.SYMLINK && !modeSet) {
       Files.setAttribute(path, "unix:mode", node.mode(), NOFOLLOW);
+    }
+    if (open != null && UnixFileTimes.settable(open, node.mtime(), started)) {
+      UnixFileTimes.set(open, path, node.mtime(), started);
+      return;
     }
     // Both times given: with one left out, the JDK reads the file's attributes first to keep it.
     Files.getFileAttributeView(path, BasicFileAttributeView.class, NOFOLLOW)
