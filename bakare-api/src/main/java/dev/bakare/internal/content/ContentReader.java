@@ -201,7 +201,7 @@ public final class ContentReader {
       if (!compressed && storedPlain != rawLength) {
         throw new CorruptDataException("chunk has " + storedPlain + " bytes, the index says " + rawLength);
       }
-      byte[] opened = compressed ? buffers.sealedPlain(storedPlain) : buffers.plain(rawLength);
+      byte[] opened = compressed ? buffers.compressed(storedPlain) : buffers.plain(rawLength);
       aead.open(PackFormat.chunkNonce(location.offset()), PackFormat.chunkAssociatedData(location.type(), id),
           buffer, offset, location.storedLength(), opened, 0);
       byte[] plain = compressed
@@ -220,7 +220,7 @@ public final class ContentReader {
    * Each grows to the largest chunk opened with it, which the chunker bounds.
    */
   public static final class ChunkBuffers {
-    private byte[] sealedPlain = new byte[0];
+    private byte[] compressed = new byte[0];
     private byte[] plain = new byte[0];
 
     /** The last chunk opened into these buffers, in its first {@code rawLength} bytes. */
@@ -235,11 +235,11 @@ public final class ContentReader {
       return plain;
     }
 
-    byte[] sealedPlain(int length) {
-      if (sealedPlain.length < length) {
-        sealedPlain = new byte[length];
+    byte[] compressed(int length) {
+      if (compressed.length < length) {
+        compressed = new byte[length];
       }
-      return sealedPlain;
+      return compressed;
     }
   }
 
