@@ -1,7 +1,7 @@
 package dev.bakare.internal.backup;
 
+import dev.bakare.internal.jdk.JdkInternals;
 import java.lang.invoke.MethodHandle;
-import java.lang.invoke.MethodHandles;
 import java.lang.invoke.MethodType;
 import java.nio.file.attribute.FileTime;
 import java.nio.file.attribute.PosixFileAttributes;
@@ -17,7 +17,7 @@ import org.jspecify.annotations.Nullable;
  * that costs more processor time than the system call.
  */
 final class UnixStat {
-  private static final @Nullable Class<?> ATTRIBUTES_CLASS = attributesClass();
+  private static final @Nullable Class<?> ATTRIBUTES_CLASS = JdkInternals.type("sun.nio.fs.UnixFileAttributes");
   private static final @Nullable MethodHandle MODE = accessor("mode", int.class);
   private static final @Nullable MethodHandle INO = accessor("ino", long.class);
   private static final @Nullable MethodHandle DEV = accessor("dev", long.class);
@@ -79,26 +79,9 @@ final class UnixStat {
     }
   }
 
-  private static @Nullable Class<?> attributesClass() {
-    try {
-      return Class.forName("sun.nio.fs.UnixFileAttributes");
-    } catch (ClassNotFoundException | LinkageError e) {
-      return null; // not a Unix JDK
-    }
-  }
-
   private static @Nullable MethodHandle accessor(String name, Class<?> type) {
-    Class<?> owner = ATTRIBUTES_CLASS;
-    if (owner == null) {
-      return null;
-    }
-    try {
-      MethodHandles.Lookup lookup = MethodHandles.privateLookupIn(owner, MethodHandles.lookup());
-      return lookup.findVirtual(owner, name, MethodType.methodType(type))
-          .asType(MethodType.methodType(Object.class, PosixFileAttributes.class));
-    } catch (IllegalAccessException | NoSuchMethodException | RuntimeException e) {
-      // sun.nio.fs not opened to this module (the usual case for a library), or another JDK's internals.
-      return null;
-    }
+    MethodHandle handle = JdkInternals.virtualMethod(ATTRIBUTES_CLASS, name, MethodType.methodType(type));
+    return handle == null ? null
+        : handle.asType(MethodType.methodType(Object.class, PosixFileAttributes.class));
   }
 }

@@ -1,9 +1,9 @@
 package dev.bakare.internal.restore;
 
+import dev.bakare.internal.jdk.JdkInternals;
 import java.io.FileDescriptor;
 import java.io.IOException;
 import java.lang.invoke.MethodHandle;
-import java.lang.invoke.MethodHandles;
 import java.lang.invoke.MethodType;
 import java.nio.channels.FileChannel;
 import java.nio.file.Path;
@@ -20,12 +20,12 @@ import org.jspecify.annotations.Nullable;
  */
 final class UnixFileTimes {
   private static final @Nullable MethodHandle CHANNEL_FD =
-      field("sun.nio.ch.FileChannelImpl", "fd", FileDescriptor.class);
+      JdkInternals.fieldGetter("sun.nio.ch.FileChannelImpl", "fd", FileDescriptor.class);
   private static final @Nullable MethodHandle FD_VALUE =
-      method("sun.nio.ch.IOUtil", "fdVal", MethodType.methodType(int.class, FileDescriptor.class));
-  private static final @Nullable MethodHandle FUTIMENS = method("sun.nio.fs.UnixNativeDispatcher", "futimens",
-      MethodType.methodType(void.class, int.class, long.class, long.class));
-  private static final @Nullable Class<?> CHANNEL_CLASS = type("sun.nio.ch.FileChannelImpl");
+      JdkInternals.staticMethod("sun.nio.ch.IOUtil", "fdVal", MethodType.methodType(int.class, FileDescriptor.class));
+  private static final @Nullable MethodHandle FUTIMENS = JdkInternals.staticMethod("sun.nio.fs.UnixNativeDispatcher",
+      "futimens", MethodType.methodType(void.class, int.class, long.class, long.class));
+  private static final @Nullable Class<?> CHANNEL_CLASS = JdkInternals.type("sun.nio.ch.FileChannelImpl");
 
   /** Whether this JVM lets bakare call {@code futimens} on a channel's descriptor. */
   static final boolean AVAILABLE = CHANNEL_FD != null && FD_VALUE != null && FUTIMENS != null && futimensSupported();
@@ -81,48 +81,15 @@ final class UnixFileTimes {
 
   /** JDK 17 asks the platform; later JDKs require futimens and dropped the question. */
   private static boolean futimensSupported() {
-    MethodHandle supported = method("sun.nio.fs.UnixNativeDispatcher", "futimensSupported",
+    MethodHandle supported = JdkInternals.staticMethod("sun.nio.fs.UnixNativeDispatcher", "futimensSupported",
         MethodType.methodType(boolean.class));
     if (supported == null) {
-      return true;
+      return true; // where FUTIMENS is reachable; elsewhere it is null and AVAILABLE false anyway
     }
     try {
       return (boolean) supported.invoke();
     } catch (Throwable e) {
-      return false;
-    }
-  }
-
-  private static @Nullable Class<?> type(String name) {
-    try {
-      return Class.forName(name);
-    } catch (ClassNotFoundException | LinkageError e) {
-      return null; // not a Unix JDK
-    }
-  }
-
-  private static @Nullable MethodHandle field(String owner, String name, Class<?> type) {
-    Class<?> c = type(owner);
-    if (c == null) {
-      return null;
-    }
-    try {
-      return MethodHandles.privateLookupIn(c, MethodHandles.lookup()).findGetter(c, name, type)
-          .asType(MethodType.methodType(type, Object.class));
-    } catch (IllegalAccessException | NoSuchFieldException | RuntimeException e) {
-      return null; // the package is not opened to bakare (the usual case for a library), or another JDK's internals
-    }
-  }
-
-  private static @Nullable MethodHandle method(String owner, String name, MethodType type) {
-    Class<?> c = type(owner);
-    if (c == null) {
-      return null;
-    }
-    try {
-      return MethodHandles.privateLookupIn(c, MethodHandles.lookup()).findStatic(c, name, type);
-    } catch (IllegalAccessException | NoSuchMethodException | RuntimeException e) {
-      return null; // as above
+      return false; // then restores set times the public way
     }
   }
 }
