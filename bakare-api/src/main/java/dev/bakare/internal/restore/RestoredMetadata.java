@@ -37,10 +37,8 @@ final class RestoredMetadata {
   /** The process's umask, or -1 where it cannot be read: then every file gets its chmod. */
   private final int umask;
   private final FileTime accessTime;
-  private final Instant started;
 
   RestoredMetadata(Instant started) {
-    this.started = started;
     long[] owner = processOwner();
     this.uid = owner[0];
     this.gid = owner[1];
@@ -86,8 +84,9 @@ final class RestoredMetadata {
     if (node.type() != NodeType.SYMLINK && !modeSet) {
       Files.setAttribute(path, "unix:mode", node.mode(), NOFOLLOW);
     }
-    if (open != null && UnixFileTimes.settable(open, node.mtime(), started)) {
-      UnixFileTimes.set(open, path, node.mtime(), started);
+    Instant accessed = accessTime.toInstant();
+    if (open != null && UnixFileTimes.settable(open, node.mtime(), accessed)) {
+      UnixFileTimes.set(open, path, node.mtime(), accessed);
       return;
     }
     // Both times given: with one left out, the JDK reads the file's attributes first to keep it.
