@@ -8,6 +8,7 @@ import dev.bakare.SnapshotStats;
 import dev.bakare.chunking.ChunkStream;
 import dev.bakare.internal.content.ChunkType;
 import dev.bakare.internal.content.ContentWriter;
+import dev.bakare.internal.format.ByteWriter;
 import dev.bakare.internal.format.ObjectId;
 import dev.bakare.internal.repo.Engine;
 import dev.bakare.internal.content.ChunkIndex;
@@ -97,6 +98,9 @@ final class BackupPass {
   private final AtomicLong directories = new AtomicLong();
   private final AtomicLong bytes = new AtomicLong();
   private final ThreadLocal<ChunkStream> chunkStreams;
+  /** Where each thread encodes the trees it stores (the writer copies what it keeps). */
+  private static final int MAX_KEPT_TREE_BUFFER = 1 << 20;
+  private final ThreadLocal<ByteWriter> treeBuffers = ThreadLocal.withInitial(() -> new ByteWriter(64 << 10));
   private volatile @Nullable Throwable fatal;
   private @Nullable ContentWriter writer;
   private @Nullable ExecutorService workers;
@@ -491,11 +495,18 @@ final class BackupPass {
           nodes.add(n);
         }
       }
-      byte[] encoded = new Tree(nodes).encode();
+      ByteWriter encoded = treeBuffers.get();
+      encoded.reset();
+      new Tree(nodes).encodeTo(encoded);
       try {
-        return Objects.requireNonNull(writer).write(ChunkType.TREE, encoded, 0, encoded.length);
+        return Objects.requireNonNull(writer).write(ChunkType.TREE, encoded.array(), 0, encoded.size());
       } catch (IOException e) {
         throw fail(e);
+      } finally {
+        if (encoded.array().length > MAX_KEPT_TREE_BUFFER) {
+          // A huge directory's buffer is not kept on every thread that ever encodes one.
+          treeBuffers.remove();
+        }
       }
     });
   }

@@ -87,7 +87,24 @@ public final class ByteWriter {
 
   /** A varint length followed by the UTF-8 encoding. */
   public ByteWriter string(String value) {
-    return lengthPrefixed(value.getBytes(StandardCharsets.UTF_8));
+    int length = value.length();
+    for (int i = 0; i < length; i++) {
+      if (value.charAt(i) >= 0x80) {
+        return lengthPrefixed(value.getBytes(StandardCharsets.UTF_8));
+      }
+    }
+    // ASCII, as most names are: its UTF-8 is its chars, written without an encoded copy.
+    varint(length);
+    ensure(length);
+    for (int i = 0; i < length; i++) {
+      buffer[size++] = (byte) value.charAt(i);
+    }
+    return this;
+  }
+
+  /** The buffer itself, valid from 0 to {@link #size()} until the next write; for callers that copy it anyway. */
+  public byte[] array() {
+    return buffer;
   }
 
   public byte[] toByteArray() {

@@ -34,8 +34,8 @@ public record Tree(List<Node> nodes) {
   /** Every node takes at least: name length, type, and a dozen one-byte varints. */
   private static final int MIN_NODE = 16;
 
-  public static final Comparator<String> NAME_ORDER =
-      (a, b) -> Arrays.compareUnsigned(a.getBytes(StandardCharsets.UTF_8), b.getBytes(StandardCharsets.UTF_8));
+  /** The order of the unsigned bytes of the names' UTF-8 encodings. */
+  public static final Comparator<String> NAME_ORDER = Tree::compareUtf8;
 
   public Tree {
     List<Node> sorted = new ArrayList<>(nodes);
@@ -49,7 +49,14 @@ public record Tree(List<Node> nodes) {
   }
 
   public byte[] encode() {
-    ByteWriter w = new ByteWriter(64 + nodes.size() * 96).u8(VERSION).varint(nodes.size());
+    ByteWriter w = new ByteWriter(64 + nodes.size() * 96);
+    encodeTo(w);
+    return w.toByteArray();
+  }
+
+  /** Appends the encoding to {@code w}, so that a caller encoding many trees can reuse one buffer. */
+  public void encodeTo(ByteWriter w) {
+    w.u8(VERSION).varint(nodes.size());
     for (Node n : nodes) {
       w.string(n.name()).u8(n.type().code()).varint(n.mode()).varint(n.uid()).varint(n.gid());
       w.string(n.user()).string(n.group());
@@ -77,7 +84,27 @@ public record Tree(List<Node> nodes) {
         default -> { }
       }
     }
-    return w.toByteArray();
+  }
+
+  /**
+   * Compares as the UTF-8 bytes would, without encoding: a no-change backup compares every name of every
+   * directory, and encoding both names each time was a tenth of its allocation. Outside surrogates, UTF-16
+   * code units order as code points do, and code points as their UTF-8 bytes; names with surrogates (rare,
+   * and possibly unpaired, which the encoder replaces) are compared by their encodings.
+   */
+  private static int compareUtf8(String a, String b) {
+    int common = Math.min(a.length(), b.length());
+    for (int i = 0; i < common; i++) {
+      char x = a.charAt(i);
+      char y = b.charAt(i);
+      if (Character.isSurrogate(x) || Character.isSurrogate(y)) {
+        return Arrays.compareUnsigned(a.getBytes(StandardCharsets.UTF_8), b.getBytes(StandardCharsets.UTF_8));
+      }
+      if (x != y) {
+        return Character.compare(x, y);
+      }
+    }
+    return Integer.compare(a.length(), b.length());
   }
 
   /** Why a tree at {@code depth} (the root is at 1) is not followed, or null if it is within the bound. */
