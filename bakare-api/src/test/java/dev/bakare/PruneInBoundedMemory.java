@@ -13,6 +13,7 @@ final class PruneInBoundedMemory {
 
   public static void main(String[] args) throws Exception {
     RepositoryOptions options = RepositoryOptions.builder().location(args[0]).configDirectory(Path.of(args[1]))
+        .cacheDirectory(Path.of(args[1]).resolveSibling("prune-cache"))
         .memoryLimit(Runtime.getRuntime().maxMemory()).build();
     PruneRequest now = PruneRequest.builder().grace(Duration.ZERO).build();
     try (Repository repository = Repository.open(options)) {

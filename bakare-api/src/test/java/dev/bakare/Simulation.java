@@ -187,6 +187,7 @@ final class Simulation {
     return RepositoryOptions.builder()
         .location("mem:sim-" + seed)
         .configDirectory(root.resolve("config"))
+        .cacheDirectory(root.resolve("cache"))
         .packSize(64 << 10)
         .chunkerParameters(new ChunkerParameters(256, 1024, 4096))
         .threads(1)

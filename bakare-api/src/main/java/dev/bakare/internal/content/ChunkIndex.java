@@ -47,6 +47,31 @@ public final class ChunkIndex implements AutoCloseable {
     return new ChunkIndex(new Entries(new ChunkTable(directory, expected)), null, 0, ConcurrentHashMap.newKeySet());
   }
 
+  /** An index of {@code table}'s entries, whose pack numbers are positions in {@code packs}. */
+  static ChunkIndex of(ChunkTable table, List<PackRef> packs) {
+    Entries entries = new Entries(table);
+    for (PackRef pack : packs) {
+      entries.packIds.add(pack.id());
+      entries.packs.add(pack);
+    }
+    return new ChunkIndex(entries, null, 0, ConcurrentHashMap.newKeySet());
+  }
+
+  /** The table all views share. */
+  ChunkTable table() {
+    return entries.table;
+  }
+
+  /** Every pack, in the order of their numbers. */
+  List<PackRef> packs() {
+    int count = entries.packs.size();
+    List<PackRef> all = new ArrayList<>(count);
+    for (int i = 0; i < count; i++) {
+      all.add(entries.packs.ref(i));
+    }
+    return all;
+  }
+
   /** The shared state of an index and its views. */
   private static final class Entries {
     final ChunkTable table;

@@ -2,6 +2,7 @@ package dev.bakare.internal.content;
 
 import dev.bakare.internal.format.ObjectId;
 import java.io.IOException;
+import java.nio.ByteBuffer;
 import java.nio.MappedByteBuffer;
 import java.nio.channels.FileChannel;
 import java.nio.file.Files;
@@ -9,6 +10,8 @@ import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.util.concurrent.locks.ReadWriteLock;
 import java.util.concurrent.locks.ReentrantReadWriteLock;
+import java.util.zip.Checksum;
+import org.jspecify.annotations.Nullable;
 
 /**
  * An open-addressing hash table of chunk locations in a memory-mapped temporary file, so that the index of
@@ -22,6 +25,9 @@ import java.util.concurrent.locks.ReentrantReadWriteLock;
  * A chunk may have several slots (one per copy). Linear probing from the id's first eight bytes (ids are
  * uniformly random); the table doubles into a new file at 70% load. Reads run concurrently; inserts take
  * a write lock. The file is deleted on close.
+ *
+ * <p>A table can be written to a file ({@link #writeTo}) and mapped back from it copy-on-write ({@link
+ * #mapCopyOnWrite}): what this process adds stays in its memory, the file is never changed.
  */
 final class ChunkTable implements AutoCloseable {
   static final int SLOT = 48;
@@ -33,7 +39,8 @@ final class ChunkTable implements AutoCloseable {
 
   private final Path directory;
   private final ReadWriteLock lock = new ReentrantReadWriteLock();
-  private Path file;
+  /** The temporary file this table made and deletes, or null while it is mapped from someone else's file. */
+  private @Nullable Path file;
   private MappedByteBuffer[] windows;
   private int capacity;
   private int count;
@@ -42,8 +49,70 @@ final class ChunkTable implements AutoCloseable {
   ChunkTable(Path directory, int expected) throws IOException {
     this.directory = directory;
     this.capacity = capacityFor(expected);
-    this.file = newFile(directory);
-    this.windows = map(file, capacity);
+    Path created = newFile(directory);
+    this.file = created;
+    this.windows = map(created, 0, capacity, FileChannel.MapMode.READ_WRITE);
+  }
+
+  private ChunkTable(Path directory, MappedByteBuffer[] windows, int capacity, int count) {
+    this.directory = directory;
+    this.windows = windows;
+    this.capacity = capacity;
+    this.count = count;
+  }
+
+  /**
+   * The table of {@code count} entries that {@link #writeTo} wrote at {@code offset} of {@code source}.
+   * Growing it makes a file in {@code directory}, as a new table does.
+   */
+  static ChunkTable mapCopyOnWrite(Path directory, Path source, long offset, int capacity, int count)
+      throws IOException {
+    if (Integer.bitCount(capacity) != 1 || count < 0 || count > capacity * 0.7) {
+      throw new IllegalArgumentException("not a table: " + count + " entries in " + capacity + " slots");
+    }
+    return new ChunkTable(directory, map(source, offset, capacity, FileChannel.MapMode.PRIVATE), capacity, count);
+  }
+
+  /** The bytes {@link #writeTo} writes: {@link #SLOT} per slot. */
+  static long bytesFor(int capacity) {
+    return (long) capacity * SLOT;
+  }
+
+  /** How many slots a written table has, and how many of them are taken. */
+  record Shape(int capacity, int count) {}
+
+  /**
+   * Writes every slot to {@code out} at its position, updating {@code checksum} with the bytes written;
+   * returns the shape of what it wrote (read with the slots, so a concurrent insert cannot come between).
+   */
+  Shape writeTo(FileChannel out, Checksum checksum) throws IOException {
+    lock.readLock().lock();
+    try {
+      checkOpen();
+      for (MappedByteBuffer window : windows) {
+        ByteBuffer slots = window.duplicate().clear();
+        checksum.update(slots.duplicate());
+        while (slots.hasRemaining()) {
+          out.write(slots);
+        }
+      }
+      return new Shape(capacity, count);
+    } finally {
+      lock.readLock().unlock();
+    }
+  }
+
+  /** Updates {@code checksum} with every slot's bytes, as {@link #writeTo} did when it wrote them. */
+  void checksum(Checksum checksum) {
+    lock.readLock().lock();
+    try {
+      checkOpen();
+      for (MappedByteBuffer window : windows) {
+        checksum.update(window.duplicate().clear());
+      }
+    } finally {
+      lock.readLock().unlock();
+    }
   }
 
   /** What one slot holds. */
@@ -174,7 +243,7 @@ final class ChunkTable implements AutoCloseable {
   private void grow() throws IOException {
     int newCapacity = capacity * 2;
     Path newFile = newFile(directory);
-    MappedByteBuffer[] newWindows = map(newFile, newCapacity);
+    MappedByteBuffer[] newWindows = map(newFile, 0, newCapacity, FileChannel.MapMode.READ_WRITE);
     for (int slot = 0; slot < capacity; slot++) {
       MappedByteBuffer w = windows[slot >>> SLOTS_PER_WINDOW_BITS];
       int base = (slot & (SLOTS_PER_WINDOW - 1)) * SLOT;
@@ -186,7 +255,9 @@ final class ChunkTable implements AutoCloseable {
             w.getInt(base + 44));
       }
     }
-    deleteQuietly(file);
+    if (file != null) {
+      deleteQuietly(file);
+    }
     file = newFile;
     windows = newWindows;
     capacity = newCapacity;
@@ -213,13 +284,20 @@ final class ChunkTable implements AutoCloseable {
     }
   }
 
-  private static MappedByteBuffer[] map(Path file, int capacity) throws IOException {
+  private static MappedByteBuffer[] map(Path file, long offset, int capacity, FileChannel.MapMode mode)
+      throws IOException {
     int windowCount = (int) (((long) capacity + SLOTS_PER_WINDOW - 1) / SLOTS_PER_WINDOW);
     MappedByteBuffer[] windows = new MappedByteBuffer[windowCount];
+    // A private mapping never changes the file, but the JDK maps one only from a channel open for writing.
     try (FileChannel channel = FileChannel.open(file, StandardOpenOption.READ, StandardOpenOption.WRITE)) {
+      // A read-write mapping extends a new file; a private one must find every slot in the file.
+      if (mode == FileChannel.MapMode.PRIVATE && channel.size() < offset + bytesFor(capacity)) {
+        throw new IOException(file + " holds " + channel.size() + " bytes, too few for a table of " + capacity
+            + " slots at " + offset);
+      }
       for (int i = 0; i < windowCount; i++) {
         long slots = Math.min(SLOTS_PER_WINDOW, (long) capacity - (long) i * SLOTS_PER_WINDOW);
-        windows[i] = channel.map(FileChannel.MapMode.READ_WRITE, (long) i * SLOTS_PER_WINDOW * SLOT, slots * SLOT);
+        windows[i] = channel.map(mode, offset + (long) i * SLOTS_PER_WINDOW * SLOT, slots * SLOT);
       }
       return windows;
     } catch (IOException e) {
@@ -240,7 +318,9 @@ final class ChunkTable implements AutoCloseable {
     try {
       if (!closed) {
         closed = true;
-        deleteQuietly(file);
+        if (file != null) {
+          deleteQuietly(file);
+        }
       }
     } finally {
       lock.writeLock().unlock();

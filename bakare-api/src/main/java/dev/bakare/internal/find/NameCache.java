@@ -1,5 +1,6 @@
 package dev.bakare.internal.find;
 
+import dev.bakare.internal.cache.CacheFiles;
 import dev.bakare.internal.crypto.Aead;
 import dev.bakare.internal.crypto.AeadAlgorithm;
 import dev.bakare.internal.crypto.Crypto;
@@ -9,18 +10,11 @@ import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
 import java.nio.channels.FileLock;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.AtomicMoveNotSupportedException;
-import java.nio.file.FileSystems;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
-import java.nio.file.attribute.FileAttribute;
-import java.nio.file.attribute.PosixFilePermission;
-import java.nio.file.attribute.PosixFilePermissions;
 import java.util.ArrayList;
 import java.util.Arrays;
-import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -45,7 +39,6 @@ final class NameCache implements AutoCloseable {
   private static final int SEAL_OVERHEAD = AeadAlgorithm.NONCE_LENGTH + AeadAlgorithm.TAG_LENGTH;
   private static final String PURPOSE = "bakare name index v1";
   private static final Pattern FILE_NAME = Pattern.compile("([0-9]{1,9})-([0-9]{1,9})\\.names");
-  private static final Set<PosixFilePermission> OWNER_ONLY = PosixFilePermissions.fromString("rwx------");
   /** File locks belong to the process; threads of one process exclude each other here first. */
   private static final Map<Path, ReentrantLock> LOCAL_LOCKS = new ConcurrentHashMap<>();
 
@@ -75,13 +68,13 @@ final class NameCache implements AutoCloseable {
   /** Opens (creating it if needed) and locks the cache directory of one repository. */
   static NameCache open(Path root, String repositoryId, Aead aead) throws IOException {
     Path directory = root.resolve(repositoryId).resolve("names").toAbsolutePath().normalize();
-    createPrivateDirectories(directory);
+    CacheFiles.createPrivateDirectories(directory);
     ReentrantLock localLock = LOCAL_LOCKS.computeIfAbsent(directory, d -> new ReentrantLock());
     localLock.lock();
     FileChannel channel = null;
     try {
       channel = FileChannel.open(directory.resolve("lock"), Set.of(StandardOpenOption.CREATE, StandardOpenOption.WRITE),
-          privateFile());
+          CacheFiles.privateFile());
       FileLock lock = channel.lock();
       return new NameCache(directory, aead, localLock, channel, lock);
     } catch (IOException | RuntimeException e) {
@@ -105,35 +98,6 @@ final class NameCache implements AutoCloseable {
     return directory;
   }
 
-  private static boolean posix() {
-    return FileSystems.getDefault().supportedFileAttributeViews().contains("posix");
-  }
-
-  private static FileAttribute<?>[] privateFile() {
-    return posix()
-        ? new FileAttribute<?>[] {PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------"))}
-        : new FileAttribute<?>[0];
-  }
-
-  /**
-   * Creates the missing directories of {@code directory} 0700, and makes {@code names/} and {@code
-   * <repository id>/} 0700 if they are not (the cache root may be a directory the user shares, left as is).
-   */
-  private static void createPrivateDirectories(Path directory) throws IOException {
-    if (!posix()) {
-      Files.createDirectories(directory);
-      return;
-    }
-    Files.createDirectories(directory, PosixFilePermissions.asFileAttribute(OWNER_ONLY));
-    // They hold file names of backups: only their owner may look in.
-    Path dir = directory;
-    for (int i = 0; i < 2 && dir != null; i++, dir = dir.getParent()) {
-      if (!Files.getPosixFilePermissions(dir).equals(OWNER_ONLY)) {
-        Files.setPosixFilePermissions(dir, OWNER_ONLY);
-      }
-    }
-  }
-
   /**
    * Loads the newest generation. A damaged, foreign or unreadable-by-this-key file, or a gap in the
    * chain, makes the whole index be rebuilt: the files are deleted and an empty index of the next
@@ -151,7 +115,7 @@ final class NameCache implements AutoCloseable {
         if (m.matches()) {
           generations.computeIfAbsent(Integer.parseInt(m.group(1)), g -> new TreeMap<>())
               .put(Integer.parseInt(m.group(2)), file);
-        } else if (name.endsWith(".tmp")) {
+        } else if (name.endsWith(CacheFiles.TEMPORARY_SUFFIX)) {
           leftovers.add(file);
         }
       }
@@ -315,29 +279,19 @@ final class NameCache implements AutoCloseable {
   void write(NameFileWriter.Encoded encoded) throws IOException {
     String name = encoded.generation() + "-" + encoded.sequence() + ".names";
     byte[] head = seal(encoded.head(), name, "head");
-    Path temporary = directory.resolve("." + name + "." + HexFormat.of().formatHex(Crypto.randomBytes(6)) + ".tmp");
+    Path temporary = CacheFiles.temporaryFor(directory.resolve(name));
     try (FileChannel channel = FileChannel.open(temporary,
-        Set.of(StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE), privateFile())) {
+        Set.of(StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE), CacheFiles.privateFile())) {
       ByteBuffer prefix = ByteBuffer.allocate(MAGIC.length + 5).put(MAGIC).put((byte) FILE_VERSION).putInt(head.length);
-      writeFully(channel, prefix.flip());
-      writeFully(channel, ByteBuffer.wrap(head));
+      CacheFiles.writeFully(channel, prefix.flip());
+      CacheFiles.writeFully(channel, ByteBuffer.wrap(head));
       for (int b = 0; b < encoded.blocks().length; b++) {
-        writeFully(channel, ByteBuffer.wrap(seal(encoded.blocks()[b], name, "block " + b)));
+        CacheFiles.writeFully(channel, ByteBuffer.wrap(seal(encoded.blocks()[b], name, "block " + b)));
       }
-      writeFully(channel, ByteBuffer.wrap(seal(encoded.ids(), name, "ids")));
+      CacheFiles.writeFully(channel, ByteBuffer.wrap(seal(encoded.ids(), name, "ids")));
       channel.force(false);
     }
-    try {
-      Files.move(temporary, directory.resolve(name), StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
-    } catch (AtomicMoveNotSupportedException e) {
-      Files.move(temporary, directory.resolve(name), StandardCopyOption.REPLACE_EXISTING);
-    }
-  }
-
-  private static void writeFully(FileChannel channel, ByteBuffer buffer) throws IOException {
-    while (buffer.hasRemaining()) {
-      channel.write(buffer);
-    }
+    CacheFiles.replace(temporary, directory.resolve(name));
   }
 
   /**

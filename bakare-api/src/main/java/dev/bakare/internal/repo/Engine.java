@@ -10,6 +10,7 @@ import dev.bakare.chunking.Chunker;
 import dev.bakare.chunking.Chunkers;
 import dev.bakare.internal.content.ChunkHasher;
 import dev.bakare.internal.content.ChunkIndex;
+import dev.bakare.internal.content.ChunkIndexCache;
 import dev.bakare.internal.content.Compressor;
 import dev.bakare.internal.content.ContentReader;
 import dev.bakare.internal.content.IndexSegment;
@@ -408,10 +409,15 @@ public final class Engine implements AutoCloseable {
   public synchronized ChunkIndex index() throws IOException {
     List<BlobInfo> segments = indexSegments();
     ChunkIndex loaded = index;
+    boolean first = loaded == null;
     if (loaded == null) {
-      loaded = ChunkIndex.create(workDirectory(), expectedChunks(segments));
+      loaded = cachedIndex(segments);
+      if (loaded == null) {
+        loaded = ChunkIndex.create(workDirectory(), expectedChunks(segments));
+      }
       index = loaded;
     }
+    long chunksFromStorage = 0;
     for (int round = 1; ; round++) {
       boolean missed = false;
       for (BlobInfo segment : segments) {
@@ -420,8 +426,10 @@ public final class Engine implements AutoCloseable {
           continue;
         }
         try {
-          loaded.addAll(readIndexSegment(name));
+          IndexSegment read = readIndexSegment(name);
+          loaded.addAll(read);
           loadedSegments.add(name);
+          chunksFromStorage += read.chunkCount();
         } catch (IntegrityException e) {
           damagedSegments.put(name, e.problem());
           LOG.log(System.Logger.Level.WARNING, e.getMessage() + "; the packs it lists are indexed from their own"
@@ -431,10 +439,65 @@ public final class Engine implements AutoCloseable {
         }
       }
       if (!missed) {
+        if (first) {
+          cacheIfWorthIt(loaded, chunksFromStorage);
+        }
         return loaded;
       }
       segments = relistAfterVanished(round);
     }
+  }
+
+  /**
+   * The index kept in the cache directory, if it holds only segments that are still listed: a prune that
+   * replaced segments since makes it stale (entries of deleted packs), and the index is read whole again.
+   */
+  private @Nullable ChunkIndex cachedIndex(List<BlobInfo> segments) {
+    Optional<ChunkIndexCache.Cached> cached = indexCache().read();
+    if (cached.isEmpty()) {
+      return null;
+    }
+    java.util.Set<ObjectId> listed = new java.util.HashSet<>();
+    for (BlobInfo segment : segments) {
+      Layout.idOf(segment.name(), Layout.INDEX).ifPresent(listed::add);
+    }
+    if (!listed.containsAll(cached.get().segments())) {
+      LOG.log(System.Logger.Level.DEBUG, "the chunk index cache names segments a prune replaced: reading the index again");
+      cached.get().index().close();
+      return null;
+    }
+    for (ObjectId segment : cached.get().segments()) {
+      loadedSegments.add(Layout.index(segment));
+    }
+    return cached.get().index();
+  }
+
+  /**
+   * Writes the index just loaded to the cache when an eighth or more of it came from storage: the first
+   * time, and then as new segments add up, so that a large repository's cache is not written again for
+   * every backup's few new chunks. The index holds nothing but segments' entries at this point.
+   */
+  private void cacheIfWorthIt(ChunkIndex loaded, long chunksFromStorage) {
+    if (chunksFromStorage == 0 || chunksFromStorage * 8 < loaded.chunkCount()) {
+      return;
+    }
+    List<ObjectId> segments = new ArrayList<>();
+    for (BlobName name : loadedSegments) {
+      Layout.idOf(name, Layout.INDEX).ifPresent(segments::add);
+    }
+    ChunkIndexCache cache = indexCache();
+    try {
+      cache.write(loaded, segments);
+    } catch (IOException e) {
+      LOG.log(System.Logger.Level.WARNING, "cannot write the chunk index cache " + cache.file() + " (" + e.getMessage()
+          + "): the next command reads the index from the repository again; check the cache directory");
+    }
+  }
+
+  private ChunkIndexCache indexCache() {
+    Path cache = options.cacheDirectory();
+    return new ChunkIndexCache(cache != null ? cache : RepositoryOptions.defaultCacheDirectory(), config.id(),
+        workDirectory());
   }
 
   /**

@@ -104,7 +104,8 @@ final class ChildCli {
   /** Starts {@code bakare --config-dir DIR -r REPO args...} in a child JVM. */
   Child start(String... args) throws IOException {
     List<String> command = new ArrayList<>(List.of(javaExecutable(), "-Xmx512m", "-cp", classpath(),
-        Main.class.getName(), "--config-dir", configDir.toString(), "-r", repo.toString()));
+        Main.class.getName(), "--config-dir", configDir.toString(), "--cache-dir", work.resolve("cache").toString(),
+        "-r", repo.toString()));
     command.addAll(List.of(args));
     int n = runs.incrementAndGet();
     Path out = work.resolve("child-" + n + ".out");

@@ -77,6 +77,8 @@ final class CliRunner {
 
   CliRunner(Path configDir) {
     this.configDir = configDir;
+    // Caches go next to the test's config, not into the home directory of whoever runs the tests.
+    env.put("XDG_CACHE_HOME", configDir.resolveSibling(configDir.getFileName() + "-cache").toString());
   }
 
   /** Runs {@code bakare --config-dir DIR args...}; paths among the arguments are turned into strings. */

@@ -132,7 +132,8 @@ class KillDuringBackupProcessTest {
 
   /** Bytes of chunk copies beyond the first: what a run stored again because it did not know of a copy. */
   private static long duplicateBytes(Path config, Path repo) throws IOException {
-    RepositoryOptions options = RepositoryOptions.builder().location(repo.toString()).configDirectory(config).build();
+    RepositoryOptions options = RepositoryOptions.builder().location(repo.toString()).configDirectory(config)
+        .cacheDirectory(config.resolveSibling("engine-cache")).build();
     try (Engine engine = Engine.open(options, EngineHooks.DEFAULT)) {
       Map<ObjectId, Long> first = new HashMap<>();
       long[] duplicates = {0};

@@ -1,0 +1,146 @@
+package dev.bakare;
+
+import static dev.bakare.TreeAssertions.assertSameTree;
+import static dev.bakare.TreeAssertions.restored;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.bakare.internal.content.ChunkIndexCache;
+import dev.bakare.internal.format.Layout;
+import dev.bakare.internal.format.ObjectId;
+import dev.bakare.internal.repo.EngineHooks;
+import dev.bakare.store.spi.BlobName;
+import dev.bakare.store.spi.ForwardingBlobStore;
+import dev.bakare.store.spi.StorageException;
+import dev.bakare.store.testkit.MemoryBlobStore;
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Random;
+import java.util.Set;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * The chunk index kept in the cache directory: a repository opened again reads from storage only the
+ * index segments written since; a prune that replaced segments makes it read them all again; check and
+ * prune always read storage.
+ */
+class IndexCacheTest {
+  private static final PruneRequest NOW = PruneRequest.builder().grace(Duration.ZERO).build();
+
+  @TempDir Path temp;
+  final MutableClock clock = new MutableClock(Instant.parse("2026-01-01T00:00:00Z"));
+  final MemoryBlobStore shared = new MemoryBlobStore(clock);
+  /** Index segments read from storage. */
+  final AtomicInteger segmentReads = new AtomicInteger();
+  final EngineHooks counting = new EngineHooks(clock, true, new ForwardingBlobStore(shared) {
+    @Override
+    public ByteBuffer get(BlobName name) throws StorageException {
+      if (name.value().startsWith(Layout.INDEX)) {
+        segmentReads.incrementAndGet();
+      }
+      return super.get(name);
+    }
+  }, false);
+  RepositoryOptions options;
+  Path source;
+  String repositoryId;
+  /** The snapshot restores check (the clock stands still, so "latest" would not tell two apart). */
+  SnapshotId newest;
+
+  @BeforeEach
+  void setUp() throws IOException {
+    options = new TestRepo(temp).options().build();
+    source = Files.createDirectories(temp.resolve("source"));
+    Random random = new Random(11);
+    for (int i = 0; i < 4; i++) {
+      Files.write(source.resolve("f" + i), BackupRestoreTest.randomBytes(random, 200_000 + i));
+    }
+    Repository.init(options, counting).close();
+    try (Repository r = Repository.open(options, counting)) {
+      newest = r.backup(BackupRequest.of(source)).id();
+      repositoryId = r.info().id();
+    }
+  }
+
+  private Set<ObjectId> cachedSegments() {
+    ChunkIndexCache.Cached cached = new ChunkIndexCache(temp.resolve("cache"), repositoryId, temp.resolve("work"))
+        .read().orElseThrow(() -> new AssertionError("no chunk index cache"));
+    cached.index().close();
+    return cached.segments();
+  }
+
+  private Set<ObjectId> segmentsInStorage() {
+    Set<ObjectId> ids = new HashSet<>();
+    shared.list(Layout.INDEX, info -> Layout.idOf(info.name(), Layout.INDEX).ifPresent(ids::add));
+    return ids;
+  }
+
+  /** Opens the repository, restores the latest snapshot, and returns how many segments that read. */
+  private int segmentsReadByARestore() throws IOException {
+    segmentReads.set(0);
+    try (Repository r = Repository.open(options, counting)) {
+      Path target = Files.createTempDirectory(temp, "target");
+      RestoreResult result = r.restore(newest, target);
+      assertTrue(result.isComplete(), result.errors().toString());
+      assertSameTree(source, restored(target, source));
+    }
+    return segmentReads.get();
+  }
+
+  @Test
+  void aRepositoryOpenedAgainTakesTheIndexFromTheCacheAndCheckStillReadsStorage() throws IOException {
+    int segments = segmentsInStorage().size();
+    assertTrue(segments > 0);
+    assertEquals(segments, segmentsReadByARestore(), "the first open reads every segment");
+    assertEquals(segmentsInStorage(), cachedSegments());
+    assertEquals(0, segmentsReadByARestore(), "the next one reads none");
+
+    segmentReads.set(0);
+    try (Repository r = Repository.open(options, counting)) {
+      CheckResult check = r.check(CheckRequest.readAllData());
+      assertTrue(check.isClean(), check.problems().toString());
+    }
+    assertTrue(segmentReads.get() >= segments, "check reads every segment from storage");
+  }
+
+  @Test
+  void segmentsWrittenSinceAreReadAndAPruneThatReplacedSegmentsMakesTheWholeIndexBeReadAgain() throws IOException {
+    segmentsReadByARestore();
+    Set<ObjectId> cached = cachedSegments();
+    Files.write(source.resolve("f0"), BackupRestoreTest.randomBytes(new Random(12), 300_000));
+    Snapshot first;
+    try (Repository r = Repository.open(options, counting)) {
+      first = r.snapshots().get(0);
+      clock.advance(Duration.ofMinutes(1));
+      newest = r.backup(BackupRequest.of(source)).id();
+    }
+    Set<ObjectId> added = segmentsInStorage();
+    added.removeAll(cached);
+    assertFalse(added.isEmpty());
+    assertEquals(added.size(), segmentsReadByARestore(), "only the backup's new segments are read");
+
+    try (Repository r = Repository.open(options, counting)) {
+      r.forget(List.of(first.id()), false);
+      r.prune(NOW);
+      r.prune(NOW);
+    }
+    Set<ObjectId> listed = segmentsInStorage();
+    assertFalse(listed.containsAll(cachedSegments()), "the prune replaced segments the cache holds");
+    assertEquals(listed.size(), segmentsReadByARestore(), "so every segment is read again");
+    assertEquals(listed, cachedSegments(), "and the cache written again from what storage lists now");
+    try (Repository r = Repository.open(options, counting)) {
+      CheckResult check = r.check(CheckRequest.readAllData());
+      assertTrue(check.isClean(), check.problems().toString());
+    }
+  }
+}
