@@ -824,11 +824,31 @@ public final class Engine implements AutoCloseable {
 
   /** The ids of all stored snapshots that were not forgotten. */
   public List<ObjectId> snapshotIds() throws StorageException {
-    java.util.Set<ObjectId> forgotten = forgottenSnapshots();
     List<ObjectId> ids = new ArrayList<>();
-    store.list(Layout.SNAPSHOTS, info -> Layout.idOf(info.name(), Layout.SNAPSHOTS).filter(id -> !forgotten.contains(id))
-        .ifPresent(ids::add));
+    listSnapshots((id, info) -> ids.add(id));
     return ids;
+  }
+
+  /**
+   * {@link #snapshotIds}, the most recently stored first by the store's clock (ties in id order): a
+   * backup looks for its parent among the newest and need not decrypt a year of snapshots to find it.
+   */
+  public List<ObjectId> snapshotIdsNewestFirst() throws StorageException {
+    List<java.util.Map.Entry<ObjectId, Instant>> stored = new ArrayList<>();
+    listSnapshots((id, info) -> stored.add(java.util.Map.entry(id, info.lastModified())));
+    stored.sort(java.util.Map.Entry.<ObjectId, Instant>comparingByValue().reversed()
+        .thenComparing(e -> e.getKey().hex()));
+    List<ObjectId> ids = new ArrayList<>(stored.size());
+    for (java.util.Map.Entry<ObjectId, Instant> e : stored) {
+      ids.add(e.getKey());
+    }
+    return ids;
+  }
+
+  private void listSnapshots(java.util.function.BiConsumer<ObjectId, BlobInfo> consumer) throws StorageException {
+    java.util.Set<ObjectId> forgotten = forgottenSnapshots();
+    store.list(Layout.SNAPSHOTS, info -> Layout.idOf(info.name(), Layout.SNAPSHOTS).filter(id -> !forgotten.contains(id))
+        .ifPresent(id -> consumer.accept(id, info)));
   }
 
   /** The snapshots forgotten so far (their markers stay, see {@link Layout#forgotten}). */

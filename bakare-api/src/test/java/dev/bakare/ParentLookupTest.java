@@ -1,0 +1,88 @@
+package dev.bakare;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.bakare.internal.format.Layout;
+import dev.bakare.internal.repo.EngineHooks;
+import dev.bakare.store.spi.BlobName;
+import dev.bakare.store.spi.ForwardingBlobStore;
+import dev.bakare.store.spi.StorageException;
+import dev.bakare.store.testkit.MemoryBlobStore;
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.Random;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * A backup finds its parent (the newest snapshot of its host and paths) by reading snapshots newest stored
+ * first: among many snapshots it decrypts a few, and it still finds a parent many other snapshots hide.
+ */
+class ParentLookupTest {
+  @TempDir Path temp;
+  final MutableClock clock = new MutableClock(Instant.parse("2026-01-01T00:00:00Z"));
+  final MemoryBlobStore shared = new MemoryBlobStore(clock);
+  final AtomicInteger snapshotReads = new AtomicInteger();
+  final EngineHooks counting = new EngineHooks(clock, true, new ForwardingBlobStore(shared) {
+    @Override
+    public ByteBuffer get(BlobName name) throws StorageException {
+      if (name.value().startsWith(Layout.SNAPSHOTS)) {
+        snapshotReads.incrementAndGet();
+      }
+      return super.get(name);
+    }
+  }, false);
+  RepositoryOptions options;
+  Path home;
+  Path other;
+
+  @BeforeEach
+  void setUp() throws IOException {
+    options = new TestRepo(temp).options().build();
+    home = Files.createDirectories(temp.resolve("home"));
+    other = Files.createDirectories(temp.resolve("other"));
+    Random random = new Random(5);
+    for (int i = 0; i < 10; i++) {
+      Files.write(home.resolve("h" + i), BackupRestoreTest.randomBytes(random, 1000 + i));
+      Files.write(other.resolve("o" + i), BackupRestoreTest.randomBytes(random, 1000 + i));
+    }
+    Repository.init(options, counting).close();
+  }
+
+  private Snapshot backup(Repository r, Path path) throws IOException {
+    clock.advance(Duration.ofHours(1));
+    return r.backup(BackupRequest.of(path));
+  }
+
+  @Test
+  void amongManySnapshotsOfTheSamePathsOnlyTheNewestFewAreRead() throws IOException {
+    try (Repository r = Repository.open(options, counting)) {
+      for (int i = 0; i < 40; i++) {
+        backup(r, home);
+      }
+      snapshotReads.set(0);
+      Snapshot again = backup(r, home);
+      assertEquals(10, again.stats().unchangedFiles(), "the parent was found: no file was read again");
+      assertTrue(snapshotReads.get() <= 8, snapshotReads.get() + " snapshots read to find the parent among 40");
+    }
+  }
+
+  @Test
+  void aParentBehindManyOtherSnapshotsIsStillFound() throws IOException {
+    try (Repository r = Repository.open(options, counting)) {
+      backup(r, home);
+      for (int i = 0; i < 30; i++) {
+        backup(r, other);
+      }
+      Snapshot again = backup(r, home);
+      assertEquals(10, again.stats().unchangedFiles(), "the home snapshot 30 others hide is the parent");
+    }
+  }
+}
