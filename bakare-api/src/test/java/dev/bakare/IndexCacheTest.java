@@ -114,6 +114,23 @@ class IndexCacheTest {
   }
 
   @Test
+  void aCacheDirectoryThatCannotBeMadeLeavesTheIndexCacheInTheTemporaryDirectory() throws IOException {
+    Path blocked = Files.writeString(temp.resolve("not-a-directory"), "a file where the cache directory would be");
+    options = new TestRepo(temp).options().cacheDirectory(blocked).build();
+    Path fallback = Path.of(System.getProperty("java.io.tmpdir"), "bakare-" + System.getProperty("user.name", "user"));
+    Path cacheFile = fallback.resolve(repositoryId).resolve("index").resolve("chunks");
+    try {
+      assertEquals(segmentsInStorage().size(), segmentsReadByARestore());
+      assertTrue(Files.exists(cacheFile), cacheFile + " was written");
+      assertEquals(0, segmentsReadByARestore(), "and is used");
+    } finally {
+      Files.deleteIfExists(cacheFile);
+      Files.deleteIfExists(cacheFile.getParent());
+      Files.deleteIfExists(cacheFile.getParent().getParent());
+    }
+  }
+
+  @Test
   void segmentsWrittenSinceAreReadAndAPruneThatReplacedSegmentsMakesTheWholeIndexBeReadAgain() throws IOException {
     segmentsReadByARestore();
     Set<ObjectId> cached = cachedSegments();

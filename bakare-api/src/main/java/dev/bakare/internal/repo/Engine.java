@@ -72,6 +72,7 @@ public final class Engine implements AutoCloseable {
   private final Compressor compressor;
   private final Chunker chunker;
   private @Nullable ChunkIndex index;
+  private @Nullable Path localDirectory;
   private final java.util.Set<BlobName> loadedSegments = new java.util.HashSet<>();
   private final java.util.Map<BlobName, String> damagedSegments = new java.util.HashMap<>();
   private final java.util.Set<ObjectId> unreadableHeaders = java.util.concurrent.ConcurrentHashMap.newKeySet();
@@ -495,9 +496,7 @@ public final class Engine implements AutoCloseable {
   }
 
   private ChunkIndexCache indexCache() {
-    Path cache = options.cacheDirectory();
-    return new ChunkIndexCache(cache != null ? cache : RepositoryOptions.defaultCacheDirectory(), config.id(),
-        workDirectory());
+    return new ChunkIndexCache(localDirectory(), config.id(), workDirectory());
   }
 
   /**
@@ -590,16 +589,27 @@ public final class Engine implements AutoCloseable {
     }
   }
 
-  /**
-   * Where the chunk index keeps its working files: the cache directory, or, when that cannot be created
-   * (a service user without a home directory), the system's temporary directory.
-   */
+  /** Where the chunk index keeps its working files: {@code tmp/} in the {@link #localDirectory}. */
   public Path workDirectory() {
+    return localDirectory().resolve("tmp");
+  }
+
+  /**
+   * Where this process keeps local working files and the chunk index cache: the cache directory, or, when
+   * that cannot be written (a service user without a home directory), a directory in the system's
+   * temporary directory. Decided once, so that an unusable cache directory is reported once.
+   */
+  private synchronized Path localDirectory() {
+    Path decided = localDirectory;
+    if (decided != null) {
+      return decided;
+    }
     Path cache = options.cacheDirectory();
-    Path preferred = (cache != null ? cache : RepositoryOptions.defaultCacheDirectory()).resolve("tmp");
+    Path preferred = cache != null ? cache : RepositoryOptions.defaultCacheDirectory();
     try {
-      Files.createDirectories(preferred);
-      if (Files.isWritable(preferred)) {
+      Files.createDirectories(preferred.resolve("tmp"));
+      if (Files.isWritable(preferred.resolve("tmp"))) {
+        localDirectory = preferred;
         return preferred;
       }
     } catch (IOException e) {
@@ -608,6 +618,7 @@ public final class Engine implements AutoCloseable {
     Path fallback = Path.of(System.getProperty("java.io.tmpdir"), "bakare-" + System.getProperty("user.name", "user"));
     LOG.log(System.Logger.Level.WARNING, "cannot write to the cache directory " + preferred + "; using " + fallback
         + " (set --cache-dir or XDG_CACHE_HOME to choose another)");
+    localDirectory = fallback;
     return fallback;
   }
 
