@@ -74,7 +74,7 @@ public final class ChunkIndexCache {
    */
   public Optional<Cached> read() {
     ChunkTable table = null;
-    try (FileChannel channel = FileChannel.open(file, StandardOpenOption.READ)) {
+    try (FileChannel channel = FileChannel.open(file, StandardOpenOption.READ, StandardOpenOption.WRITE)) {
       long size = channel.size();
       ByteBuffer header = readFully(channel, 0, HEADER, size);
       byte[] magic = new byte[MAGIC.length];
@@ -115,7 +115,7 @@ public final class ChunkIndexCache {
         packs.add(new PackRef(ObjectId.read(r), r.bytes(32)));
       }
       r.expectEnd("chunk index cache");
-      table = ChunkTable.mapCopyOnWrite(workDirectory, file, tableOffset, capacity, count);
+      table = ChunkTable.mapCopyOnWrite(workDirectory, channel, tableOffset, capacity, count);
       CRC32C checksum = new CRC32C();
       table.checksum(checksum);
       if ((int) checksum.getValue() != tableCrc) {

@@ -51,7 +51,7 @@ final class ChunkTable implements AutoCloseable {
     this.capacity = capacityFor(expected);
     Path created = newFile(directory);
     this.file = created;
-    this.windows = map(created, 0, capacity, FileChannel.MapMode.READ_WRITE);
+    this.windows = map(created, capacity);
   }
 
   private ChunkTable(Path directory, MappedByteBuffer[] windows, int capacity, int count) {
@@ -62,13 +62,18 @@ final class ChunkTable implements AutoCloseable {
   }
 
   /**
-   * The table of {@code count} entries that {@link #writeTo} wrote at {@code offset} of {@code source}.
-   * Growing it makes a file in {@code directory}, as a new table does.
+   * The table of {@code count} entries that {@link #writeTo} wrote at {@code offset} of {@code source}, a
+   * channel open for reading and writing (the JDK maps copy-on-write only from such a channel; the file is
+   * not changed). Mapped from the channel the caller read the file's header through, so that a file
+   * renamed over it meanwhile cannot pair one file's header with another's table. Growing it makes a file
+   * in {@code directory}, as a new table does.
    */
-  static ChunkTable mapCopyOnWrite(Path directory, Path source, long offset, int capacity, int count)
+  static ChunkTable mapCopyOnWrite(Path directory, FileChannel source, long offset, int capacity, int count)
       throws IOException {
-    if (Integer.bitCount(capacity) != 1 || count < 0 || count > capacity * 0.7) {
-      throw new IllegalArgumentException("not a table: " + count + " entries in " + capacity + " slots");
+    if (Integer.bitCount(capacity) != 1 || count < 0 || count > capacity * 0.7
+        || source.size() < offset + bytesFor(capacity)) {
+      throw new IllegalArgumentException("not a table: " + count + " entries in " + capacity + " slots at " + offset
+          + " of " + source.size() + " bytes");
     }
     return new ChunkTable(directory, map(source, offset, capacity, FileChannel.MapMode.PRIVATE), capacity, count);
   }
@@ -243,7 +248,7 @@ final class ChunkTable implements AutoCloseable {
   private void grow() throws IOException {
     int newCapacity = capacity * 2;
     Path newFile = newFile(directory);
-    MappedByteBuffer[] newWindows = map(newFile, 0, newCapacity, FileChannel.MapMode.READ_WRITE);
+    MappedByteBuffer[] newWindows = map(newFile, newCapacity);
     for (int slot = 0; slot < capacity; slot++) {
       MappedByteBuffer w = windows[slot >>> SLOTS_PER_WINDOW_BITS];
       int base = (slot & (SLOTS_PER_WINDOW - 1)) * SLOT;
@@ -284,26 +289,25 @@ final class ChunkTable implements AutoCloseable {
     }
   }
 
-  private static MappedByteBuffer[] map(Path file, long offset, int capacity, FileChannel.MapMode mode)
+  /** Maps a new table file read-write, extending it to the table's size. */
+  private static MappedByteBuffer[] map(Path file, int capacity) throws IOException {
+    try (FileChannel channel = FileChannel.open(file, StandardOpenOption.READ, StandardOpenOption.WRITE)) {
+      return map(channel, 0, capacity, FileChannel.MapMode.READ_WRITE);
+    } catch (IOException e) {
+      throw new IOException("cannot map the chunk index file " + file + " (" + bytesFor(capacity)
+          + " bytes): check free disk space in the cache directory", e);
+    }
+  }
+
+  private static MappedByteBuffer[] map(FileChannel channel, long offset, int capacity, FileChannel.MapMode mode)
       throws IOException {
     int windowCount = (int) (((long) capacity + SLOTS_PER_WINDOW - 1) / SLOTS_PER_WINDOW);
     MappedByteBuffer[] windows = new MappedByteBuffer[windowCount];
-    // A private mapping never changes the file, but the JDK maps one only from a channel open for writing.
-    try (FileChannel channel = FileChannel.open(file, StandardOpenOption.READ, StandardOpenOption.WRITE)) {
-      // A read-write mapping extends a new file; a private one must find every slot in the file.
-      if (mode == FileChannel.MapMode.PRIVATE && channel.size() < offset + bytesFor(capacity)) {
-        throw new IOException(file + " holds " + channel.size() + " bytes, too few for a table of " + capacity
-            + " slots at " + offset);
-      }
-      for (int i = 0; i < windowCount; i++) {
-        long slots = Math.min(SLOTS_PER_WINDOW, (long) capacity - (long) i * SLOTS_PER_WINDOW);
-        windows[i] = channel.map(mode, offset + (long) i * SLOTS_PER_WINDOW * SLOT, slots * SLOT);
-      }
-      return windows;
-    } catch (IOException e) {
-      throw new IOException("cannot map the chunk index file " + file + " (" + (long) capacity * SLOT
-          + " bytes): check free disk space in the cache directory", e);
+    for (int i = 0; i < windowCount; i++) {
+      long slots = Math.min(SLOTS_PER_WINDOW, (long) capacity - (long) i * SLOTS_PER_WINDOW);
+      windows[i] = channel.map(mode, offset + (long) i * SLOTS_PER_WINDOW * SLOT, slots * SLOT);
     }
+    return windows;
   }
 
   private void checkOpen() {
