@@ -254,8 +254,10 @@ class FindTest {
       threeBackups(r);
       id = r.info().id();
     }
-    // A file where the repository's cache directory should be (root ignores permissions, so a mode would not do).
+    // A file where the repository's cache directory should be (root ignores permissions, so a mode would not
+    // do); the backups made it a directory already, holding their caches.
     Files.createDirectories(cache);
+    TestFiles.deleteTree(cache.resolve(id));
     Files.writeString(cache.resolve(id), "not a directory");
     try (Repository r = open()) {
       FindResult result = r.find(FindQuery.of("quarterly 2023"));

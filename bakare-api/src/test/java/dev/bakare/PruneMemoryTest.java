@@ -10,11 +10,9 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.List;
 import java.util.SplittableRandom;
 import java.util.concurrent.TimeUnit;
-import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.condition.EnabledIfSystemProperty;
 import org.junit.jupiter.api.io.TempDir;
@@ -51,7 +49,7 @@ class PruneMemoryTest {
       indexed = r.engine().index().chunkCount();
       // Half of the directories go: after forgetting the first snapshot, half of the chunks are garbage.
       for (int d = 0; d < files / 10; d += 2) {
-        deleteTree(source.resolve("d" + d));
+        TestFiles.deleteTree(source.resolve("d" + d));
       }
       r.backup(BackupRequest.of(source));
       r.forget(List.of(all.id()), false);
@@ -83,13 +81,5 @@ class PruneMemoryTest {
       peak = Math.max(peak, Long.parseLong(m.group(1)));
     }
     return peak;
-  }
-
-  private static void deleteTree(Path dir) throws IOException {
-    try (Stream<Path> walk = Files.walk(dir)) {
-      for (Path p : walk.sorted(Comparator.reverseOrder()).toList()) {
-        Files.delete(p);
-      }
-    }
   }
 }

@@ -6,7 +6,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.IOException;
 import java.io.RandomAccessFile;
-import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.FileTime;
@@ -60,7 +59,7 @@ class RoundTripProperties {
         assertSameTree(source, restored(target, source));
       }
     } finally {
-      deleteRecursively(temp);
+      TestFiles.deleteTree(temp);
     }
   }
 
@@ -134,18 +133,6 @@ class RoundTripProperties {
       Files.setAttribute(p, "unix:mode", modes[random.nextInt(modes.length)]);
       Instant time = Instant.ofEpochSecond(random.nextInt(2_000_000_000), random.nextInt(1_000_000_000));
       Files.setLastModifiedTime(p, FileTime.from(time));
-    }
-  }
-
-  private static void deleteRecursively(Path root) throws IOException {
-    try (Stream<Path> walk = Files.walk(root)) {
-      walk.sorted(Comparator.reverseOrder()).forEach(p -> {
-        try {
-          Files.delete(p);
-        } catch (IOException e) {
-          throw new UncheckedIOException(e);
-        }
-      });
     }
   }
 }

@@ -26,7 +26,6 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Arrays;
-import java.util.Comparator;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
@@ -122,7 +121,7 @@ final class Simulation {
       throw e;
     } finally {
       simulation.store.close();
-      deleteTree(root);
+      TestFiles.deleteTree(root);
     }
   }
 
@@ -400,7 +399,7 @@ final class Simulation {
         try {
           restoreOne(self, repo, own, target);
         } finally {
-          deleteTree(target);
+          TestFiles.deleteTree(target);
         }
         if (self.restartIfCrashed()) {
           repo.close();
@@ -560,7 +559,7 @@ final class Simulation {
         } catch (IOException e) {
           fail(when + ": committed snapshot " + s.id().shortId() + " " + s.tags() + " does not restore: " + describe(e));
         } finally {
-          deleteTree(target);
+          TestFiles.deleteTree(target);
         }
       }
       CheckResult check = repo.check(CheckRequest.readAllData());
@@ -687,16 +686,5 @@ final class Simulation {
       out.append(" <- ").append(c);
     }
     return out.toString();
-  }
-
-  private static void deleteTree(Path dir) throws IOException {
-    if (!Files.exists(dir)) {
-      return;
-    }
-    try (Stream<Path> walk = Files.walk(dir)) {
-      for (Path p : walk.sorted(Comparator.reverseOrder()).toList()) {
-        Files.delete(p);
-      }
-    }
   }
 }

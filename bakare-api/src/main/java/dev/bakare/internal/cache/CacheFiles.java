@@ -9,6 +9,7 @@ import java.nio.file.FileSystems;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
+import java.nio.file.StandardOpenOption;
 import java.nio.file.attribute.FileAttribute;
 import java.nio.file.attribute.PosixFilePermission;
 import java.nio.file.attribute.PosixFilePermissions;
@@ -54,6 +55,38 @@ public final class CacheFiles {
     for (int i = 0; i < 2 && dir != null; i++, dir = dir.getParent()) {
       if (!Files.getPosixFilePermissions(dir).equals(OWNER_ONLY)) {
         Files.setPosixFilePermissions(dir, OWNER_ONLY);
+      }
+    }
+  }
+
+  /** Writes a file's content. */
+  @FunctionalInterface
+  public interface ContentWriter {
+    void write(FileChannel channel) throws IOException;
+  }
+
+  /**
+   * Writes {@code target} anew: {@code content} fills a private temporary file in its directory (which is
+   * created private if missing), which is then renamed over {@code target}. A failure leaves {@code target}
+   * as it was and deletes the temporary file.
+   */
+  public static void replaceWith(Path target, ContentWriter content) throws IOException {
+    Path parent = target.toAbsolutePath().getParent();
+    if (parent != null) {
+      createPrivateDirectories(parent);
+    }
+    Path temporary = temporaryFor(target);
+    boolean replaced = false;
+    try {
+      try (FileChannel channel = FileChannel.open(temporary, Set.of(StandardOpenOption.CREATE_NEW,
+          StandardOpenOption.WRITE), privateFile())) {
+        content.write(channel);
+      }
+      replace(temporary, target);
+      replaced = true;
+    } finally {
+      if (!replaced) {
+        Files.deleteIfExists(temporary);
       }
     }
   }

@@ -160,31 +160,19 @@ public final class ChunkIndexCache {
       meta.bytes(pack.ephemeralPublic());
     }
     long tableOffset = (HEADER + meta.size() + ALIGNMENT - 1) / ALIGNMENT * ALIGNMENT;
-    CacheFiles.createPrivateDirectories(file.getParent());
-    Path temporary = CacheFiles.temporaryFor(file);
-    boolean written = false;
-    try {
-      try (FileChannel channel = FileChannel.open(temporary, Set.of(StandardOpenOption.CREATE_NEW,
-          StandardOpenOption.WRITE), CacheFiles.privateFile())) {
-        channel.position(HEADER);
-        CacheFiles.writeFully(channel, ByteBuffer.wrap(meta.array(), 0, meta.size()));
-        channel.position(tableOffset);
-        CRC32C tableCrc = new CRC32C();
-        ChunkTable.Shape shape = table.writeTo(channel, tableCrc);
-        ByteBuffer header = ByteBuffer.allocate(HEADER).put(MAGIC).putInt(VERSION).putInt(meta.size())
-            .putInt(crc(meta.array(), 0, meta.size())).putInt((int) tableCrc.getValue()).putInt(shape.capacity())
-            .putInt(shape.count()).putLong(tableOffset);
-        header.putInt(crc(header.array(), 0, HEADER - 4)).flip();
-        channel.position(0);
-        CacheFiles.writeFully(channel, header);
-      }
-      CacheFiles.replace(temporary, file);
-      written = true;
-    } finally {
-      if (!written) {
-        deleteQuietly(temporary);
-      }
-    }
+    CacheFiles.replaceWith(file, channel -> {
+      channel.position(HEADER);
+      CacheFiles.writeFully(channel, ByteBuffer.wrap(meta.array(), 0, meta.size()));
+      channel.position(tableOffset);
+      CRC32C tableCrc = new CRC32C();
+      ChunkTable.Shape shape = table.writeTo(channel, tableCrc);
+      ByteBuffer header = ByteBuffer.allocate(HEADER).put(MAGIC).putInt(VERSION).putInt(meta.size())
+          .putInt(crc(meta.array(), 0, meta.size())).putInt((int) tableCrc.getValue()).putInt(shape.capacity())
+          .putInt(shape.count()).putLong(tableOffset);
+      header.putInt(crc(header.array(), 0, HEADER - 4)).flip();
+      channel.position(0);
+      CacheFiles.writeFully(channel, header);
+    });
   }
 
   private static int crc(byte[] bytes, int offset, int length) {

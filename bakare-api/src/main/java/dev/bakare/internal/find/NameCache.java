@@ -279,9 +279,7 @@ final class NameCache implements AutoCloseable {
   void write(NameFileWriter.Encoded encoded) throws IOException {
     String name = encoded.generation() + "-" + encoded.sequence() + ".names";
     byte[] head = seal(encoded.head(), name, "head");
-    Path temporary = CacheFiles.temporaryFor(directory.resolve(name));
-    try (FileChannel channel = FileChannel.open(temporary,
-        Set.of(StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE), CacheFiles.privateFile())) {
+    CacheFiles.replaceWith(directory.resolve(name), channel -> {
       ByteBuffer prefix = ByteBuffer.allocate(MAGIC.length + 5).put(MAGIC).put((byte) FILE_VERSION).putInt(head.length);
       CacheFiles.writeFully(channel, prefix.flip());
       CacheFiles.writeFully(channel, ByteBuffer.wrap(head));
@@ -290,8 +288,7 @@ final class NameCache implements AutoCloseable {
       }
       CacheFiles.writeFully(channel, ByteBuffer.wrap(seal(encoded.ids(), name, "ids")));
       channel.force(false);
-    }
-    CacheFiles.replace(temporary, directory.resolve(name));
+    });
   }
 
   /**

@@ -23,6 +23,7 @@ import dev.bakare.internal.crypto.Sealing;
 import dev.bakare.internal.format.CorruptDataException;
 import dev.bakare.internal.format.Layout;
 import dev.bakare.internal.format.ObjectId;
+import dev.bakare.internal.snapshot.SnapshotCache;
 import dev.bakare.internal.snapshot.SnapshotManifest;
 import dev.bakare.internal.store.RetryPolicy;
 import dev.bakare.internal.store.RetryingBlobStore;
@@ -781,8 +782,82 @@ public final class Engine implements AutoCloseable {
    * cold disk a seek, and finding a backup's parent among a year of daily snapshots would otherwise wait for
    * them one after another. A snapshot that cannot be read is returned with its failure; the caller decides
    * what that means. In sequential mode (the simulation) they are read one by one on this thread.
+   *
+   * <p>With the full key, snapshots read before come from the local {@link SnapshotCache}, and those read
+   * from storage are added to it. Check, prune, repair and restore read a snapshot from storage
+   * ({@link #readSnapshot}); listing, forget policies, find and a backup's parent lookup come here.
    */
   public List<SnapshotRead> readSnapshots(List<ObjectId> ids) throws IOException {
+    if (!keys.isFull() || ids.isEmpty()) {
+      return readSnapshotsFromStorage(ids);
+    }
+    SnapshotCache cache = snapshotCache();
+    java.util.Map<ObjectId, SnapshotManifest> cached = cache.read();
+    List<ObjectId> missing = new ArrayList<>();
+    for (ObjectId id : ids) {
+      if (!cached.containsKey(id)) {
+        missing.add(id);
+      }
+    }
+    java.util.Map<ObjectId, SnapshotRead> fromStorage = new java.util.HashMap<>();
+    for (SnapshotRead read : readSnapshotsFromStorage(missing)) {
+      fromStorage.put(read.id(), read);
+    }
+    List<SnapshotRead> reads = new ArrayList<>(ids.size());
+    boolean added = false;
+    for (ObjectId id : ids) {
+      SnapshotManifest manifest = cached.get(id);
+      if (manifest != null) {
+        reads.add(new SnapshotRead(id, manifest, null));
+      } else {
+        SnapshotRead read = java.util.Objects.requireNonNull(fromStorage.get(id));
+        reads.add(read);
+        added |= read.manifest() != null;
+      }
+    }
+    if (added) {
+      cacheSnapshots(cache, cached, reads);
+    }
+    return reads;
+  }
+
+  /**
+   * Writes the cache again with what it held and what was just read, leaving out snapshots that are no
+   * longer listed (forgotten since), so that it does not keep every snapshot ever made.
+   */
+  private void cacheSnapshots(SnapshotCache cache, java.util.Map<ObjectId, SnapshotManifest> cached,
+      List<SnapshotRead> reads) {
+    try {
+      java.util.Set<ObjectId> listed = new java.util.HashSet<>(snapshotIds());
+      java.util.Map<ObjectId, SnapshotManifest> kept = new java.util.HashMap<>();
+      cached.forEach((id, manifest) -> {
+        if (listed.contains(id)) {
+          kept.put(id, manifest);
+        }
+      });
+      for (SnapshotRead read : reads) {
+        SnapshotManifest manifest = read.manifest();
+        if (manifest != null && listed.contains(read.id())) {
+          kept.put(read.id(), manifest);
+        }
+      }
+      cache.write(kept);
+    } catch (IOException e) {
+      LOG.log(System.Logger.Level.WARNING, "cannot write the snapshot cache " + cache.file() + " (" + e.getMessage()
+          + "): snapshots are read from the repository again next time; check the cache directory");
+    }
+  }
+
+  private SnapshotCache snapshotCache() {
+    byte[] masterKey = keys.masterPrivateKey();
+    try {
+      return SnapshotCache.of(localDirectory(), config.id(), sealing.algorithm(), masterKey);
+    } finally {
+      Crypto.wipe(masterKey);
+    }
+  }
+
+  private List<SnapshotRead> readSnapshotsFromStorage(List<ObjectId> ids) throws IOException {
     List<SnapshotRead> reads = new ArrayList<>(ids.size());
     if (hooks.sequential() || ids.size() < 2) {
       for (ObjectId id : ids) {

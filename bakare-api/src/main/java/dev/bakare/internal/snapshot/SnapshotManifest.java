@@ -29,6 +29,11 @@ public record SnapshotManifest(Summary summary, @Nullable Detail detail) {
   private static final int VERSION = 1;
   private static final int MAX_TEXT = 1 << 16;
   private static final int MAX_SECTION = 64 << 20;
+  /**
+   * Stands for the sealed summary's hash in {@link #encodePlain}: the halves of a cached snapshot are
+   * bound by the cache's own seal over both.
+   */
+  private static final byte[] UNBOUND_SUMMARY = new byte[32];
 
   /** What any key may read. */
   public record Summary(
@@ -75,6 +80,28 @@ public record SnapshotManifest(Summary summary, @Nullable Detail detail) {
     if (sealing.keys().isFull()) {
       detail = decodeDetail(sealing.openFromMaster(DETAIL_PURPOSE, sealedDetail), Crypto.sha256(sealedSummary));
     }
+    return new SnapshotManifest(summary, detail);
+  }
+
+  /**
+   * The plaintext of both halves, for a local cache that seals it with its own key ({@link SnapshotCache});
+   * never stored in a repository. Needs the detail.
+   */
+  byte[] encodePlain() {
+    Detail d = detail;
+    if (d == null) {
+      throw new IllegalStateException("only a snapshot read with its detail is cached");
+    }
+    return new ByteWriter(512).lengthPrefixed(encodeSummary(summary))
+        .lengthPrefixed(encodeDetail(d, UNBOUND_SUMMARY)).toByteArray();
+  }
+
+  /** What {@link #encodePlain} wrote. */
+  static SnapshotManifest decodePlain(byte[] plain) throws CorruptDataException {
+    ByteReader r = new ByteReader(plain);
+    Summary summary = decodeSummary(r.lengthPrefixed(MAX_SECTION, "snapshot summary"));
+    Detail detail = decodeDetail(r.lengthPrefixed(MAX_SECTION, "snapshot detail"), UNBOUND_SUMMARY);
+    r.expectEnd("cached snapshot");
     return new SnapshotManifest(summary, detail);
   }
 
