@@ -10,12 +10,8 @@ import dev.bakare.internal.content.ChunkIndexCache;
 import dev.bakare.internal.format.Layout;
 import dev.bakare.internal.format.ObjectId;
 import dev.bakare.internal.repo.EngineHooks;
-import dev.bakare.store.spi.BlobName;
-import dev.bakare.store.spi.ForwardingBlobStore;
-import dev.bakare.store.spi.StorageException;
 import dev.bakare.store.testkit.MemoryBlobStore;
 import java.io.IOException;
-import java.nio.ByteBuffer;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -24,7 +20,6 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Random;
 import java.util.Set;
-import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -40,17 +35,9 @@ class IndexCacheTest {
   @TempDir Path temp;
   final MutableClock clock = new MutableClock(Instant.parse("2026-01-01T00:00:00Z"));
   final MemoryBlobStore shared = new MemoryBlobStore(clock);
-  /** Index segments read from storage. */
-  final AtomicInteger segmentReads = new AtomicInteger();
-  final EngineHooks counting = new EngineHooks(clock, true, new ForwardingBlobStore(shared) {
-    @Override
-    public ByteBuffer get(BlobName name) throws StorageException {
-      if (name.value().startsWith(Layout.INDEX)) {
-        segmentReads.incrementAndGet();
-      }
-      return super.get(name);
-    }
-  }, false);
+  /** Counts what is fetched from storage under index/. */
+  final CountingStore indexStore = new CountingStore(shared, Layout.INDEX);
+  final EngineHooks counting = new EngineHooks(clock, true, indexStore, false);
   RepositoryOptions options;
   Path source;
   String repositoryId;
@@ -87,14 +74,14 @@ class IndexCacheTest {
 
   /** Opens the repository, restores the latest snapshot, and returns how many segments that read. */
   private int segmentsReadByARestore() throws IOException {
-    segmentReads.set(0);
+    indexStore.takeCount();
     try (Repository r = Repository.open(options, counting)) {
       Path target = Files.createTempDirectory(temp, "target");
       RestoreResult result = r.restore(newest, target);
       assertTrue(result.isComplete(), result.errors().toString());
       assertSameTree(source, restored(target, source));
     }
-    return segmentReads.get();
+    return indexStore.takeCount();
   }
 
   @Test
@@ -105,12 +92,12 @@ class IndexCacheTest {
     assertEquals(segmentsInStorage(), cachedSegments());
     assertEquals(0, segmentsReadByARestore(), "the next one reads none");
 
-    segmentReads.set(0);
+    indexStore.takeCount();
     try (Repository r = Repository.open(options, counting)) {
       CheckResult check = r.check(CheckRequest.readAllData());
       assertTrue(check.isClean(), check.problems().toString());
     }
-    assertTrue(segmentReads.get() >= segments, "check reads every segment from storage");
+    assertTrue(indexStore.takeCount() >= segments, "check reads every segment from storage");
   }
 
   @Test

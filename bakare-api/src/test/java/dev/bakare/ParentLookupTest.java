@@ -5,18 +5,13 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.bakare.internal.format.Layout;
 import dev.bakare.internal.repo.EngineHooks;
-import dev.bakare.store.spi.BlobName;
-import dev.bakare.store.spi.ForwardingBlobStore;
-import dev.bakare.store.spi.StorageException;
 import dev.bakare.store.testkit.MemoryBlobStore;
 import java.io.IOException;
-import java.nio.ByteBuffer;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.Random;
-import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -29,16 +24,9 @@ class ParentLookupTest {
   @TempDir Path temp;
   final MutableClock clock = new MutableClock(Instant.parse("2026-01-01T00:00:00Z"));
   final MemoryBlobStore shared = new MemoryBlobStore(clock);
-  final AtomicInteger snapshotReads = new AtomicInteger();
-  final EngineHooks counting = new EngineHooks(clock, true, new ForwardingBlobStore(shared) {
-    @Override
-    public ByteBuffer get(BlobName name) throws StorageException {
-      if (name.value().startsWith(Layout.SNAPSHOTS)) {
-        snapshotReads.incrementAndGet();
-      }
-      return super.get(name);
-    }
-  }, false);
+  /** Counts what is fetched from storage under snapshots/. */
+  final CountingStore snapshotStore = new CountingStore(shared, Layout.SNAPSHOTS);
+  final EngineHooks counting = new EngineHooks(clock, true, snapshotStore, false);
   RepositoryOptions options;
   Path home;
   Path other;
@@ -69,10 +57,11 @@ class ParentLookupTest {
       }
       // Without the snapshots this process read on the way (the snapshot cache), as on another machine.
       Files.delete(temp.resolve("cache").resolve(r.info().id()).resolve("snapshots").resolve("manifests"));
-      snapshotReads.set(0);
+      snapshotStore.takeCount();
       Snapshot again = backup(r, home);
       assertEquals(10, again.stats().unchangedFiles(), "the parent was found: no file was read again");
-      assertTrue(snapshotReads.get() <= 8, snapshotReads.get() + " snapshots read to find the parent among 40");
+      int read = snapshotStore.takeCount();
+      assertTrue(read <= 8, read + " snapshots read to find the parent among 40");
     }
   }
 

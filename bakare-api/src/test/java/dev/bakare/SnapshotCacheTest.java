@@ -6,19 +6,14 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.bakare.internal.format.Layout;
 import dev.bakare.internal.repo.EngineHooks;
-import dev.bakare.store.spi.BlobName;
-import dev.bakare.store.spi.ForwardingBlobStore;
-import dev.bakare.store.spi.StorageException;
 import dev.bakare.store.testkit.MemoryBlobStore;
 import java.io.IOException;
-import java.nio.ByteBuffer;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 import java.util.Random;
-import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -31,16 +26,9 @@ class SnapshotCacheTest {
   @TempDir Path temp;
   final MutableClock clock = new MutableClock(Instant.parse("2026-01-01T00:00:00Z"));
   final MemoryBlobStore shared = new MemoryBlobStore(clock);
-  final AtomicInteger snapshotReads = new AtomicInteger();
-  final EngineHooks counting = new EngineHooks(clock, true, new ForwardingBlobStore(shared) {
-    @Override
-    public ByteBuffer get(BlobName name) throws StorageException {
-      if (name.value().startsWith(Layout.SNAPSHOTS)) {
-        snapshotReads.incrementAndGet();
-      }
-      return super.get(name);
-    }
-  }, false);
+  /** Counts what is fetched from storage under snapshots/. */
+  final CountingStore snapshotStore = new CountingStore(shared, Layout.SNAPSHOTS);
+  final EngineHooks counting = new EngineHooks(clock, true, snapshotStore, false);
   RepositoryOptions options;
   Path source;
 
@@ -60,11 +48,11 @@ class SnapshotCacheTest {
 
   /** Lists the snapshots in a newly opened repository; returns how many were fetched from storage. */
   private int fetchedByAListing(RepositoryOptions with, List<Snapshot> into) throws IOException {
-    snapshotReads.set(0);
+    snapshotStore.takeCount();
     try (Repository r = Repository.open(with, counting)) {
       into.addAll(r.snapshots());
     }
-    return snapshotReads.get();
+    return snapshotStore.takeCount();
   }
 
   private Path cacheFile(String repositoryId) {
