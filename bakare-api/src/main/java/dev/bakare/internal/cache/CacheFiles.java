@@ -91,6 +91,19 @@ public final class CacheFiles {
     }
   }
 
+  /**
+   * Deletes a cache file found unusable; one that cannot be deleted is reported and left (the next reader
+   * finds it unusable again and reads storage).
+   */
+  public static void deleteUnusable(Path file) {
+    try {
+      Files.deleteIfExists(file);
+    } catch (IOException e) {
+      System.getLogger(CacheFiles.class.getName()).log(System.Logger.Level.WARNING,
+          "could not delete the unusable cache file " + file + ": " + e.getMessage() + "; delete it by hand");
+    }
+  }
+
   /** A name for a temporary file next to {@code target}. */
   public static Path temporaryFor(Path target) {
     return target.resolveSibling("." + target.getFileName() + "." + HexFormat.of().formatHex(Crypto.randomBytes(6))

@@ -9,7 +9,6 @@ import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
@@ -20,7 +19,6 @@ import java.util.List;
 import java.util.Optional;
 import java.util.Set;
 import java.util.zip.CRC32C;
-import org.jspecify.annotations.Nullable;
 
 /**
  * The chunk index kept between runs, {@code <cache>/<repository id>/index/chunks}: the table of the index
@@ -129,7 +127,7 @@ public final class ChunkIndexCache {
     } catch (CorruptDataException | IllegalArgumentException e) {
       LOG.log(System.Logger.Level.WARNING, "the chunk index cache " + file + " cannot be used (" + e.getMessage()
           + "): it is deleted, and the index read from the repository");
-      deleteQuietly(file);
+      CacheFiles.deleteUnusable(file);
       return Optional.empty();
     } catch (IOException e) {
       LOG.log(System.Logger.Level.WARNING, "cannot read the chunk index cache " + file + " (" + e.getMessage()
@@ -193,16 +191,5 @@ public final class ChunkIndexCache {
       }
     }
     return buffer.flip();
-  }
-
-  private static void deleteQuietly(@Nullable Path path) {
-    if (path == null) {
-      return;
-    }
-    try {
-      Files.deleteIfExists(path);
-    } catch (IOException e) {
-      LOG.log(System.Logger.Level.WARNING, "could not delete " + path + ": " + e.getMessage());
-    }
   }
 }

@@ -102,11 +102,7 @@ public final class SnapshotCache {
     } catch (CorruptDataException e) {
       LOG.log(System.Logger.Level.WARNING, "the snapshot cache " + file + " cannot be used (" + e.getMessage()
           + "): it is deleted, and snapshots are read from the repository");
-      try {
-        Files.deleteIfExists(file);
-      } catch (IOException d) {
-        LOG.log(System.Logger.Level.WARNING, "could not delete " + file + ": " + d.getMessage());
-      }
+      CacheFiles.deleteUnusable(file);
       return Map.of();
     }
   }
