@@ -111,9 +111,7 @@ class IndexCacheTest {
       assertTrue(Files.exists(cacheFile), cacheFile + " was written");
       assertEquals(0, segmentsReadByARestore(), "and is used");
     } finally {
-      Files.deleteIfExists(cacheFile);
-      Files.deleteIfExists(cacheFile.getParent());
-      Files.deleteIfExists(cacheFile.getParent().getParent());
+      TestFiles.deleteTree(fallback.resolve(repositoryId));
     }
   }
 
