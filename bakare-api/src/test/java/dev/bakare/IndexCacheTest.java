@@ -85,12 +85,16 @@ class IndexCacheTest {
   }
 
   @Test
-  void aRepositoryOpenedAgainTakesTheIndexFromTheCacheAndCheckStillReadsStorage() throws IOException {
+  void aBackupLeavesTheIndexInTheCacheAndCheckStillReadsStorage() throws IOException {
     int segments = segmentsInStorage().size();
     assertTrue(segments > 0);
-    assertEquals(segments, segmentsReadByARestore(), "the first open reads every segment");
+    assertEquals(segmentsInStorage(), cachedSegments(), "the backup cached the index with its own segments");
+    assertEquals(0, segmentsReadByARestore(), "so the next command reads none");
+
+    Files.delete(temp.resolve("cache").resolve(repositoryId).resolve("index").resolve("chunks"));
+    assertEquals(segments, segmentsReadByARestore(), "without the cache, an open reads every segment");
     assertEquals(segmentsInStorage(), cachedSegments());
-    assertEquals(0, segmentsReadByARestore(), "the next one reads none");
+    assertEquals(0, segmentsReadByARestore(), "and caches them for the next");
 
     indexStore.takeCount();
     try (Repository r = Repository.open(options, counting)) {
@@ -107,7 +111,7 @@ class IndexCacheTest {
     Path fallback = Path.of(System.getProperty("java.io.tmpdir"), "bakare-" + System.getProperty("user.name", "user"));
     Path cacheFile = fallback.resolve(repositoryId).resolve("index").resolve("chunks");
     try {
-      assertEquals(segmentsInStorage().size(), segmentsReadByARestore());
+      assertEquals(segmentsInStorage().size(), segmentsReadByARestore(), "the setup's cache is elsewhere");
       assertTrue(Files.exists(cacheFile), cacheFile + " was written");
       assertEquals(0, segmentsReadByARestore(), "and is used");
     } finally {
@@ -116,12 +120,14 @@ class IndexCacheTest {
   }
 
   @Test
-  void segmentsWrittenSinceAreReadAndAPruneThatReplacedSegmentsMakesTheWholeIndexBeReadAgain() throws IOException {
-    segmentsReadByARestore();
+  void segmentsAnotherHostWroteAreReadAndAPruneThatReplacedSegmentsMakesTheWholeIndexBeReadAgain()
+      throws IOException {
     Set<ObjectId> cached = cachedSegments();
     Files.write(source.resolve("f0"), BackupRestoreTest.randomBytes(new Random(12), 300_000));
     Snapshot first;
-    try (Repository r = Repository.open(options, counting)) {
+    // Another host: the same repository, its own cache directory.
+    RepositoryOptions otherHost = new TestRepo(temp).options().cacheDirectory(temp.resolve("other-cache")).build();
+    try (Repository r = Repository.open(otherHost, counting)) {
       first = r.snapshots().get(0);
       clock.advance(Duration.ofMinutes(1));
       newest = r.backup(BackupRequest.of(source)).id();
@@ -129,7 +135,7 @@ class IndexCacheTest {
     Set<ObjectId> added = segmentsInStorage();
     added.removeAll(cached);
     assertFalse(added.isEmpty());
-    assertEquals(added.size(), segmentsReadByARestore(), "only the backup's new segments are read");
+    assertEquals(added.size(), segmentsReadByARestore(), "only the other host's new segments are read");
 
     try (Repository r = Repository.open(options, counting)) {
       r.forget(List.of(first.id()), false);

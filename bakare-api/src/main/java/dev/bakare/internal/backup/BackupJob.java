@@ -126,6 +126,7 @@ public final class BackupJob {
           if (!engine.hooks().skipCommitClaim()) {
             session.snapshotStored();
           }
+          engine.cacheIndexAfterBackup();
           return new Result(id, manifest, attempt);
         }
         LOG.log(System.Logger.Level.WARNING, "session " + session.id() + " was judged abandoned by a prune while this "

@@ -142,9 +142,12 @@ public final class ChunkIndexCache {
 
   /**
    * Replaces the cached index with {@code index}, which must hold the entries of exactly {@code segments}
-   * (nothing added by a backup or from pack headers). Leaves the old file when writing fails.
+   * and so {@code expectedChunks} entries, the chunks those segments list. Returns false, and leaves the
+   * old file, if the index holds another number: then it holds entries of packs no segment lists (indexed
+   * from their headers, or uploaded by a backup that failed), or segments list packs twice. Leaves the old
+   * file when writing fails, too.
    */
-  public void write(ChunkIndex index, Collection<ObjectId> segments) throws IOException {
+  public boolean write(ChunkIndex index, Collection<ObjectId> segments, long expectedChunks) throws IOException {
     ChunkTable table = index.table();
     List<PackRef> packs = index.packs();
     ByteWriter meta = new ByteWriter(64 + segments.size() * ObjectId.LENGTH + packs.size() * 64);
@@ -158,19 +161,37 @@ public final class ChunkIndexCache {
       meta.bytes(pack.ephemeralPublic());
     }
     long tableOffset = (HEADER + meta.size() + ALIGNMENT - 1) / ALIGNMENT * ALIGNMENT;
-    CacheFiles.replaceWith(file, channel -> {
-      channel.position(HEADER);
-      CacheFiles.writeFully(channel, ByteBuffer.wrap(meta.array(), 0, meta.size()));
-      channel.position(tableOffset);
-      CRC32C tableCrc = new CRC32C();
-      ChunkTable.Shape shape = table.writeTo(channel, tableCrc);
-      ByteBuffer header = ByteBuffer.allocate(HEADER).put(MAGIC).putInt(VERSION).putInt(meta.size())
-          .putInt(crc(meta.array(), 0, meta.size())).putInt((int) tableCrc.getValue()).putInt(shape.capacity())
-          .putInt(shape.count()).putLong(tableOffset);
-      header.putInt(crc(header.array(), 0, HEADER - 4)).flip();
-      channel.position(0);
-      CacheFiles.writeFully(channel, header);
-    });
+    try {
+      CacheFiles.replaceWith(file, channel -> writeTo(channel, table, meta, tableOffset, expectedChunks));
+      return true;
+    } catch (NotExactly e) {
+      return false;
+    }
+  }
+
+  /** What {@link #write} found: the table's count, read with its slots, is not the one expected. */
+  private static final class NotExactly extends IOException {
+    NotExactly(long expected, int actual) {
+      super("the chunk index holds " + actual + " entries, its segments list " + expected);
+    }
+  }
+
+  private static void writeTo(FileChannel channel, ChunkTable table, ByteWriter meta, long tableOffset,
+      long expectedChunks) throws IOException {
+    channel.position(HEADER);
+    CacheFiles.writeFully(channel, ByteBuffer.wrap(meta.array(), 0, meta.size()));
+    channel.position(tableOffset);
+    CRC32C tableCrc = new CRC32C();
+    ChunkTable.Shape shape = table.writeTo(channel, tableCrc);
+    if (shape.count() != expectedChunks) {
+      throw new NotExactly(expectedChunks, shape.count());
+    }
+    ByteBuffer header = ByteBuffer.allocate(HEADER).put(MAGIC).putInt(VERSION).putInt(meta.size())
+        .putInt(crc(meta.array(), 0, meta.size())).putInt((int) tableCrc.getValue()).putInt(shape.capacity())
+        .putInt(shape.count()).putLong(tableOffset);
+    header.putInt(crc(header.array(), 0, HEADER - 4)).flip();
+    channel.position(0);
+    CacheFiles.writeFully(channel, header);
   }
 
   private static int crc(byte[] bytes, int offset, int length) {

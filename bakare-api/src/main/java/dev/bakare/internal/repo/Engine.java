@@ -74,6 +74,16 @@ public final class Engine implements AutoCloseable {
   private final Chunker chunker;
   private @Nullable ChunkIndex index;
   private @Nullable Path localDirectory;
+  /**
+   * Chunks the segments in {@link #loadedSegments} and {@link #writtenSegments} list, counted as they were
+   * loaded or written (a pack two segments list counts twice): the index holds exactly their entries only
+   * while its own count equals this, which is what writing it to the cache checks.
+   */
+  private long chunksOfKnownSegments;
+  /** Segments this process wrote for packs its writers added to the index ({@link #writeIndex}). */
+  private final java.util.Set<BlobName> writtenSegments = new java.util.HashSet<>();
+  /** Chunks in the index cache file as this process last read or wrote it; 0 if it did neither. */
+  private long chunksInCacheFile;
   private final java.util.Set<BlobName> loadedSegments = new java.util.HashSet<>();
   private final java.util.Map<BlobName, String> damagedSegments = new java.util.HashMap<>();
   private final java.util.Set<ObjectId> unreadableHeaders = java.util.concurrent.ConcurrentHashMap.newKeySet();
@@ -432,6 +442,7 @@ public final class Engine implements AutoCloseable {
           loaded.addAll(read);
           loadedSegments.add(name);
           chunksFromStorage += read.chunkCount();
+          chunksOfKnownSegments += read.chunkCount();
         } catch (IntegrityException e) {
           damagedSegments.put(name, e.problem());
           LOG.log(System.Logger.Level.WARNING, e.getMessage() + "; the packs it lists are indexed from their own"
@@ -471,6 +482,8 @@ public final class Engine implements AutoCloseable {
     for (ObjectId segment : cached.get().segments()) {
       loadedSegments.add(Layout.index(segment));
     }
+    chunksOfKnownSegments = cached.get().index().chunkCount();
+    chunksInCacheFile = chunksOfKnownSegments;
     return cached.get().index();
   }
 
@@ -480,16 +493,42 @@ public final class Engine implements AutoCloseable {
    * every backup's few new chunks. The index holds nothing but segments' entries at this point.
    */
   private void cacheIfWorthIt(ChunkIndex loaded, long chunksFromStorage) {
-    if (chunksFromStorage == 0 || chunksFromStorage * 8 < loaded.chunkCount()) {
-      return;
+    if (chunksFromStorage > 0 && chunksFromStorage * 8 >= loaded.chunkCount()) {
+      writeIndexCache(loaded);
     }
+  }
+
+  /**
+   * After a backup committed: writes the index to the cache with the segments this process wrote for its
+   * packs, when an eighth or more of it is not in the cache file yet, so that the next command need not read
+   * them from storage. Nothing is written unless the index holds exactly the listed segments' entries (no
+   * pack indexed from its header, none of a failed backup; see {@link #chunksOfKnownSegments}).
+   */
+  public synchronized void cacheIndexAfterBackup() {
+    ChunkIndex loaded = index;
+    if (loaded != null && (chunksOfKnownSegments - chunksInCacheFile) * 8 >= chunksOfKnownSegments
+        && chunksOfKnownSegments > chunksInCacheFile) {
+      writeIndexCache(loaded);
+    }
+  }
+
+  private void writeIndexCache(ChunkIndex loaded) {
     List<ObjectId> segments = new ArrayList<>();
     for (BlobName name : loadedSegments) {
       Layout.idOf(name, Layout.INDEX).ifPresent(segments::add);
     }
+    for (BlobName name : writtenSegments) {
+      if (!loadedSegments.contains(name)) {
+        Layout.idOf(name, Layout.INDEX).ifPresent(segments::add);
+      }
+    }
     ChunkIndexCache cache = indexCache();
     try {
-      cache.write(loaded, segments);
+      if (cache.write(loaded, segments, chunksOfKnownSegments)) {
+        chunksInCacheFile = chunksOfKnownSegments;
+      } else {
+        LOG.log(System.Logger.Level.DEBUG, "the chunk index holds entries no listed segment has: not cached");
+      }
     } catch (IOException e) {
       LOG.log(System.Logger.Level.WARNING, "cannot write the chunk index cache " + cache.file() + " (" + e.getMessage()
           + "): the next command reads the index from the repository again; check the cache directory");
@@ -673,7 +712,15 @@ public final class Engine implements AutoCloseable {
    * refresh, skipping packs it holds already.
    */
   public void writeIndex(List<IndexSegment.IndexedPack> packs) throws IOException {
-    writeIndexSegments(packs);
+    List<BlobName> names = writeIndexSegments(packs);
+    long chunks = 0;
+    for (IndexSegment.IndexedPack pack : packs) {
+      chunks += pack.entries().size();
+    }
+    synchronized (this) {
+      writtenSegments.addAll(names);
+      chunksOfKnownSegments += chunks;
+    }
   }
 
   /**

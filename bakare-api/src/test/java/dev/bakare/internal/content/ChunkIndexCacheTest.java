@@ -71,7 +71,7 @@ class ChunkIndexCacheTest {
     List<IndexSegment.IndexedPack> packs = packs(30, 100);
     Set<ObjectId> segments = Set.of(ObjectId.wrap(Crypto.randomBytes(32)), ObjectId.wrap(Crypto.randomBytes(32)));
     try (ChunkIndex index = indexOf(packs)) {
-      cache("repo-a").write(index, segments);
+      assertTrue(cache("repo-a").write(index, segments, index.chunkCount()));
     }
     ChunkIndexCache.Cached cached = cache("repo-a").read().orElseThrow();
     try (ChunkIndex index = cached.index()) {
@@ -85,7 +85,7 @@ class ChunkIndexCacheTest {
   void whatIsAddedAfterReadingStaysInTheProcessAndTheFileIsUnchanged() throws IOException {
     List<IndexSegment.IndexedPack> packs = packs(4, 50);
     try (ChunkIndex index = indexOf(packs)) {
-      cache("repo-a").write(index, Set.of());
+      assertTrue(cache("repo-a").write(index, Set.of(), index.chunkCount()));
     }
     Path file = cache("repo-a").file();
     byte[] before = Files.readAllBytes(file);
@@ -106,7 +106,7 @@ class ChunkIndexCacheTest {
   @Test
   void aDamagedFileIsDeletedAndNotUsed() throws IOException {
     try (ChunkIndex index = indexOf(packs(10, 100))) {
-      cache("repo-a").write(index, Set.of());
+      assertTrue(cache("repo-a").write(index, Set.of(), index.chunkCount()));
     }
     Path file = cache("repo-a").file();
     long size = Files.size(file);
@@ -128,13 +128,29 @@ class ChunkIndexCacheTest {
   @Test
   void aCacheOfAnotherRepositoryIsNotUsed() throws IOException {
     try (ChunkIndex index = indexOf(packs(2, 10))) {
-      cache("repo-a").write(index, Set.of());
+      assertTrue(cache("repo-a").write(index, Set.of(), index.chunkCount()));
     }
     Path other = temp.resolve("cache").resolve("repo-b").resolve("index");
     Files.createDirectories(other);
     Files.copy(cache("repo-a").file(), other.resolve("chunks"));
     assertTrue(cache("repo-b").read().isEmpty());
     assertTrue(cache("repo-a").read().isPresent());
+  }
+
+  @Test
+  void anIndexHoldingEntriesItsSegmentsDoNotListIsNotWritten() throws IOException {
+    List<IndexSegment.IndexedPack> listed = packs(3, 20);
+    try (ChunkIndex index = indexOf(listed)) {
+      assertTrue(cache("repo-a").write(index, Set.of(), index.chunkCount()));
+      byte[] before = Files.readAllBytes(cache("repo-a").file());
+      // A pack indexed from its header, say: the segments list 60 chunks, the index holds 70.
+      index.addAll(new IndexSegment(packs(1, 10)));
+      assertFalse(cache("repo-a").write(index, Set.of(), 60));
+      assertArrayEquals(before, Files.readAllBytes(cache("repo-a").file()), "the old file stays");
+    }
+    try (ChunkIndex index = cache("repo-a").read().orElseThrow().index()) {
+      assertHolds(index, listed);
+    }
   }
 
   @Test
