@@ -9,13 +9,10 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import dev.bakare.internal.content.ChunkIndexCache;
 import dev.bakare.internal.format.Layout;
 import dev.bakare.internal.format.ObjectId;
-import dev.bakare.internal.repo.EngineHooks;
-import dev.bakare.store.testkit.MemoryBlobStore;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.time.Instant;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Random;
@@ -33,11 +30,8 @@ class IndexCacheTest {
   private static final PruneRequest NOW = PruneRequest.builder().grace(Duration.ZERO).build();
 
   @TempDir Path temp;
-  final MutableClock clock = new MutableClock(Instant.parse("2026-01-01T00:00:00Z"));
-  final MemoryBlobStore shared = new MemoryBlobStore(clock);
   /** Counts what is fetched from storage under index/. */
-  final CountingStore indexStore = new CountingStore(shared, Layout.INDEX);
-  final EngineHooks counting = new EngineHooks(clock, true, indexStore, false);
+  final CountedStorage storage = new CountedStorage(Layout.INDEX);
   RepositoryOptions options;
   Path source;
   String repositoryId;
@@ -52,15 +46,15 @@ class IndexCacheTest {
     for (int i = 0; i < 4; i++) {
       Files.write(source.resolve("f" + i), BackupRestoreTest.randomBytes(random, 200_000 + i));
     }
-    Repository.init(options, counting).close();
-    try (Repository r = Repository.open(options, counting)) {
+    Repository.init(options, storage.hooks).close();
+    try (Repository r = Repository.open(options, storage.hooks)) {
       newest = r.backup(BackupRequest.of(source)).id();
       repositoryId = r.info().id();
     }
   }
 
   private Set<ObjectId> cachedSegments() {
-    ChunkIndexCache.Cached cached = new ChunkIndexCache(temp.resolve("cache"), repositoryId, temp.resolve("work"))
+    ChunkIndexCache.Cached cached = new ChunkIndexCache(new TestRepo(temp).cacheDirectory(), repositoryId, temp.resolve("work"))
         .read().orElseThrow(() -> new AssertionError("no chunk index cache"));
     cached.index().close();
     return cached.segments();
@@ -68,20 +62,20 @@ class IndexCacheTest {
 
   private Set<ObjectId> segmentsInStorage() {
     Set<ObjectId> ids = new HashSet<>();
-    shared.list(Layout.INDEX, info -> Layout.idOf(info.name(), Layout.INDEX).ifPresent(ids::add));
+    storage.shared.list(Layout.INDEX, info -> Layout.idOf(info.name(), Layout.INDEX).ifPresent(ids::add));
     return ids;
   }
 
   /** Opens the repository, restores the latest snapshot, and returns how many segments that read. */
   private int segmentsReadByARestore() throws IOException {
-    indexStore.takeCount();
-    try (Repository r = Repository.open(options, counting)) {
+    storage.takeCount();
+    try (Repository r = Repository.open(options, storage.hooks)) {
       Path target = Files.createTempDirectory(temp, "target");
       RestoreResult result = r.restore(newest, target);
       assertTrue(result.isComplete(), result.errors().toString());
       assertSameTree(source, restored(target, source));
     }
-    return indexStore.takeCount();
+    return storage.takeCount();
   }
 
   @Test
@@ -91,17 +85,17 @@ class IndexCacheTest {
     assertEquals(segmentsInStorage(), cachedSegments(), "the backup cached the index with its own segments");
     assertEquals(0, segmentsReadByARestore(), "so the next command reads none");
 
-    Files.delete(temp.resolve("cache").resolve(repositoryId).resolve("index").resolve("chunks"));
+    Files.delete(ChunkIndexCache.fileFor(new TestRepo(temp).cacheDirectory(), repositoryId));
     assertEquals(segments, segmentsReadByARestore(), "without the cache, an open reads every segment");
     assertEquals(segmentsInStorage(), cachedSegments());
     assertEquals(0, segmentsReadByARestore(), "and caches them for the next");
 
-    indexStore.takeCount();
-    try (Repository r = Repository.open(options, counting)) {
+    storage.takeCount();
+    try (Repository r = Repository.open(options, storage.hooks)) {
       CheckResult check = r.check(CheckRequest.readAllData());
       assertTrue(check.isClean(), check.problems().toString());
     }
-    assertTrue(indexStore.takeCount() >= segments, "check reads every segment from storage");
+    assertTrue(storage.takeCount() >= segments, "check reads every segment from storage");
   }
 
   @Test
@@ -127,9 +121,9 @@ class IndexCacheTest {
     Snapshot first;
     // Another host: the same repository, its own cache directory.
     RepositoryOptions otherHost = new TestRepo(temp).options().cacheDirectory(temp.resolve("other-cache")).build();
-    try (Repository r = Repository.open(otherHost, counting)) {
+    try (Repository r = Repository.open(otherHost, storage.hooks)) {
       first = r.snapshots().get(0);
-      clock.advance(Duration.ofMinutes(1));
+      storage.clock.advance(Duration.ofMinutes(1));
       newest = r.backup(BackupRequest.of(source)).id();
     }
     Set<ObjectId> added = segmentsInStorage();
@@ -137,7 +131,7 @@ class IndexCacheTest {
     assertFalse(added.isEmpty());
     assertEquals(added.size(), segmentsReadByARestore(), "only the other host's new segments are read");
 
-    try (Repository r = Repository.open(options, counting)) {
+    try (Repository r = Repository.open(options, storage.hooks)) {
       r.forget(List.of(first.id()), false);
       r.prune(NOW);
       r.prune(NOW);
@@ -146,7 +140,7 @@ class IndexCacheTest {
     assertFalse(listed.containsAll(cachedSegments()), "the prune replaced segments the cache holds");
     assertEquals(listed.size(), segmentsReadByARestore(), "so every segment is read again");
     assertEquals(listed, cachedSegments(), "and the cache written again from what storage lists now");
-    try (Repository r = Repository.open(options, counting)) {
+    try (Repository r = Repository.open(options, storage.hooks)) {
       CheckResult check = r.check(CheckRequest.readAllData());
       assertTrue(check.isClean(), check.problems().toString());
     }

@@ -4,13 +4,11 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.bakare.internal.format.Layout;
-import dev.bakare.internal.repo.EngineHooks;
-import dev.bakare.store.testkit.MemoryBlobStore;
+import dev.bakare.internal.snapshot.SnapshotCache;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.time.Instant;
 import java.util.Random;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -22,11 +20,8 @@ import org.junit.jupiter.api.io.TempDir;
  */
 class ParentLookupTest {
   @TempDir Path temp;
-  final MutableClock clock = new MutableClock(Instant.parse("2026-01-01T00:00:00Z"));
-  final MemoryBlobStore shared = new MemoryBlobStore(clock);
   /** Counts what is fetched from storage under snapshots/. */
-  final CountingStore snapshotStore = new CountingStore(shared, Layout.SNAPSHOTS);
-  final EngineHooks counting = new EngineHooks(clock, true, snapshotStore, false);
+  final CountedStorage storage = new CountedStorage(Layout.SNAPSHOTS);
   RepositoryOptions options;
   Path home;
   Path other;
@@ -41,33 +36,33 @@ class ParentLookupTest {
       Files.write(home.resolve("h" + i), BackupRestoreTest.randomBytes(random, 1000 + i));
       Files.write(other.resolve("o" + i), BackupRestoreTest.randomBytes(random, 1000 + i));
     }
-    Repository.init(options, counting).close();
+    Repository.init(options, storage.hooks).close();
   }
 
   private Snapshot backup(Repository r, Path path) throws IOException {
-    clock.advance(Duration.ofHours(1));
+    storage.clock.advance(Duration.ofHours(1));
     return r.backup(BackupRequest.of(path));
   }
 
   @Test
   void amongManySnapshotsOfTheSamePathsOnlyTheNewestFewAreRead() throws IOException {
-    try (Repository r = Repository.open(options, counting)) {
+    try (Repository r = Repository.open(options, storage.hooks)) {
       for (int i = 0; i < 40; i++) {
         backup(r, home);
       }
       // Without the snapshots this process read on the way (the snapshot cache), as on another machine.
-      Files.delete(temp.resolve("cache").resolve(r.info().id()).resolve("snapshots").resolve("manifests"));
-      snapshotStore.takeCount();
+      Files.delete(SnapshotCache.fileFor(new TestRepo(temp).cacheDirectory(), r.info().id()));
+      storage.takeCount();
       Snapshot again = backup(r, home);
       assertEquals(10, again.stats().unchangedFiles(), "the parent was found: no file was read again");
-      int read = snapshotStore.takeCount();
+      int read = storage.takeCount();
       assertTrue(read <= 8, read + " snapshots read to find the parent among 40");
     }
   }
 
   @Test
   void aParentBehindManyOtherSnapshotsIsStillFound() throws IOException {
-    try (Repository r = Repository.open(options, counting)) {
+    try (Repository r = Repository.open(options, storage.hooks)) {
       backup(r, home);
       for (int i = 0; i < 30; i++) {
         backup(r, other);

@@ -5,13 +5,11 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.bakare.internal.format.Layout;
-import dev.bakare.internal.repo.EngineHooks;
-import dev.bakare.store.testkit.MemoryBlobStore;
+import dev.bakare.internal.snapshot.SnapshotCache;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.time.Instant;
 import java.util.List;
 import java.util.Random;
 import org.junit.jupiter.api.BeforeEach;
@@ -24,11 +22,8 @@ import org.junit.jupiter.api.io.TempDir;
  */
 class SnapshotCacheTest {
   @TempDir Path temp;
-  final MutableClock clock = new MutableClock(Instant.parse("2026-01-01T00:00:00Z"));
-  final MemoryBlobStore shared = new MemoryBlobStore(clock);
   /** Counts what is fetched from storage under snapshots/. */
-  final CountingStore snapshotStore = new CountingStore(shared, Layout.SNAPSHOTS);
-  final EngineHooks counting = new EngineHooks(clock, true, snapshotStore, false);
+  final CountedStorage storage = new CountedStorage(Layout.SNAPSHOTS);
   RepositoryOptions options;
   Path source;
 
@@ -37,10 +32,10 @@ class SnapshotCacheTest {
     options = new TestRepo(temp).options().build();
     source = Files.createDirectories(temp.resolve("source"));
     Files.write(source.resolve("a"), BackupRestoreTest.randomBytes(new Random(3), 5000));
-    Repository.init(options, counting).close();
-    try (Repository r = Repository.open(options, counting)) {
+    Repository.init(options, storage.hooks).close();
+    try (Repository r = Repository.open(options, storage.hooks)) {
       for (int i = 0; i < 5; i++) {
-        clock.advance(Duration.ofHours(1));
+        storage.clock.advance(Duration.ofHours(1));
         r.backup(BackupRequest.builder().path(source).tag("n" + i).build());
       }
     }
@@ -48,15 +43,15 @@ class SnapshotCacheTest {
 
   /** Lists the snapshots in a newly opened repository; returns how many were fetched from storage. */
   private int fetchedByAListing(RepositoryOptions with, List<Snapshot> into) throws IOException {
-    snapshotStore.takeCount();
-    try (Repository r = Repository.open(with, counting)) {
+    storage.takeCount();
+    try (Repository r = Repository.open(with, storage.hooks)) {
       into.addAll(r.snapshots());
     }
-    return snapshotStore.takeCount();
+    return storage.takeCount();
   }
 
   private Path cacheFile(String repositoryId) {
-    return temp.resolve("cache").resolve(repositoryId).resolve("snapshots").resolve("manifests");
+    return SnapshotCache.fileFor(new TestRepo(temp).cacheDirectory(), repositoryId);
   }
 
   @Test
@@ -74,10 +69,10 @@ class SnapshotCacheTest {
     List<Snapshot> all = new java.util.ArrayList<>();
     fetchedByAListing(options, all);
     String repositoryId;
-    try (Repository r = Repository.open(options, counting)) {
+    try (Repository r = Repository.open(options, storage.hooks)) {
       repositoryId = r.info().id();
       r.forget(List.of(all.get(0).id()), false);
-      clock.advance(Duration.ofHours(1));
+      storage.clock.advance(Duration.ofHours(1));
       r.backup(BackupRequest.of(source));
     }
     long sizeBefore = Files.size(cacheFile(repositoryId));
@@ -95,7 +90,7 @@ class SnapshotCacheTest {
   void aDamagedCacheIsReplacedAndAWriteKeyKeepsNone() throws IOException {
     String repositoryId;
     Path writeKey = temp.resolve("write.key");
-    try (Repository r = Repository.open(options, counting)) {
+    try (Repository r = Repository.open(options, storage.hooks)) {
       repositoryId = r.info().id();
       r.snapshots();
       r.exportWriteKey(writeKey, null);

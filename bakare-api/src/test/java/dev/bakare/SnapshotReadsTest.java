@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertNull;
 
 import dev.bakare.internal.format.ObjectId;
 import dev.bakare.internal.repo.Engine;
+import dev.bakare.internal.snapshot.SnapshotCache;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -41,7 +42,7 @@ class SnapshotReadsTest {
       ObjectId missing = ObjectId.wrap(new byte[32]);
       ids.add(3, missing);
       // The backups' parent lookups cached what they read; these reads are of storage.
-      Files.delete(repo.root.resolve("cache").resolve(r.info().id()).resolve("snapshots").resolve("manifests"));
+      Files.delete(SnapshotCache.fileFor(repo.cacheDirectory(), r.info().id()));
 
       List<Engine.SnapshotRead> reads = engine.readSnapshots(ids);
       assertEquals(ids.size(), reads.size());

@@ -21,7 +21,12 @@ final class TestRepo {
 
   RepositoryOptions.Builder options() {
     return RepositoryOptions.builder().location(location.toString()).configDirectory(configDirectory)
-        .cacheDirectory(root.resolve("cache"));
+        .cacheDirectory(cacheDirectory());
+  }
+
+  /** The cache directory its options name. */
+  Path cacheDirectory() {
+    return root.resolve("cache");
   }
 
   Repository init() throws IOException {

@@ -54,9 +54,14 @@ public final class ChunkIndexCache {
    * @param workDirectory where a table that outgrows the cached one makes its file
    */
   public ChunkIndexCache(Path cacheRoot, String repositoryId, Path workDirectory) {
-    this.file = cacheRoot.resolve(repositoryId).resolve("index").resolve("chunks");
+    this.file = fileFor(cacheRoot, repositoryId);
     this.repositoryId = repositoryId;
     this.workDirectory = workDirectory;
+  }
+
+  /** Where the cache of a repository lives under the cache directory {@code cacheRoot}. */
+  public static Path fileFor(Path cacheRoot, String repositoryId) {
+    return cacheRoot.resolve(repositoryId).resolve("index").resolve("chunks");
   }
 
   /** A cached index and the segments whose entries it holds (exactly those). */

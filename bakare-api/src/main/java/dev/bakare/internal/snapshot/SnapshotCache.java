@@ -59,7 +59,12 @@ public final class SnapshotCache {
         PURPOSE.getBytes(StandardCharsets.US_ASCII), AeadAlgorithm.KEY_LENGTH);
     Aead aead = algorithm.withKey(key);
     Crypto.wipe(key);
-    return new SnapshotCache(root.resolve(repositoryId).resolve("snapshots").resolve("manifests"), repositoryId, aead);
+    return new SnapshotCache(fileFor(root, repositoryId), repositoryId, aead);
+  }
+
+  /** Where the cache of a repository lives under the cache directory {@code root}. */
+  public static Path fileFor(Path root, String repositoryId) {
+    return root.resolve(repositoryId).resolve("snapshots").resolve("manifests");
   }
 
   public Path file() {
