@@ -8,6 +8,7 @@ import dev.bakare.store.spi.ForwardingBlobStore;
 import dev.bakare.store.spi.PutMode;
 import dev.bakare.store.spi.StorageException;
 import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
 import java.time.Duration;
 import java.util.EnumMap;
 import java.util.HashSet;
@@ -180,12 +181,32 @@ public final class RetryingBlobStore extends ForwardingBlobStore {
 
   @Override
   public void put(BlobName name, ByteBuffer content, PutMode mode) throws StorageException {
+    putWithRetries(name, () -> delegate().put(name, content, mode), () -> holdsExactly(name, content));
+  }
+
+  @Override
+  public void putFrom(BlobName name, FileChannel source, long length, PutMode mode) throws StorageException {
+    putWithRetries(name, () -> delegate().putFrom(name, source, length, mode), () -> holdsExactly(name, source, length));
+  }
+
+  @FunctionalInterface
+  private interface PutAttempt {
+    void run() throws StorageException;
+  }
+
+  /**
+   * Runs {@code attempt} with retries. A create-only put that finds its name taken after an attempt failed
+   * succeeds if {@code holdsOwnBytes} says the blob is exactly what was being put (that failed attempt had
+   * succeeded, only its answer was lost).
+   */
+  private void putWithRetries(BlobName name, PutAttempt attempt, Attempt<Boolean> holdsOwnBytes)
+      throws StorageException {
     AtomicBoolean failedBefore = new AtomicBoolean();
     retrier.run(Operation.PUT, "writing blob " + name, describe(), () -> {
       try {
-        delegate().put(name, content, mode);
+        attempt.run();
       } catch (BlobAlreadyExistsException e) {
-        if (!failedBefore.get() || !holdsExactly(name, content)) {
+        if (!failedBefore.get() || !holdsOwnBytes.call()) {
           throw e;
         }
         retrier.counters.createsFoundDone.incrementAndGet();
@@ -201,13 +222,37 @@ public final class RetryingBlobStore extends ForwardingBlobStore {
 
   /** Whether the stored blob has exactly {@code content}'s remaining bytes; read with retries. */
   private boolean holdsExactly(BlobName name, ByteBuffer content) throws StorageException {
-    Optional<BlobInfo> info =
-        retrier.run(Operation.STAT, "reading the size of blob " + name, describe(), () -> delegate().stat(name));
-    if (info.isEmpty() || info.get().size() != content.remaining()) {
+    return storedIfSized(name, content.remaining()).map(content::equals).orElse(false);
+  }
+
+  /** Whether the stored blob has exactly the first {@code length} bytes of {@code source}. */
+  private boolean holdsExactly(BlobName name, FileChannel source, long length) throws StorageException {
+    Optional<ByteBuffer> stored = storedIfSized(name, length);
+    if (stored.isEmpty()) {
       return false;
     }
-    ByteBuffer stored = retrier.run(Operation.GET, "reading blob " + name, describe(), () -> delegate().get(name));
-    return stored.equals(content);
+    ByteBuffer expected = ByteBuffer.allocate(stored.get().remaining());
+    try {
+      while (expected.hasRemaining()) {
+        if (source.read(expected, expected.position()) < 0) {
+          return false;
+        }
+      }
+    } catch (java.io.IOException e) {
+      throw new StorageException("cannot read the source file of blob " + name + " to compare it with the stored blob: "
+          + e.getMessage(), e);
+    }
+    return expected.flip().equals(stored.get());
+  }
+
+  /** The stored blob, if it exists with exactly {@code size} bytes; read with retries. */
+  private Optional<ByteBuffer> storedIfSized(BlobName name, long size) throws StorageException {
+    Optional<BlobInfo> info =
+        retrier.run(Operation.STAT, "reading the size of blob " + name, describe(), () -> delegate().stat(name));
+    if (info.isEmpty() || info.get().size() != size) {
+      return Optional.empty();
+    }
+    return Optional.of(retrier.run(Operation.GET, "reading blob " + name, describe(), () -> delegate().get(name)));
   }
 
   @Override

@@ -16,6 +16,10 @@ import dev.bakare.store.spi.PutMode;
 import dev.bakare.store.spi.StorageException;
 import dev.bakare.store.testkit.MemoryBlobStore;
 import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
 import java.time.Duration;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
@@ -23,6 +27,7 @@ import java.util.Deque;
 import java.util.List;
 import java.util.function.Consumer;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 class RetryingBlobStoreTest {
   private static final BlobName NAME = BlobName.of("data/ab/abcd");
@@ -270,6 +275,38 @@ class RetryingBlobStoreTest {
 
     assertEquals(0, retrying.createsFoundDone());
     assertArrayEquals(new byte[] {1}, bytes(retrying.get(NAME)));
+  }
+
+  @Test
+  void aCreateOnlyPutFromAFileWhoseAnswerWasLostSucceedsOnFindingItsOwnBytes(@TempDir Path temp) throws Exception {
+    ScriptedStore store = new ScriptedStore().fail(1, When.AFTER, true);
+    RetryingBlobStore retrying = retrying(store, RetryPolicy.defaults());
+    Path file = Files.write(temp.resolve("pack"), new byte[] {7, 8, 9, 10});
+
+    try (FileChannel source = FileChannel.open(file, StandardOpenOption.READ)) {
+      retrying.putFrom(NAME, source, 3, PutMode.CREATE_ONLY);
+    }
+
+    assertEquals(1, retrying.createsFoundDone());
+    assertEquals(1, retrying.retries(RetryingBlobStore.Operation.PUT));
+    assertArrayEquals(new byte[] {7, 8, 9}, bytes(retrying.get(NAME)));
+  }
+
+  @Test
+  void aCreateOnlyPutFromAFileThatFindsOtherBytesOfItsLengthAfterAFailureStillFails(@TempDir Path temp)
+      throws Exception {
+    ScriptedStore store = new ScriptedStore();
+    store.put(NAME, ByteBuffer.wrap(new byte[] {1, 2, 3}), PutMode.CREATE_ONLY);
+    store.fail(1, When.BEFORE, true);
+    RetryingBlobStore retrying = retrying(store, RetryPolicy.defaults());
+    Path file = Files.write(temp.resolve("pack"), new byte[] {1, 2, 4});
+
+    try (FileChannel source = FileChannel.open(file, StandardOpenOption.READ)) {
+      assertThrows(BlobAlreadyExistsException.class, () -> retrying.putFrom(NAME, source, 3, PutMode.CREATE_ONLY));
+    }
+
+    assertEquals(0, retrying.createsFoundDone());
+    assertArrayEquals(new byte[] {1, 2, 3}, bytes(retrying.get(NAME)));
   }
 
   @Test

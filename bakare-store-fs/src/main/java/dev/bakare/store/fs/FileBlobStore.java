@@ -86,7 +86,7 @@ final class FileBlobStore implements BlobStore {
       this.fileAttributes = new FileAttribute<?>[] {PosixFilePermissions.asFileAttribute(filePermissions)};
       this.directoryAttributes = new FileAttribute<?>[] {PosixFilePermissions.asFileAttribute(rootPermissions)};
     }
-    this.capabilities = new StoreCapabilities(hardLinks, RECOMMENDED_CONCURRENCY, MAX_BLOB_SIZE);
+    this.capabilities = new StoreCapabilities(hardLinks, RECOMMENDED_CONCURRENCY, MAX_BLOB_SIZE, true);
   }
 
   /**
@@ -120,6 +120,27 @@ final class FileBlobStore implements BlobStore {
 
   @Override
   public void put(BlobName name, ByteBuffer content, PutMode mode) throws StorageException {
+    store(name, mode, temp -> write(temp, content));
+  }
+
+  /** Copies the file's bytes into the blob's temporary file inside the kernel: no buffer in this process. */
+  @Override
+  public void putFrom(BlobName name, FileChannel source, long length, PutMode mode) throws StorageException {
+    if (length < 0 || length > MAX_BLOB_SIZE) {
+      throw new IllegalArgumentException(
+          "cannot put blob " + name + " of " + length + " bytes: the length must be in [0, " + MAX_BLOB_SIZE + "]");
+    }
+    store(name, mode, temp -> copy(name, source, length, temp));
+  }
+
+  /** Writes a blob's bytes into its temporary file. */
+  @FunctionalInterface
+  private interface BlobBytes {
+    void writeTo(Path temp) throws IOException;
+  }
+
+  /** Writes the blob under a temporary name, syncs it and publishes it under its own name. */
+  private void store(BlobName name, PutMode mode, BlobBytes content) throws StorageException {
     checkOpen();
     Path target = pathOf(name);
     Path directory = target.getParent();
@@ -132,7 +153,7 @@ final class FileBlobStore implements BlobStore {
       }
       ensureDirectory(directory);
       temp = createTemp(directory);
-      write(temp, content);
+      content.writeTo(temp);
       publish(name, temp, target, mode);
       syncDirectory(directory);
     } catch (IOException | RuntimeException e) {
@@ -362,6 +383,21 @@ final class FileBlobStore implements BlobStore {
         while (source.hasRemaining()) {
           channel.write(source);
         }
+      }
+      channel.force(true);
+    }
+  }
+
+  private static void copy(BlobName name, FileChannel source, long length, Path temp) throws IOException {
+    try (FileChannel channel = FileChannel.open(temp, StandardOpenOption.WRITE)) {
+      for (long copied = 0; copied < length; ) {
+        long n = source.transferTo(copied, length - copied, channel);
+        if (n <= 0) {
+          // A blocking transfer returns nothing only at the source's end.
+          throw new StorageException("the source of blob " + name + " ends after " + copied + " of " + length
+              + " bytes: the caller changed it during the put");
+        }
+        copied += n;
       }
       channel.force(true);
     }

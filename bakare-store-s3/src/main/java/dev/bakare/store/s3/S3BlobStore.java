@@ -8,10 +8,12 @@ import dev.bakare.store.spi.BlobStore;
 import dev.bakare.store.spi.PutMode;
 import dev.bakare.store.spi.StorageException;
 import dev.bakare.store.spi.StoreCapabilities;
+import java.io.EOFException;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
 import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -95,7 +97,7 @@ final class S3BlobStore implements BlobStore {
     this.credentials = credentials;
     this.client = client;
     this.conditionalPut = conditionalPut;
-    this.capabilities = new StoreCapabilities(conditionalPut, settings.connections(), MAX_BLOB_SIZE);
+    this.capabilities = new StoreCapabilities(conditionalPut, settings.connections(), MAX_BLOB_SIZE, true);
   }
 
   /**
@@ -236,9 +238,29 @@ final class S3BlobStore implements BlobStore {
 
   @Override
   public void put(BlobName name, ByteBuffer content, PutMode mode) throws StorageException {
+    put(name, Content.of(content), mode);
+  }
+
+  /** Streams the file's bytes into the request bodies, as often as the SDK asks: no copy in memory. */
+  @Override
+  public void putFrom(BlobName name, FileChannel source, long length, PutMode mode) throws StorageException {
+    if (length < 0 || length > MAX_BLOB_SIZE) {
+      throw new IllegalArgumentException(
+          "cannot put blob " + name + " of " + length + " bytes: the length must be in [0, " + MAX_BLOB_SIZE + "]");
+    }
+    try {
+      put(name, Content.of(name, source, length), mode);
+    } catch (UncheckedIOException e) {
+      // The SDK reports a body stream's failure (the file could not be read) this way.
+      throw new StorageException("writing blob " + name + " to " + describe() + " failed reading its source file: "
+          + e.getCause().getMessage(), e.getCause());
+    }
+  }
+
+  private void put(BlobName name, Content content, PutMode mode) throws StorageException {
     checkOpen();
     String key = settings.keyOf(name);
-    int size = content.remaining();
+    long size = content.size();
     boolean createOnly = mode == PutMode.CREATE_ONLY;
     boolean multipart = size > MULTIPART_THRESHOLD;
     if (createOnly && (!conditionalPut || multipart) && statKey(name, key).isPresent()) {
@@ -256,13 +278,13 @@ final class S3BlobStore implements BlobStore {
         PutObjectRequest.builder()
             .bucket(settings.bucket())
             .key(key)
-            .contentLength((long) size)
+            .contentLength(size)
             .overrideConfiguration(o -> o.apiCallAttemptTimeout(uploadDeadline(size)));
     if (conditional) {
       request.ifNoneMatch("*");
     }
     try {
-      client.putObject(request.build(), bodyOf(content));
+      client.putObject(request.build(), content.body(0, size));
     } catch (SdkException e) {
       if (conditional && S3Errors.status(e) == 412) {
         throw new BlobAlreadyExistsException(name, describe());
@@ -271,7 +293,7 @@ final class S3BlobStore implements BlobStore {
     }
   }
 
-  private void putMultipart(BlobName name, String key, ByteBuffer content, boolean conditional) throws StorageException {
+  private void putMultipart(BlobName name, String key, Content content, boolean conditional) throws StorageException {
     String action = "writing blob " + name + " in parts";
     String uploadId;
     try {
@@ -281,11 +303,11 @@ final class S3BlobStore implements BlobStore {
     }
     try {
       List<CompletedPart> parts = new ArrayList<>();
-      int size = content.remaining();
-      for (int offset = 0, number = 1; offset < size; offset += PART_SIZE, number++) {
-        int length = Math.min(PART_SIZE, size - offset);
-        ByteBuffer part = content.duplicate();
-        part.position(content.position() + offset).limit(content.position() + offset + length);
+      long size = content.size();
+      int number = 1;
+      for (long offset = 0; offset < size; offset += PART_SIZE, number++) {
+        int length = (int) Math.min(PART_SIZE, size - offset);
+        RequestBody part = content.body(offset, length);
         int partNumber = number;
         String eTag =
             client
@@ -296,7 +318,7 @@ final class S3BlobStore implements BlobStore {
                         .partNumber(partNumber)
                         .contentLength((long) length)
                         .overrideConfiguration(o -> o.apiCallAttemptTimeout(uploadDeadline(length))),
-                    bodyOf(part))
+                    part)
                 .eTag();
         parts.add(CompletedPart.builder().partNumber(partNumber).eTag(eTag).build());
       }
@@ -347,11 +369,47 @@ final class S3BlobStore implements BlobStore {
     return settings.timeout().plusSeconds(size / SLOWEST_UPLOAD_RATE);
   }
 
-  /** A body that streams the buffer's remaining bytes without copying them, as often as the SDK asks. */
-  private static RequestBody bodyOf(ByteBuffer content) {
-    ByteBuffer view = content.asReadOnlyBuffer();
-    return RequestBody.fromContentProvider(
-        () -> new BufferInputStream(view.duplicate()), view.remaining(), "application/octet-stream");
+  /** The bytes of a blob being put, whose ranges become request bodies that stream them without a copy. */
+  private interface Content {
+    long size();
+
+    /** A body of {@code length} bytes from {@code offset} that the SDK may stream as often as it asks. */
+    RequestBody body(long offset, long length);
+
+    /** The buffer's remaining bytes. */
+    static Content of(ByteBuffer content) {
+      ByteBuffer view = content.asReadOnlyBuffer();
+      return new Content() {
+        @Override
+        public long size() {
+          return view.remaining();
+        }
+
+        @Override
+        public RequestBody body(long offset, long length) {
+          ByteBuffer range = view.duplicate();
+          range.position(view.position() + (int) offset).limit(view.position() + (int) (offset + length));
+          return RequestBody.fromContentProvider(
+              () -> new BufferInputStream(range.duplicate()), length, "application/octet-stream");
+        }
+      };
+    }
+
+    /** The first {@code size} bytes of the file, read with positional reads. */
+    static Content of(BlobName name, FileChannel source, long size) {
+      return new Content() {
+        @Override
+        public long size() {
+          return size;
+        }
+
+        @Override
+        public RequestBody body(long offset, long length) {
+          return RequestBody.fromContentProvider(
+              () -> new FileRangeInputStream(name, source, offset, length), length, "application/octet-stream");
+        }
+      };
+    }
   }
 
   // ---------------------------------------------------------------- get
@@ -726,6 +784,49 @@ final class S3BlobStore implements BlobStore {
   }
 
   /** Reads a buffer's remaining bytes; the SDK reads a body once to sign it and once to send it. */
+  /** Reads a range of a file with positional reads, so that streams over one channel do not interfere. */
+  private static final class FileRangeInputStream extends InputStream {
+    private final BlobName name;
+    private final FileChannel source;
+    private final long end;
+    private long position;
+
+    FileRangeInputStream(BlobName name, FileChannel source, long offset, long length) {
+      this.name = name;
+      this.source = source;
+      this.position = offset;
+      this.end = offset + length;
+    }
+
+    @Override
+    public int read() throws IOException {
+      byte[] one = new byte[1];
+      return read(one, 0, 1) < 0 ? -1 : one[0] & 0xff;
+    }
+
+    @Override
+    public int read(byte[] target, int offset, int length) throws IOException {
+      if (length == 0) {
+        return 0;
+      }
+      if (position >= end) {
+        return -1;
+      }
+      int n = source.read(ByteBuffer.wrap(target, offset, (int) Math.min(length, end - position)), position);
+      if (n < 0) {
+        throw new EOFException("the source file of blob " + name + " ends at byte " + position + ", before the "
+            + end + " bytes being put: the caller changed it during the put");
+      }
+      position += n;
+      return n;
+    }
+
+    @Override
+    public int available() {
+      return (int) Math.min(Integer.MAX_VALUE, end - position);
+    }
+  }
+
   private static final class BufferInputStream extends InputStream {
     private final ByteBuffer buffer;
 

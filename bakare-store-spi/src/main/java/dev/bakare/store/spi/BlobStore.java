@@ -1,6 +1,8 @@
 package dev.bakare.store.spi;
 
+import java.io.IOException;
 import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
 import java.util.Optional;
 import java.util.function.Consumer;
 
@@ -39,6 +41,39 @@ public interface BlobStore extends AutoCloseable {
    * @throws BlobAlreadyExistsException if {@code mode} is {@link PutMode#CREATE_ONLY} and the name is taken
    */
   void put(BlobName name, ByteBuffer content, PutMode mode) throws StorageException;
+
+  /**
+   * Stores the first {@code length} bytes of {@code source} under {@code name}, with the guarantees of
+   * {@link #put}. The store reads {@code source} with positional reads from offset 0 (its position is
+   * neither used nor changed), may read it more than once (to retry), and keeps no reference to it once
+   * this returns; the caller must not change those bytes meanwhile.
+   *
+   * <p>For callers that stage large blobs in files rather than in memory. The default reads the bytes into
+   * one heap buffer and calls {@link #put}; a store that can send or copy them from the file overrides it
+   * and says so in {@link StoreCapabilities#streamsFromFiles()}.
+   *
+   * @throws BlobAlreadyExistsException if {@code mode} is {@link PutMode#CREATE_ONLY} and the name is taken
+   * @throws StorageException (not transient) if {@code source} cannot be read or holds fewer than
+   *     {@code length} bytes
+   * @throws IllegalArgumentException if {@code length} is negative or above {@link
+   *     StoreCapabilities#maxBlobSize()}
+   */
+  default void putFrom(BlobName name, FileChannel source, long length, PutMode mode) throws StorageException {
+    StoreCapabilities.checkLength(name, length, Math.min(capabilities().maxBlobSize(), Integer.MAX_VALUE - 8L));
+    ByteBuffer content = ByteBuffer.allocate((int) length);
+    try {
+      while (content.hasRemaining()) {
+        if (source.read(content, content.position()) < 0) {
+          throw new StorageException("the source of blob " + name + " ends after " + content.position() + " of "
+              + length + " bytes: the caller changed it during the put");
+        }
+      }
+    } catch (IOException e) {
+      throw new StorageException("cannot read the content of blob " + name + " from its source file: " + e.getMessage(),
+          e);
+    }
+    put(name, content.flip(), mode);
+  }
 
   /**
    * Returns the whole blob (the buffer's remaining bytes), as a buffer the caller owns: no later call
@@ -113,7 +148,7 @@ public interface BlobStore extends AutoCloseable {
 
   /**
    * Releases connections and handles. Closing again has no effect. After close, {@link #put}, {@link
-   * #get}, {@link #read}, {@link #stat}, {@link #list} and {@link #delete} fail with {@link IllegalStateException};
+   * #putFrom}, {@link #get}, {@link #read}, {@link #stat}, {@link #list} and {@link #delete} fail with {@link IllegalStateException};
    * {@link #capabilities()} and {@link #describe()} keep answering, so that messages can still name the
    * store.
    */

@@ -11,7 +11,10 @@ import java.util.function.Consumer;
  *
  * <p>{@link #read} is not forwarded: it keeps the interface's default, which reads through this wrapper's
  * own {@link #get(BlobName, long, int)}, so a wrapper that changes ranged reads sees every one. A wrapper
- * that wants the delegate's direct read overrides {@link #read} itself.
+ * that wants the delegate's direct read overrides {@link #read} itself. {@link #putFrom} is not forwarded
+ * either, for the same reason: its default reads the file and calls this wrapper's {@link #put}. A
+ * wrapper that does not override it should report {@link StoreCapabilities#streamsFromFiles()} false
+ * (its puts from files do go through memory); {@link #capabilities()} here forwards the delegate's.
  */
 public abstract class ForwardingBlobStore implements BlobStore {
   private final BlobStore delegate;

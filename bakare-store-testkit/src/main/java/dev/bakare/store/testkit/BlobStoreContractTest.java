@@ -17,6 +17,10 @@ import dev.bakare.store.spi.BlobStore;
 import dev.bakare.store.spi.PutMode;
 import dev.bakare.store.spi.StorageException;
 import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
@@ -38,6 +42,7 @@ import org.jspecify.annotations.Nullable;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 /**
  * The conformance suite for {@link BlobStore}: every guarantee in its Javadoc, checked against a real
@@ -462,6 +467,74 @@ public abstract class BlobStoreContractTest {
   }
 
   // ---------------------------------------------------------------- put modes
+
+  // ---------------------------------------------------------------- put from a file
+
+  @TempDir
+  @Nullable Path sourceDirectory;
+
+  @Test
+  public void putFromStoresThePrefixOfTheFileAndLeavesItsPositionAlone() throws Exception {
+    Random random = new Random(20261127);
+    byte[] file = randomBytes(random, 3 * MIB + 5);
+    try (FileChannel source = openSource(file)) {
+      source.position(1234);
+      int[] lengths = {0, 1, 4096, MIB + 3, file.length};
+      for (int i = 0; i < lengths.length; i++) {
+        BlobName name = name("data/from-file-" + i);
+        store().putFrom(name, source, lengths[i], i % 2 == 0 ? PutMode.CREATE_ONLY : PutMode.REPLACE);
+        assertArrayEquals(Arrays.copyOf(file, lengths[i]), bytesOf(store().get(name)),
+            "blob put from the first " + lengths[i] + " bytes of a file");
+        assertEquals(lengths[i], store().stat(name).orElseThrow().size());
+      }
+      assertEquals(1234, source.position(), "putFrom moved the channel's position");
+    }
+  }
+
+  @Test
+  public void largeBlobPutFromAFileRoundTrips() throws Exception {
+    int size = largeBlobSize();
+    assumeTrue(size <= store().capabilities().maxBlobSize(), "store's maxBlobSize is below largeBlobSize()");
+    byte[] content = randomBytes(new Random(size + 1), size);
+    BlobName name = name("data/large-from-file");
+    try (FileChannel source = openSource(content)) {
+      store().putFrom(name, source, size, PutMode.CREATE_ONLY);
+    }
+    assertArrayEquals(content, bytesOf(store().get(name)), "large blob put from a file");
+  }
+
+  @Test
+  public void putFromWithCreateOnlyRefusesATakenNameAndKeepsTheOriginal() throws Exception {
+    BlobName name = name("data/taken");
+    store().put(name, ByteBuffer.wrap(new byte[] {1, 2, 3}), PutMode.CREATE_ONLY);
+    try (FileChannel source = openSource(new byte[] {9, 9})) {
+      BlobAlreadyExistsException e = assertThrows(
+          BlobAlreadyExistsException.class, () -> store().putFrom(name, source, 2, PutMode.CREATE_ONLY));
+      assertEquals(name, e.blob());
+    }
+    assertArrayEquals(new byte[] {1, 2, 3}, bytesOf(store().get(name)), "a refused put changed the blob");
+  }
+
+  @Test
+  public void putFromAFileShorterThanTheLengthFailsAndStoresNothing() throws Exception {
+    BlobName name = name("data/short");
+    try (FileChannel source = openSource(new byte[100])) {
+      StorageException e =
+          assertThrows(StorageException.class, () -> store().putFrom(name, source, 200, PutMode.CREATE_ONLY));
+      assertMentions(e, name);
+    }
+    assertEquals(Optional.empty(), store().stat(name), "a failed put from a short file left a blob");
+  }
+
+  private FileChannel openSource(byte[] content) throws java.io.IOException {
+    Path directory = sourceDirectory;
+    if (directory == null) {
+      throw new IllegalStateException("JUnit did not inject the temporary directory");
+    }
+    Path file = Files.createTempFile(directory, "source-", ".bin");
+    Files.write(file, content);
+    return FileChannel.open(file, StandardOpenOption.READ);
+  }
 
   @Test
   public void createOnlyRefusesATakenNameAndKeepsTheOriginal() throws Exception {
