@@ -68,7 +68,7 @@ class DeepTreeTest {
     return new SnapshotId(engine.writeSnapshot(manifest).hex());
   }
 
-  private static ObjectId add(Engine engine, PackBuilder pack, Tree tree) {
+  private static ObjectId add(Engine engine, PackBuilder pack, Tree tree) throws IOException {
     byte[] encoded = tree.encode();
     ObjectId id = engine.hasher().hash(encoded);
     pack.add(id, Compression.NONE, encoded, 0, encoded.length, encoded.length);

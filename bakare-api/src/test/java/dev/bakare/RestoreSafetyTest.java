@@ -120,9 +120,8 @@ class RestoreSafetyTest {
 
     SnapshotId snapshot(List<Entry> rootEntries) throws IOException {
       ExecutorService uploads = Executors.newSingleThreadExecutor();
-      try {
-        ContentWriter writer = new ContentWriter(engine.store(), engine.sealing(), engine.hasher(),
-            engine.compressor(), engine.index(), 1 << 20, 1, 2, uploads);
+      try (ContentWriter writer = new ContentWriter(engine.store(), engine.sealing(), engine.hasher(),
+          engine.compressor(), engine.index(), 1 << 20, 1, 2, uploads, engine.packStaging())) {
         ObjectId root = tree(writer, rootEntries);
         engine.writeIndex(writer.flush());
         SnapshotStats stats = new SnapshotStats(0, 0, 0, 0, 0, 0, 0);

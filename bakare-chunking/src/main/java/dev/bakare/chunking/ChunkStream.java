@@ -18,6 +18,12 @@ import java.util.Objects;
 public final class ChunkStream {
   /** Small maximum sizes still get a buffer large enough for efficient reads. */
   private static final int MIN_BUFFER = 64 << 10;
+  /**
+   * The most read from a channel at once. The JDK reads into a heap array through a direct buffer as large
+   * as the read, and keeps that buffer for the thread: reads of the whole 8 MiB buffer cost 8 MiB of
+   * native memory per reading thread for the rest of the process.
+   */
+  static final int CHANNEL_READ_SLICE = 1 << 20;
 
   private final Chunker chunker;
   private final byte[] buffer;
@@ -62,7 +68,7 @@ public final class ChunkStream {
     }
     return split(
         (offset, length) -> {
-          channelView.limit(offset + length).position(offset);
+          channelView.limit(offset + Math.min(length, CHANNEL_READ_SLICE)).position(offset);
           return channel.read(channelView);
         },
         consumer);

@@ -142,9 +142,9 @@ public final class FindScale {
     ObjectId[] topTrees = new ObjectId[tops];
 
     ExecutorService uploads = Executors.newFixedThreadPool(2);
-    try (Engine engine = Engine.init(options, EngineHooks.DEFAULT)) {
-      ContentWriter writer = new ContentWriter(engine.store(), engine.sealing(), engine.hasher(), engine.compressor(),
-          engine.index(), engine.config().packSize(), 1, 4, uploads);
+    try (Engine engine = Engine.init(options, EngineHooks.DEFAULT);
+        ContentWriter writer = new ContentWriter(engine.store(), engine.sealing(), engine.hasher(),
+            engine.compressor(), engine.index(), engine.config().packSize(), 1, 4, uploads, engine.packStaging())) {
       List<ObjectId> roots = new ArrayList<>();
       boolean[] dirtyLeaf = new boolean[leaves];
       Arrays.fill(dirtyLeaf, true);

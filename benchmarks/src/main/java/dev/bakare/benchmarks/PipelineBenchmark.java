@@ -10,6 +10,7 @@ import dev.bakare.internal.content.ChunkIndex;
 import dev.bakare.internal.content.ChunkType;
 import dev.bakare.internal.content.Compressor;
 import dev.bakare.internal.content.ContentWriter;
+import dev.bakare.internal.content.PackStaging;
 import dev.bakare.internal.crypto.AeadAlgorithms;
 import dev.bakare.internal.crypto.KeyMaterial;
 import dev.bakare.internal.crypto.Sealing;
@@ -97,7 +98,7 @@ public class PipelineBenchmark {
     index = ChunkIndex.create(directory);
     // Uploads run at once on the calling thread: the whole pipeline on the benchmark's one core.
     writer = new ContentWriter(new MemoryBlobStore(), sealing, hasher, compressor, index, PACK_SIZE, 1, 2,
-        new DirectExecutorService());
+        new DirectExecutorService(), PackStaging.inMemory());
     cpuStart = threads.getCurrentThreadCpuTime();
   }
 

@@ -169,7 +169,7 @@ final class BackupPass {
     this.maxWalkTasks = 2 * walkThreads;
     ScheduledExecutorService ticker = Executors.newSingleThreadScheduledExecutor(daemonThreads("bakare-progress"));
     ContentWriter contentWriter = new ContentWriter(engine.store(), engine.sealing(), engine.hasher(),
-        engine.compressor(), index, packSize, slots, uploadsInFlight, uploads);
+        engine.compressor(), index, packSize, slots, uploadsInFlight, uploads, engine.packStaging());
     this.writer = contentWriter;
     this.workers = pool;
     ProgressListener listener = request.listener();
@@ -228,6 +228,7 @@ final class BackupPass {
       pool.shutdownNow();
       uploads.shutdown();
       awaitQuietly(uploads);
+      contentWriter.close();
     }
   }
 

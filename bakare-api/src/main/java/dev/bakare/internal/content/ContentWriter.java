@@ -8,7 +8,6 @@ import dev.bakare.store.spi.BlobStore;
 import dev.bakare.store.spi.PutMode;
 import java.io.IOException;
 import java.io.InterruptedIOException;
-import java.nio.ByteBuffer;
 import java.util.ArrayList;
 import java.util.EnumMap;
 import java.util.List;
@@ -26,9 +25,10 @@ import org.jspecify.annotations.Nullable;
  * Stores chunks: id, dedup against the index view and this writer's own chunks, compress, seal into a
  * pack, upload full packs in the background. Safe for concurrent use by many threads. An uploaded pack
  * joins the view at once ({@link ChunkIndex#addOwn}); {@link #flush} waits for all uploads and returns the
- * packs, whose index segments must be written before anything references them.
+ * packs, whose index segments must be written before anything references them. {@link #close} releases
+ * the packs' buffers or staging files.
  */
-public final class ContentWriter {
+public final class ContentWriter implements AutoCloseable {
   private final BlobStore store;
   private final Sealing sealing;
   private final ChunkHasher hasher;
@@ -45,18 +45,21 @@ public final class ContentWriter {
   private final AtomicReference<@Nullable IOException> failure = new AtomicReference<>();
   private final ThreadLocal<byte[]> scratch = ThreadLocal.withInitial(() -> new byte[0]);
   /**
-   * Buffers of uploaded packs, for the next packs to fill: a new pack then neither grows its array step by
-   * step (copying it each time) nor has a new one zeroed, which together cost about as much per byte as
-   * sealing it. A buffer is created only when this is empty, so there are never more than the builders and
-   * uploads in flight that the memory budget allows for.
+   * Bodies of uploaded packs, for the next packs to fill: a pack in memory then neither grows its array
+   * step by step (copying it each time) nor has a new one zeroed, which together cost about as much per
+   * byte as sealing it; a pack in a file needs no new file. A body is created only when this is empty, so
+   * there are never more than the builders and uploads in flight that the memory budget allows for.
    */
-  private final ConcurrentLinkedQueue<byte[]> spareBuffers = new ConcurrentLinkedQueue<>();
+  private final ConcurrentLinkedQueue<PackBody> spareBodies = new ConcurrentLinkedQueue<>();
+  private final PackStaging staging;
+  private volatile boolean closed;
   private final Stats stats = new Stats();
 
   /**
    * @param dataPackSlots how many data packs may be filled at once (about one per worker thread)
    * @param maxUploadsInFlight how many finished packs may wait for or be in upload; with the slots this
    *     bounds the memory packs take
+   * @param staging where packs are kept while they are filled and uploaded
    */
   public ContentWriter(
       BlobStore store,
@@ -67,7 +70,9 @@ public final class ContentWriter {
       int packTargetSize,
       int dataPackSlots,
       int maxUploadsInFlight,
-      ExecutorService uploads) {
+      ExecutorService uploads,
+      PackStaging staging) {
+    this.staging = staging;
     this.store = store;
     this.sealing = sealing;
     this.hasher = hasher;
@@ -187,7 +192,7 @@ public final class ContentWriter {
     FinishedPack pack;
     try {
       pack = builder.finish();
-    } catch (RuntimeException e) {
+    } catch (IOException | RuntimeException e) {
       uploadPermits.release();
       throw e;
     }
@@ -200,7 +205,7 @@ public final class ContentWriter {
         } catch (RuntimeException | Error e) {
           failure.compareAndSet(null, new IOException("uploading pack " + pack.id() + " failed unexpectedly", e));
         } finally {
-          spareBuffers.offer(pack.bytes());
+          recycle(pack.body());
           uploadPermits.release();
         }
       });
@@ -212,7 +217,7 @@ public final class ContentWriter {
 
   private void uploadAndIndex(FinishedPack pack) throws IOException {
     try {
-      store.put(Layout.pack(pack.id()), ByteBuffer.wrap(pack.bytes(), 0, pack.length()), PutMode.CREATE_ONLY);
+      pack.body().upload(store, Layout.pack(pack.id()), PutMode.CREATE_ONLY);
       stats.uploadedBytes.addAndGet(pack.length());
     } catch (BlobAlreadyExistsException e) {
       // The name is the SHA-256 of the bytes: the blob holds exactly this pack already (a retried
@@ -227,6 +232,51 @@ public final class ContentWriter {
     }
     uploaded.add(indexed);
     stats.packs.incrementAndGet();
+  }
+
+  /** Empties an uploaded pack's body for the next pack (or closes it, once this writer is closed). */
+  private void recycle(PackBody body) {
+    try {
+      body.reset();
+      spareBodies.offer(body);
+    } catch (IOException e) {
+      failure.compareAndSet(null, new IOException("cannot reuse the staging file of an uploaded pack", e));
+      closeLogged(body);
+    }
+    if (closed) {
+      closeSpareBodies();
+    }
+  }
+
+  /**
+   * Releases the packs' buffers and staging files. Call after {@link #flush}; packs still being filled
+   * are dropped, and those still uploading are released when their upload ends.
+   */
+  @Override
+  public void close() {
+    closed = true;
+    closeSpareBodies();
+    for (BuilderPool pool : pools.values()) {
+      for (PackBuilder builder : pool.drain()) {
+        closeLogged(builder.body());
+      }
+    }
+  }
+
+  private void closeSpareBodies() {
+    for (PackBody body; (body = spareBodies.poll()) != null; ) {
+      closeLogged(body);
+    }
+  }
+
+  private static void closeLogged(PackBody body) {
+    try {
+      body.close();
+    } catch (IOException e) {
+      // Closing releases an unnamed staging file; the pack in it was uploaded or is not wanted any more.
+      System.getLogger(ContentWriter.class.getName())
+          .log(System.Logger.Level.WARNING, "could not close the staging file of a pack: " + e.getMessage(), e);
+    }
   }
 
   private void throwIfFailed() throws IOException {
@@ -258,9 +308,11 @@ public final class ContentWriter {
       if (builder != null) {
         return builder;
       }
-      byte[] buffer = spareBuffers.poll();
-      return new PackBuilder(sealing, type, buffer != null ? buffer : new byte[Math.min(packTargetSize, 1 << 20)],
-          packTargetSize + (packTargetSize >> 2));
+      PackBody body = spareBodies.poll();
+      if (body == null) {
+        body = staging.newBody(Math.min(packTargetSize, 1 << 20), packTargetSize + (packTargetSize >> 2));
+      }
+      return new PackBuilder(sealing, type, body);
     }
 
     void giveBack(@Nullable PackBuilder builder) {

@@ -1,11 +1,10 @@
 package dev.bakare.internal.content;
 
 import dev.bakare.internal.crypto.AeadAlgorithm;
-import dev.bakare.internal.crypto.Crypto;
 import dev.bakare.internal.crypto.Sealing;
 import dev.bakare.internal.format.ObjectId;
+import java.io.IOException;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.List;
 
 /**
@@ -18,28 +17,28 @@ public final class PackBuilder {
   private final Sealing.EphemeralKey key;
   private final ChunkType type;
   private final List<PackEntry> entries = new ArrayList<>();
-  private byte[] buffer;
-  private int size;
-  private final int expectedSize;
+  private final PackBody body;
 
   /**
-   * @param initialCapacity bytes to start with; the buffer grows as chunks come
+   * A builder that fills an array in memory.
+   *
+   * @param initialCapacity bytes to start with; the array grows as chunks come
    * @param expectedSize about the size the pack will have when finished (its target plus one chunk and the
    *     header), which growth does not exceed unless a chunk needs it
    */
   public PackBuilder(Sealing sealing, ChunkType type, int initialCapacity, int expectedSize) {
-    this(sealing, type, new byte[Math.max(4096, initialCapacity)], expectedSize);
+    this(sealing, type, new PackBody.InMemory(new byte[Math.max(4096, initialCapacity)], expectedSize));
   }
 
-  /**
-   * A builder that fills {@code buffer} (whatever it holds is overwritten; a buffer that an earlier pack
-   * grew spares this one the growing) and hands it on in {@link #finish}.
-   */
-  public PackBuilder(Sealing sealing, ChunkType type, byte[] buffer, int expectedSize) {
+  /** A builder that fills {@code body} (empty) and hands it on in {@link #finish}. */
+  PackBuilder(Sealing sealing, ChunkType type, PackBody body) {
     this.key = sealing.newEphemeralKey(KEY_PURPOSE);
     this.type = type;
-    this.buffer = buffer;
-    this.expectedSize = expectedSize;
+    this.body = body;
+  }
+
+  PackBody body() {
+    return body;
   }
 
   public ChunkType type() {
@@ -48,7 +47,7 @@ public final class PackBuilder {
 
   /** Bytes of sealed chunks so far. */
   public int size() {
-    return size;
+    return body.size();
   }
 
   public int count() {
@@ -58,37 +57,25 @@ public final class PackBuilder {
   /**
    * Seals {@code payload[offset, offset+length)} (the stored form of a chunk of {@code rawLength}
    * plaintext bytes) as the next entry.
+   *
+   * @throws IOException if the pack is staged in a file and writing it failed
    */
-  public void add(ObjectId id, Compression compression, byte[] payload, int offset, int length, int rawLength) {
-    int sealedLength = length + AeadAlgorithm.TAG_LENGTH;
-    ensure(sealedLength);
-    int written = key.aead().seal(
-        PackFormat.chunkNonce(size), PackFormat.chunkAssociatedData(type, id), payload, offset, length, buffer, size);
-    entries.add(new PackEntry(id, type, compression, size, written, rawLength));
-    size += written;
+  public void add(ObjectId id, Compression compression, byte[] payload, int offset, int length, int rawLength)
+      throws IOException {
+    int start = body.size();
+    byte[] target = body.reserve(length + AeadAlgorithm.TAG_LENGTH);
+    int written = key.aead().seal(PackFormat.chunkNonce(start), PackFormat.chunkAssociatedData(type, id), payload,
+        offset, length, target, body.reservedOffset());
+    body.advance(written);
+    entries.add(new PackEntry(id, type, compression, start, written, rawLength));
   }
 
   /** Seals the header, appends the trailer and names the pack by the SHA-256 of its bytes. */
-  public FinishedPack finish() {
+  public FinishedPack finish() throws IOException {
     byte[] sealedHeader = PackFormat.sealHeader(key.aead(), PackFormat.encodeHeader(entries));
-    byte[] trailer = PackFormat.encodeTrailer(key.publicKey(), sealedHeader.length);
-    ensure(sealedHeader.length + trailer.length);
-    System.arraycopy(sealedHeader, 0, buffer, size, sealedHeader.length);
-    System.arraycopy(trailer, 0, buffer, size + sealedHeader.length, trailer.length);
-    int length = size + sealedHeader.length + trailer.length;
-    byte[] bytes = buffer;
-    buffer = new byte[0];
-    // The buffer is handed over as is, spare room included: copying 16 MiB per pack to trim it costs more.
-    return new FinishedPack(ObjectId.wrap(Crypto.sha256(bytes, 0, length)), bytes, length, key.publicKey(),
-        List.copyOf(entries), type);
-  }
-
-  /** Grows the buffer by half, and never past what is needed beyond the expected pack size. */
-  private void ensure(int extra) {
-    if (size + extra > buffer.length) {
-      long grown = Math.max(buffer.length + (buffer.length >> 1), size + extra);
-      long bound = Math.max(expectedSize, size + extra);
-      buffer = Arrays.copyOf(buffer, (int) Math.min(grown, bound));
-    }
+    body.append(sealedHeader);
+    body.append(PackFormat.encodeTrailer(key.publicKey(), sealedHeader.length));
+    int length = body.size();
+    return new FinishedPack(ObjectId.wrap(body.finish()), body, length, key.publicKey(), List.copyOf(entries), type);
   }
 }

@@ -42,6 +42,7 @@ import java.util.Set;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.function.Consumer;
+import org.jspecify.annotations.Nullable;
 
 /**
  * One prune: first sweep earlier marks whose sessions are all resolved, then mark what is unreferenced
@@ -413,6 +414,7 @@ public final class PruneJob {
     WriterSession session = WriterSession.start(engine.store(), engine.sealing(), engine.hooks().clock(),
         engine.options().heartbeat(), "prune " + id, !engine.hooks().sequential());
     boolean committed = false;
+    @Nullable ContentWriter writer = null;
     ExecutorService uploads = Executors.newSingleThreadExecutor(runnable -> {
       Thread t = new Thread(runnable, "bakare-repack-upload");
       t.setDaemon(true);
@@ -423,8 +425,8 @@ public final class PruneJob {
       excluded.addAll(packs);
       // Copies in the packs being repacked do not count as stored, so the writer stores the used chunks anew.
       ChunkIndex view = index.withPackStates(excluded::contains, present::contains);
-      ContentWriter writer = new ContentWriter(engine.store(), engine.sealing(), engine.hasher(), engine.compressor(),
-          view, engine.config().packSize(), 1, 2, uploads);
+      writer = new ContentWriter(engine.store(), engine.sealing(), engine.hasher(), engine.compressor(),
+          view, engine.config().packSize(), 1, 2, uploads, engine.packStaging());
       ContentReader reader = engine.reader(index);
       ContentReader.ChunkBuffers opened = new ContentReader.ChunkBuffers();
       int done = 0;
@@ -462,6 +464,9 @@ public final class PruneJob {
       return committed;
     } finally {
       uploads.shutdown();
+      if (writer != null) {
+        writer.close();
+      }
       session.end(committed);
     }
   }

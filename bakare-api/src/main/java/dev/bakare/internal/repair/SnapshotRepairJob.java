@@ -77,6 +77,7 @@ public final class SnapshotRepairJob {
       WriterSession session = WriterSession.start(engine.store(), engine.sealing(), engine.hooks().clock(),
           engine.options().heartbeat(), "repair", !engine.hooks().sequential());
       boolean committed = false;
+      @Nullable ContentWriter writer = null;
       ExecutorService uploads = Executors.newSingleThreadExecutor(runnable -> {
         Thread t = new Thread(runnable, "bakare-repair-upload");
         t.setDaemon(true);
@@ -90,8 +91,8 @@ public final class SnapshotRepairJob {
         ChunkIndex readable = all.withPackStates(p -> false, present::containsKey);
         ChunkIndex writable = all.withPackStates(tombstoned::contains, present::containsKey);
         ContentReader reader = engine.reader(readable);
-        ContentWriter writer = new ContentWriter(engine.store(), engine.sealing(), engine.hasher(), engine.compressor(),
-            writable, engine.config().packSize(), 1, 2, uploads);
+        writer = new ContentWriter(engine.store(), engine.sealing(), engine.hasher(), engine.compressor(),
+            writable, engine.config().packSize(), 1, 2, uploads, engine.packStaging());
         Salvage salvage = new Salvage(new TreeReader(reader), reader, readable, writer);
         // The salvage recurses once per directory level.
         ObjectId salvagedRoot = DeepWalk.run("bakare-repair", () -> salvage.tree(detail.rootTree(), "", 1));
@@ -125,6 +126,9 @@ public final class SnapshotRepairJob {
         }
       } finally {
         uploads.shutdown();
+        if (writer != null) {
+          writer.close();
+        }
         session.end(committed);
       }
     }

@@ -15,6 +15,7 @@ import dev.bakare.internal.content.Compressor;
 import dev.bakare.internal.content.ContentReader;
 import dev.bakare.internal.content.IndexSegment;
 import dev.bakare.internal.content.PackHeaders;
+import dev.bakare.internal.content.PackStaging;
 import dev.bakare.internal.crypto.AeadAlgorithm;
 import dev.bakare.internal.crypto.AeadAlgorithms;
 import dev.bakare.internal.crypto.Crypto;
@@ -179,6 +180,12 @@ public final class Engine implements AutoCloseable {
   private static final class UnclosedStore extends dev.bakare.store.spi.ForwardingBlobStore {
     UnclosedStore(BlobStore delegate) {
       super(delegate);
+    }
+
+    @Override
+    public void putFrom(dev.bakare.store.spi.BlobName name, java.nio.channels.FileChannel source, long length,
+        PutMode mode) throws StorageException {
+      delegate().putFrom(name, source, length, mode);
     }
 
     @Override
@@ -627,6 +634,14 @@ public final class Engine implements AutoCloseable {
         fresh.close();
       }
     }
+  }
+
+  /**
+   * Where new packs are kept while filled and uploaded: in files in the {@link #workDirectory} when the
+   * store puts from a file without reading it into memory, else in memory.
+   */
+  public PackStaging packStaging() {
+    return store.capabilities().streamsFromFiles() ? PackStaging.inFiles(workDirectory()) : PackStaging.inMemory();
   }
 
   /** Where the chunk index keeps its working files: {@code tmp/} in the {@link #localDirectory}. */

@@ -12,6 +12,12 @@ import java.util.Arrays;
 final class SparseWriter {
   static final int BLOCK = 4096;
   private static final byte[] ZEROS = new byte[BLOCK];
+  /**
+   * The most written at once: the JDK writes a heap array through a direct buffer as large as the write
+   * and keeps it for the thread, so writing whole 4 MiB chunks would cost each restore thread 4 MiB of
+   * native memory for the rest of the process.
+   */
+  private static final int WRITE_SLICE = 256 << 10;
 
   private SparseWriter() {}
 
@@ -37,10 +43,11 @@ final class SparseWriter {
         }
         pos = next;
       }
-      ByteBuffer buffer = ByteBuffer.wrap(data, runStart, pos - runStart);
       long at = fileOffset + runStart;
-      while (buffer.hasRemaining()) {
-        at += channel.write(buffer, at);
+      for (int from = runStart; from < pos; ) {
+        int n = channel.write(ByteBuffer.wrap(data, from, Math.min(WRITE_SLICE, pos - from)), at);
+        from += n;
+        at += n;
       }
       end = at;
     }

@@ -3,6 +3,7 @@ package dev.bakare.internal.content;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import dev.bakare.internal.backup.DirectExecutorService;
 import dev.bakare.internal.crypto.Aes256Gcm;
@@ -15,6 +16,7 @@ import dev.bakare.store.spi.BlobInfo;
 import dev.bakare.store.testkit.MemoryBlobStore;
 import java.io.IOException;
 import java.nio.ByteBuffer;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -38,22 +40,57 @@ class ContentWriterTest {
    */
   @Test
   void packsFilledInReusedBuffersHoldExactlyTheirOwnBytes() throws IOException {
+    List<byte[]> chunks = new ArrayList<>();
     Random random = new Random(7);
-    Map<ObjectId, byte[]> chunks = new LinkedHashMap<>();
-    try (Compressor compressor = new Compressor(3)) {
-      ChunkIndex index = ChunkIndex.create(temp);
-      ContentWriter writer = new ContentWriter(store, sealing, hasher, compressor, index, 64 << 10, 1, 2,
-          new DirectExecutorService());
-      for (int length = 40_000; length > 100; length -= 97) {
-        byte[] chunk = new byte[length];
-        random.nextBytes(chunk);
-        if (length % 3 == 0) {
-          java.util.Arrays.fill(chunk, length / 2, length, (byte) 'x');
-        }
-        chunks.put(writer.write(ChunkType.DATA, chunk, 0, chunk.length), chunk);
+    for (int length = 40_000; length > 100; length -= 97) {
+      chunks.add(chunk(random, length));
+    }
+    assertStoredExactly(chunks, 64 << 10, PackStaging.inMemory());
+  }
+
+  /**
+   * Staged in files, packs are written through a buffer (small chunks) or straight from the sealing array
+   * (chunks larger than the buffer), in files reused once their pack is uploaded: the stored packs hold
+   * exactly their chunks all the same, and the files have no names and are gone once the writer is closed.
+   */
+  @Test
+  void packsStagedInFilesHoldExactlyTheirOwnBytesAndLeaveNoFileBehind() throws IOException {
+    List<byte[]> chunks = new ArrayList<>();
+    Random random = new Random(11);
+    for (int i = 0; i < 400; i++) {
+      int length = i % 37 == 0 ? PackBody.InFile.BUFFER_BYTES + random.nextInt(400_000) : 1 + random.nextInt(40_000);
+      chunks.add(chunk(random, length));
+    }
+    Path staging = temp.resolve("staging");
+    ContentWriter writer = assertStoredExactly(chunks, 256 << 10, PackStaging.inFiles(staging));
+    try (var names = Files.list(staging)) {
+      assertEquals(List.of(), names.toList(), "staging files keep no name");
+    }
+    assertTrue(openFilesIn(staging) > 0, "packs were not staged in files in " + staging);
+    writer.close();
+    assertEquals(0, openFilesIn(staging), "staging files still open after close");
+  }
+
+  private static byte[] chunk(Random random, int length) {
+    byte[] chunk = new byte[length];
+    random.nextBytes(chunk);
+    if (length % 3 == 0) {
+      java.util.Arrays.fill(chunk, length / 2, length, (byte) 'x');
+    }
+    return chunk;
+  }
+
+  /** Stores the chunks, checks every pack's name and every chunk read back, and returns the (open) writer. */
+  private ContentWriter assertStoredExactly(List<byte[]> chunks, int packSize, PackStaging staging) throws IOException {
+    Map<ObjectId, byte[]> stored = new LinkedHashMap<>();
+    try (Compressor compressor = new Compressor(3); ChunkIndex index = ChunkIndex.create(temp)) {
+      ContentWriter writer = new ContentWriter(store, sealing, hasher, compressor, index, packSize, 1, 2,
+          new DirectExecutorService(), staging);
+      for (byte[] chunk : chunks) {
+        stored.put(writer.write(ChunkType.DATA, chunk, 0, chunk.length), chunk);
       }
       List<IndexSegment.IndexedPack> packs = writer.flush();
-      assertTrue(packs.size() > 50, "packs: " + packs.size());
+      assertTrue(packs.size() > 20, "packs: " + packs.size());
 
       List<BlobInfo> blobs = new ArrayList<>();
       store.list(Layout.DATA, blobs::add);
@@ -65,10 +102,30 @@ class ContentWriterTest {
         assertEquals(pack.pack().id(), ObjectId.wrap(Crypto.sha256(bytes)), "pack named by the SHA-256 of its bytes");
       }
       ContentReader reader = new ContentReader(store, sealing, hasher, compressor, index);
-      for (Map.Entry<ObjectId, byte[]> chunk : chunks.entrySet()) {
+      for (Map.Entry<ObjectId, byte[]> chunk : stored.entrySet()) {
         assertArrayEquals(chunk.getValue(), reader.read(chunk.getKey(), ChunkType.DATA));
       }
-      index.close();
+      return writer;
     }
+  }
+
+  /** How many of this process's open files lie in {@code directory} (named or not any more). */
+  private static long openFilesIn(Path directory) throws IOException {
+    Path descriptors = Path.of("/proc/self/fd");
+    assumeTrue(Files.isDirectory(descriptors), "needs /proc to see open files");
+    String prefix = directory.toAbsolutePath() + "/";
+    long count = 0;
+    try (var links = Files.list(descriptors)) {
+      for (Path link : links.toList()) {
+        try {
+          if (Files.readSymbolicLink(link).toString().startsWith(prefix)) {
+            count++;
+          }
+        } catch (java.nio.file.NoSuchFileException e) {
+          // The descriptor that listed the directory closed meanwhile.
+        }
+      }
+    }
+    return count;
   }
 }

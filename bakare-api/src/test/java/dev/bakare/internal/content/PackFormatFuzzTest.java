@@ -117,6 +117,14 @@ class PackFormatFuzzTest {
   }
 
   static byte[] validPack() {
+    try {
+      return buildValidPack();
+    } catch (java.io.IOException e) {
+      throw new java.io.UncheckedIOException("a pack in memory cannot fail to build", e);
+    }
+  }
+
+  private static byte[] buildValidPack() throws java.io.IOException {
     PackBuilder builder = new PackBuilder(FULL, ChunkType.DATA, 1024, 1024);
     for (byte[] chunk : chunkContents()) {
       byte[] compressed = new byte[Compressor.maxCompressedLength(chunk.length)];

@@ -1,0 +1,253 @@
+package dev.bakare.internal.content;
+
+import dev.bakare.internal.crypto.Crypto;
+import dev.bakare.store.spi.BlobName;
+import dev.bakare.store.spi.BlobStore;
+import dev.bakare.store.spi.PutMode;
+import dev.bakare.store.spi.StorageException;
+import java.io.Closeable;
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
+import java.nio.file.Path;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.util.Arrays;
+
+/**
+ * The bytes of one pack while it is filled and uploaded: in a byte array, or in a file with a small buffer
+ * in front ({@link PackStaging}). A writer asks for room ({@link #reserve}), seals a chunk into the array
+ * it gets at {@link #reservedOffset}, and reports how much it wrote ({@link #advance}). Used by one thread
+ * at a time; {@link #reset} empties it for the next pack once the last one is uploaded.
+ */
+public abstract sealed class PackBody implements Closeable {
+
+  /** Bytes written so far. */
+  abstract int size();
+
+  /** Returns an array with room for {@code length} bytes at {@link #reservedOffset}. */
+  abstract byte[] reserve(int length) throws IOException;
+
+  /** Where in the array {@link #reserve} returned the bytes go. */
+  abstract int reservedOffset();
+
+  /** Records that {@code written} bytes (at most the length reserved) were written into the reserved room. */
+  abstract void advance(int written) throws IOException;
+
+  /** Appends {@code bytes}. */
+  final void append(byte[] bytes) throws IOException {
+    byte[] target = reserve(bytes.length);
+    System.arraycopy(bytes, 0, target, reservedOffset(), bytes.length);
+    advance(bytes.length);
+  }
+
+  /** Ends the pack: nothing is appended after this. Returns the SHA-256 of all its bytes. */
+  abstract byte[] finish() throws IOException;
+
+  /** Puts the finished pack's bytes under {@code name}. */
+  abstract void upload(BlobStore store, BlobName name, PutMode mode) throws StorageException;
+
+  /** A copy of the finished pack's bytes. */
+  abstract byte[] contents() throws IOException;
+
+  /** Empties this body for the next pack. */
+  abstract void reset() throws IOException;
+
+  /** A pack in a byte array that grows as chunks come. */
+  static final class InMemory extends PackBody {
+    private final int expectedSize;
+    private byte[] buffer;
+    private int size;
+
+    /**
+     * @param buffer the array to fill first (whatever it holds is overwritten)
+     * @param expectedSize about the size the pack will have when finished (its target plus one chunk and
+     *     the header), which growth does not exceed unless a chunk needs it
+     */
+    InMemory(byte[] buffer, int expectedSize) {
+      this.buffer = buffer;
+      this.expectedSize = expectedSize;
+    }
+
+    @Override
+    int size() {
+      return size;
+    }
+
+    /** Grows the buffer by half, and never past what is needed beyond the expected pack size. */
+    @Override
+    byte[] reserve(int length) {
+      if (size + length > buffer.length) {
+        long grown = Math.max(buffer.length + (buffer.length >> 1), size + length);
+        long bound = Math.max(expectedSize, size + length);
+        buffer = Arrays.copyOf(buffer, (int) Math.min(grown, bound));
+      }
+      return buffer;
+    }
+
+    @Override
+    int reservedOffset() {
+      return size;
+    }
+
+    @Override
+    void advance(int written) {
+      size += written;
+    }
+
+    @Override
+    byte[] finish() {
+      return Crypto.sha256(buffer, 0, size);
+    }
+
+    @Override
+    void upload(BlobStore store, BlobName name, PutMode mode) throws StorageException {
+      store.put(name, ByteBuffer.wrap(buffer, 0, size), mode);
+    }
+
+    @Override
+    byte[] contents() {
+      return Arrays.copyOf(buffer, size);
+    }
+
+    @Override
+    void reset() {
+      size = 0;
+    }
+
+    @Override
+    public void close() {
+      buffer = new byte[0];
+    }
+  }
+
+  /**
+   * A pack in a file whose name is gone (so that nothing is left behind when the process dies), written
+   * through a small buffer; chunks larger than the buffer are written from a per-thread array. The
+   * SHA-256 that names the pack is computed as the bytes go out.
+   */
+  static final class InFile extends PackBody {
+    /** Small chunks (a small file each) are gathered up to this before one write. */
+    static final int BUFFER_BYTES = 256 << 10;
+    /** The most written per call: the JDK copies a heap array into a direct buffer of that size per thread. */
+    private static final int WRITE_SLICE = 1 << 20;
+    private static final ThreadLocal<byte[]> LARGE = ThreadLocal.withInitial(() -> new byte[0]);
+
+    private final Path directory;
+    private final FileChannel file;
+    private final MessageDigest digest;
+    private final byte[] buffer = new byte[BUFFER_BYTES];
+    private int buffered;
+    private long written;
+    private byte[] reserved = buffer;
+    private int reservedOffset;
+
+    /** @param file an empty file open for reading and writing, which this body closes */
+    InFile(Path directory, FileChannel file) {
+      this.directory = directory;
+      this.file = file;
+      try {
+        this.digest = MessageDigest.getInstance("SHA-256");
+      } catch (NoSuchAlgorithmException e) {
+        throw new IllegalStateException("this JDK lacks SHA-256", e);
+      }
+    }
+
+    @Override
+    int size() {
+      return Math.toIntExact(written + buffered);
+    }
+
+    @Override
+    byte[] reserve(int length) throws IOException {
+      if (length > buffer.length) {
+        flush();
+        byte[] large = LARGE.get();
+        if (large.length < length) {
+          large = new byte[length];
+          LARGE.set(large);
+        }
+        reserved = large;
+        reservedOffset = 0;
+      } else {
+        if (buffered + length > buffer.length) {
+          flush();
+        }
+        reserved = buffer;
+        reservedOffset = buffered;
+      }
+      return reserved;
+    }
+
+    @Override
+    int reservedOffset() {
+      return reservedOffset;
+    }
+
+    @Override
+    void advance(int count) throws IOException {
+      if (reserved == buffer) {
+        buffered += count;
+      } else {
+        write(reserved, 0, count);
+        reserved = buffer;
+      }
+    }
+
+    @Override
+    byte[] finish() throws IOException {
+      flush();
+      return digest.digest();
+    }
+
+    @Override
+    void upload(BlobStore store, BlobName name, PutMode mode) throws StorageException {
+      store.putFrom(name, file, written, mode);
+    }
+
+    @Override
+    byte[] contents() throws IOException {
+      ByteBuffer bytes = ByteBuffer.allocate(Math.toIntExact(written));
+      while (bytes.hasRemaining()) {
+        if (file.read(bytes, bytes.position()) < 0) {
+          throw new IOException("the staging file of a pack in " + directory + " ends after " + bytes.position()
+              + " of " + written + " bytes: something truncated it");
+        }
+      }
+      return bytes.array();
+    }
+
+    @Override
+    void reset() throws IOException {
+      file.truncate(0);
+      digest.reset();
+      buffered = 0;
+      written = 0;
+      reserved = buffer;
+    }
+
+    @Override
+    public void close() throws IOException {
+      file.close();
+    }
+
+    private void flush() throws IOException {
+      write(buffer, 0, buffered);
+      buffered = 0;
+    }
+
+    private void write(byte[] bytes, int offset, int length) throws IOException {
+      digest.update(bytes, offset, length);
+      try {
+        for (int done = 0; done < length; ) {
+          int n = file.write(ByteBuffer.wrap(bytes, offset + done, Math.min(WRITE_SLICE, length - done)), written);
+          done += n;
+          written += n;
+        }
+      } catch (IOException e) {
+        throw new IOException("cannot write a pack's staging file in " + directory + ": " + e.getMessage()
+            + " (check free space there, or set RepositoryOptions.cacheDirectory elsewhere)", e);
+      }
+    }
+  }
+}

@@ -1,0 +1,82 @@
+package dev.bakare.internal.content;
+
+import dev.bakare.internal.cache.CacheFiles;
+import java.io.IOException;
+import java.nio.channels.FileChannel;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.util.concurrent.atomic.AtomicBoolean;
+import org.jspecify.annotations.Nullable;
+
+/**
+ * Where packs are kept while they are filled and uploaded: in memory, or in files in a local directory.
+ * Files suit stores that put from a file without reading it into memory ({@code
+ * StoreCapabilities.streamsFromFiles}): a backup's memory then does not grow with the pack size or the
+ * uploads in flight. The files hold sealed pack bytes only, exactly what the store receives.
+ */
+public final class PackStaging {
+  private static final System.Logger LOG = System.getLogger(PackStaging.class.getName());
+
+  private final @Nullable Path directory;
+  private final AtomicBoolean warned = new AtomicBoolean();
+
+  private PackStaging(@Nullable Path directory) {
+    this.directory = directory;
+  }
+
+  public static PackStaging inMemory() {
+    return new PackStaging(null);
+  }
+
+  /** Stages packs in files in {@code directory}, which is created when the first pack needs it. */
+  public static PackStaging inFiles(Path directory) {
+    return new PackStaging(directory);
+  }
+
+  /** Whether packs go to files (unless a file cannot be made: then to memory, with a warning). */
+  public boolean inFiles() {
+    return directory != null;
+  }
+
+  /**
+   * A body for a new pack: a file when staging in files, else an array of about {@code initialCapacity}
+   * bytes growing to about {@code expectedSize}.
+   */
+  PackBody newBody(int initialCapacity, int expectedSize) {
+    Path dir = directory;
+    if (dir != null) {
+      try {
+        return new PackBody.InFile(dir, createUnnamedFile(dir));
+      } catch (IOException e) {
+        if (warned.compareAndSet(false, true)) {
+          LOG.log(System.Logger.Level.WARNING, "cannot stage packs in files in " + dir + " (" + e.getMessage()
+              + "): keeping them in memory instead, which takes more memory; check that the directory is writable"
+              + " and has free space, or set RepositoryOptions.cacheDirectory elsewhere");
+        }
+      }
+    }
+    return new PackBody.InMemory(new byte[Math.max(4096, initialCapacity)], expectedSize);
+  }
+
+  /**
+   * A new file open for reading and writing, whose name is removed at once: the bytes go away when the
+   * channel is closed or the process dies, whichever comes first.
+   */
+  private static FileChannel createUnnamedFile(Path directory) throws IOException {
+    CacheFiles.createPrivateDirectories(directory);
+    Path file = Files.createTempFile(directory, "pack-", CacheFiles.TEMPORARY_SUFFIX, CacheFiles.privateFile());
+    try {
+      FileChannel channel = FileChannel.open(file, StandardOpenOption.READ, StandardOpenOption.WRITE);
+      Files.delete(file);
+      return channel;
+    } catch (IOException | RuntimeException e) {
+      try {
+        Files.deleteIfExists(file);
+      } catch (IOException cleanup) {
+        e.addSuppressed(cleanup);
+      }
+      throw e;
+    }
+  }
+}
