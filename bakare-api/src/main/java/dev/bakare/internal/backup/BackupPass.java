@@ -8,6 +8,7 @@ import dev.bakare.SnapshotStats;
 import dev.bakare.chunking.ChunkStream;
 import dev.bakare.internal.content.ChunkType;
 import dev.bakare.internal.content.ContentWriter;
+import dev.bakare.internal.content.PackStaging;
 import dev.bakare.internal.format.ByteWriter;
 import dev.bakare.internal.format.ObjectId;
 import dev.bakare.internal.repo.Engine;
@@ -145,14 +146,23 @@ final class BackupPass {
     SourceTrie sources = SourceTrie.of(request.paths());
     int threads = engine.options().threads();
     int packSize = engine.config().packSize();
-    long perPack = (long) packSize + 2L * engine.chunker().maxSize();
-    // Packs being filled and uploaded are most of a backup's memory: they get half of the limit, or half
-    // of the heap when the JVM was given less than the limit.
-    long memory = engine.memoryBudget();
-    int budgetPacks = (int) Math.max(3, memory / 2 / perPack);
-    int slots = Math.max(1, Math.min(threads, budgetPacks / 3));
     int concurrency = engine.store().capabilities().recommendedConcurrency();
-    int uploadsInFlight = Math.max(1, Math.min(budgetPacks - slots, 2 * concurrency));
+    PackStaging staging = engine.packStaging();
+    int slots;
+    int uploadsInFlight;
+    if (staging.inFiles()) {
+      // A staged pack costs a file and a small buffer: a pack per thread, and as many uploads as the store
+      // wants in flight, whatever the memory limit.
+      slots = threads;
+      uploadsInFlight = 2 * concurrency;
+    } else {
+      // Packs being filled and uploaded are most of a backup's memory: they get half of the limit, or half
+      // of the heap when the JVM was given less than the limit.
+      long perPack = (long) packSize + 2L * engine.chunker().maxSize();
+      int budgetPacks = (int) Math.max(3, engine.memoryBudget() / 2 / perPack);
+      slots = Math.max(1, Math.min(threads, budgetPacks / 3));
+      uploadsInFlight = Math.max(1, Math.min(budgetPacks - slots, 2 * concurrency));
+    }
     ExecutorService uploads = sequential ? new DirectExecutorService()
         : Executors.newFixedThreadPool(Math.min(uploadsInFlight, concurrency), daemonThreads("bakare-upload"));
     ExecutorService pool = sequential ? new DirectExecutorService()
@@ -169,7 +179,7 @@ final class BackupPass {
     this.maxWalkTasks = 2 * walkThreads;
     ScheduledExecutorService ticker = Executors.newSingleThreadScheduledExecutor(daemonThreads("bakare-progress"));
     ContentWriter contentWriter = new ContentWriter(engine.store(), engine.sealing(), engine.hasher(),
-        engine.compressor(), index, packSize, slots, uploadsInFlight, uploads, engine.packStaging());
+        engine.compressor(), index, packSize, slots, uploadsInFlight, uploads, staging);
     this.writer = contentWriter;
     this.workers = pool;
     ProgressListener listener = request.listener();
@@ -226,8 +236,10 @@ final class BackupPass {
         awaitQuietly(walk);
       }
       pool.shutdownNow();
+      awaitQuietly(pool);
       uploads.shutdown();
       awaitQuietly(uploads);
+      // Only now no thread touches the writer's packs any more.
       contentWriter.close();
     }
   }

@@ -297,7 +297,7 @@ public final class ContentWriter implements AutoCloseable {
       this.slots = new Semaphore(slotCount);
     }
 
-    PackBuilder take() throws InterruptedIOException {
+    PackBuilder take() throws IOException {
       try {
         slots.acquire();
       } catch (InterruptedException e) {
@@ -310,7 +310,12 @@ public final class ContentWriter implements AutoCloseable {
       }
       PackBody body = spareBodies.poll();
       if (body == null) {
-        body = staging.newBody(Math.min(packTargetSize, 1 << 20), packTargetSize + (packTargetSize >> 2));
+        try {
+          body = staging.newBody(Math.min(packTargetSize, 1 << 20), packTargetSize + (packTargetSize >> 2));
+        } catch (IOException | RuntimeException e) {
+          slots.release();
+          throw e;
+        }
       }
       return new PackBuilder(sealing, type, body);
     }

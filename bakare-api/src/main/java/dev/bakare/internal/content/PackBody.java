@@ -13,6 +13,7 @@ import java.nio.file.Path;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.util.Arrays;
+import org.jspecify.annotations.Nullable;
 
 /**
  * The bytes of one pack while it is filled and uploaded: in a byte array, or in a file with a small buffer
@@ -141,6 +142,8 @@ public abstract sealed class PackBody implements Closeable {
     private long written;
     private byte[] reserved = buffer;
     private int reservedOffset;
+    /** Set when a write failed: the file and the digest may disagree, so the pack must not be finished. */
+    private @Nullable IOException failed;
 
     /** @param file an empty file open for reading and writing, which this body closes */
     InFile(Path directory, FileChannel file) {
@@ -160,6 +163,7 @@ public abstract sealed class PackBody implements Closeable {
 
     @Override
     byte[] reserve(int length) throws IOException {
+      checkNotFailed();
       if (length > buffer.length) {
         flush();
         byte[] large = LARGE.get();
@@ -196,6 +200,7 @@ public abstract sealed class PackBody implements Closeable {
 
     @Override
     byte[] finish() throws IOException {
+      checkNotFailed();
       flush();
       return digest.digest();
     }
@@ -224,6 +229,7 @@ public abstract sealed class PackBody implements Closeable {
       buffered = 0;
       written = 0;
       reserved = buffer;
+      failed = null;
     }
 
     @Override
@@ -245,8 +251,17 @@ public abstract sealed class PackBody implements Closeable {
           written += n;
         }
       } catch (IOException e) {
-        throw new IOException("cannot write a pack's staging file in " + directory + ": " + e.getMessage()
-            + " (check free space there, or set RepositoryOptions.cacheDirectory elsewhere)", e);
+        IOException failure = new IOException("cannot write a pack's staging file in " + directory + ": "
+            + e.getMessage() + " (check free space there, or set RepositoryOptions.cacheDirectory elsewhere)", e);
+        failed = failure;
+        throw failure;
+      }
+    }
+
+    private void checkNotFailed() throws IOException {
+      IOException failure = failed;
+      if (failure != null) {
+        throw new IOException("this pack cannot be finished: writing its staging file failed before", failure);
       }
     }
   }

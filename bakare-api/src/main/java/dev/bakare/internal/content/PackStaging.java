@@ -6,7 +6,6 @@ import java.nio.channels.FileChannel;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
-import java.util.concurrent.atomic.AtomicBoolean;
 import org.jspecify.annotations.Nullable;
 
 /**
@@ -19,7 +18,6 @@ public final class PackStaging {
   private static final System.Logger LOG = System.getLogger(PackStaging.class.getName());
 
   private final @Nullable Path directory;
-  private final AtomicBoolean warned = new AtomicBoolean();
 
   private PackStaging(@Nullable Path directory) {
     this.directory = directory;
@@ -29,12 +27,31 @@ public final class PackStaging {
     return new PackStaging(null);
   }
 
-  /** Stages packs in files in {@code directory}, which is created when the first pack needs it. */
+  /** Stages packs in files in {@code directory}, created if missing; fails when no file can be made there. */
   public static PackStaging inFiles(Path directory) {
     return new PackStaging(directory);
   }
 
-  /** Whether packs go to files (unless a file cannot be made: then to memory, with a warning). */
+  /**
+   * Stages packs in files in {@code directory} if a file can be made there now, else in memory, saying so
+   * in a warning: the choice is made once, so that the memory a writer plans for holds.
+   */
+  public static PackStaging inFilesIfPossible(Path directory) {
+    try {
+      createUnnamedFile(directory).close();
+      return inFiles(directory);
+    } catch (IOException e) {
+      LOG.log(System.Logger.Level.WARNING, "cannot stage packs in files in " + directory + " (" + e.getMessage()
+          + "): keeping them in memory instead, which takes more memory; check that the directory is writable"
+          + " and has free space, or set RepositoryOptions.cacheDirectory elsewhere");
+      return inMemory();
+    }
+  }
+
+  /**
+   * Whether packs go to files: then a pack being filled or uploaded costs a file and a small buffer, not
+   * its size in memory.
+   */
   public boolean inFiles() {
     return directory != null;
   }
@@ -42,21 +59,20 @@ public final class PackStaging {
   /**
    * A body for a new pack: a file when staging in files, else an array of about {@code initialCapacity}
    * bytes growing to about {@code expectedSize}.
+   *
+   * @throws IOException if staging in files and no file can be made
    */
-  PackBody newBody(int initialCapacity, int expectedSize) {
+  PackBody newBody(int initialCapacity, int expectedSize) throws IOException {
     Path dir = directory;
-    if (dir != null) {
-      try {
-        return new PackBody.InFile(dir, createUnnamedFile(dir));
-      } catch (IOException e) {
-        if (warned.compareAndSet(false, true)) {
-          LOG.log(System.Logger.Level.WARNING, "cannot stage packs in files in " + dir + " (" + e.getMessage()
-              + "): keeping them in memory instead, which takes more memory; check that the directory is writable"
-              + " and has free space, or set RepositoryOptions.cacheDirectory elsewhere");
-        }
-      }
+    if (dir == null) {
+      return new PackBody.InMemory(new byte[Math.max(4096, initialCapacity)], expectedSize);
     }
-    return new PackBody.InMemory(new byte[Math.max(4096, initialCapacity)], expectedSize);
+    try {
+      return new PackBody.InFile(dir, createUnnamedFile(dir));
+    } catch (IOException e) {
+      throw new IOException("cannot create a file to stage a pack in " + dir + ": " + e.getMessage()
+          + " (check free space there, or set RepositoryOptions.cacheDirectory elsewhere)", e);
+    }
   }
 
   /**

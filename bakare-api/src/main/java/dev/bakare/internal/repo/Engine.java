@@ -75,6 +75,7 @@ public final class Engine implements AutoCloseable {
   private final Chunker chunker;
   private @Nullable ChunkIndex index;
   private @Nullable Path localDirectory;
+  private @Nullable PackStaging packStaging;
   /**
    * Chunks the segments in {@link #loadedSegments} and {@link #writtenSegments} list, counted as they were
    * loaded or written (a pack two segments list counts twice): the index holds exactly their entries only
@@ -638,10 +639,17 @@ public final class Engine implements AutoCloseable {
 
   /**
    * Where new packs are kept while filled and uploaded: in files in the {@link #workDirectory} when the
-   * store puts from a file without reading it into memory, else in memory.
+   * store puts from a file without reading it into memory and a file can be made there, else in memory.
+   * Decided once.
    */
-  public PackStaging packStaging() {
-    return store.capabilities().streamsFromFiles() ? PackStaging.inFiles(workDirectory()) : PackStaging.inMemory();
+  public synchronized PackStaging packStaging() {
+    PackStaging decided = packStaging;
+    if (decided == null) {
+      decided = store.capabilities().streamsFromFiles() ? PackStaging.inFilesIfPossible(workDirectory())
+          : PackStaging.inMemory();
+      packStaging = decided;
+    }
+    return decided;
   }
 
   /** Where the chunk index keeps its working files: {@code tmp/} in the {@link #localDirectory}. */
