@@ -20,10 +20,14 @@ import org.jspecify.annotations.Nullable;
  * @param checkpointInterval how often a running backup records the index of the packs it uploaded, so that
  *     a rerun after a crash or kill stores again at most what came since: 60 seconds by default
  * @param checkpointBytes record a checkpoint at least every this many uploaded bytes: 256 MiB by default
+ * @param checkpointChunks record a checkpoint at least every this many uploaded chunks: 50,000 by default.
+ *     Until its checkpoint, every chunk uploaded is also kept in memory (about 100 bytes), which a backup
+ *     of millions of small files would otherwise grow by hundreds of MB
  */
 public record BackupRequest(
     List<Path> paths, List<String> tags, @Nullable String host, List<String> excludes, ProgressListener listener,
-    ChangeDetection changeDetection, java.time.Duration checkpointInterval, long checkpointBytes) {
+    ChangeDetection changeDetection, java.time.Duration checkpointInterval, long checkpointBytes,
+    int checkpointChunks) {
 
   public BackupRequest {
     if (paths.isEmpty()) {
@@ -39,6 +43,9 @@ public record BackupRequest(
     }
     if (checkpointBytes < 1) {
       throw new IllegalArgumentException("checkpoint bytes must be positive, got " + checkpointBytes);
+    }
+    if (checkpointChunks < 1) {
+      throw new IllegalArgumentException("checkpoint chunks must be positive, got " + checkpointChunks);
     }
   }
 
@@ -60,6 +67,7 @@ public record BackupRequest(
     private ChangeDetection changeDetection = ChangeDetection.STRICT;
     private java.time.Duration checkpointInterval = java.time.Duration.ofSeconds(60);
     private long checkpointBytes = 256L << 20;
+    private int checkpointChunks = 50_000;
 
     private Builder() {}
 
@@ -70,6 +78,11 @@ public record BackupRequest(
 
     public Builder checkpointBytes(long value) {
       this.checkpointBytes = value;
+      return this;
+    }
+
+    public Builder checkpointChunks(int value) {
+      this.checkpointChunks = value;
       return this;
     }
 
@@ -120,7 +133,7 @@ public record BackupRequest(
 
     public BackupRequest build() {
       return new BackupRequest(paths, tags, host, excludes, listener, changeDetection, checkpointInterval,
-          checkpointBytes);
+          checkpointBytes, checkpointChunks);
     }
   }
 }

@@ -53,4 +53,30 @@ class CheckpointTest {
       assertTrue(check.isClean(), check.problems().toString());
     }
   }
+
+  /**
+   * Many small chunks reach a checkpoint by their number long before their bytes would: the chunks waiting
+   * for their index in memory stay bounded in a backup of millions of small files.
+   */
+  @Test
+  void manySmallChunksAreCheckpointedByTheirNumber() throws IOException {
+    TestRepo repo = new TestRepo(temp);
+    Path source = Files.createDirectories(temp.resolve("source"));
+    Random random = new Random(13);
+    for (int i = 0; i < 600; i++) {
+      Files.write(source.resolve(String.format("f%03d", i)), BackupRestoreTest.randomBytes(random, 1000));
+    }
+    EngineHooks hooks = new EngineHooks(Clock.systemUTC(), true, null, false);
+    RepositoryOptions options = repo.options().packSize(64 << 10).build();
+    try (Repository r = Repository.init(options, hooks)) {
+      BackupRequest request = BackupRequest.builder().path(source).checkpointInterval(java.time.Duration.ofDays(1))
+          .checkpointChunks(100).build();
+      Snapshot snapshot = r.backup(request);
+      assertEquals(600, snapshot.stats().files());
+      long segments = DamageTest.blobsUnder(repo.location.resolve("index")).size();
+      assertTrue(segments >= 5, "600 chunks in checkpoints of 100 wrote " + segments + " index segments");
+      CheckResult check = r.check(CheckRequest.readAllData());
+      assertTrue(check.isClean(), check.problems().toString());
+    }
+  }
 }

@@ -90,6 +90,7 @@ final class BackupPass {
   private final AtomicLong unchangedFiles = new AtomicLong();
   private long lastCheckpointMillis;
   private long uploadedAtLastCheckpoint;
+  private long chunksAtLastCheckpoint;
   private long checkpoints;
   private final SourceMetadata metadata = new SourceMetadata();
   private final List<PathMatcher> nameExcludes = new ArrayList<>();
@@ -255,12 +256,15 @@ final class BackupPass {
     }
     long now = engine.hooks().clock().millis();
     long uploaded = w.stats().uploadedBytes();
+    long chunks = w.stats().uploadedChunks();
     if (now - lastCheckpointMillis < request.checkpointInterval().toMillis()
-        && uploaded - uploadedAtLastCheckpoint < request.checkpointBytes()) {
+        && uploaded - uploadedAtLastCheckpoint < request.checkpointBytes()
+        && chunks - chunksAtLastCheckpoint < request.checkpointChunks()) {
       return;
     }
     lastCheckpointMillis = now;
     uploadedAtLastCheckpoint = uploaded;
+    chunksAtLastCheckpoint = chunks;
     List<IndexSegment.IndexedPack> packs = w.drainUploaded();
     if (packs.isEmpty()) {
       return;

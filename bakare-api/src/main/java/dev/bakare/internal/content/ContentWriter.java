@@ -231,6 +231,7 @@ public final class ContentWriter implements AutoCloseable {
       pending.remove(entry.id());
     }
     uploaded.add(indexed);
+    stats.uploadedChunks.addAndGet(pack.entries().size());
     stats.packs.incrementAndGet();
   }
 
@@ -344,6 +345,7 @@ public final class ContentWriter implements AutoCloseable {
     final AtomicLong duplicateChunks = new AtomicLong();
     final AtomicLong duplicateBytes = new AtomicLong();
     final AtomicLong uploadedBytes = new AtomicLong();
+    final AtomicLong uploadedChunks = new AtomicLong();
     final AtomicLong packs = new AtomicLong();
 
     public long newChunks() {
@@ -371,6 +373,11 @@ public final class ContentWriter implements AutoCloseable {
     /** Bytes of packs uploaded. */
     public long uploadedBytes() {
       return uploadedBytes.get();
+    }
+
+    /** Chunks in the packs uploaded (or found stored already), which wait in memory for their index. */
+    public long uploadedChunks() {
+      return uploadedChunks.get();
     }
 
     public long packs() {
