@@ -49,12 +49,17 @@ final class BackupCommand implements Callable<Integer> {
 
   @Option(names = "--checkpoint-interval", paramLabel = "SECONDS",
       description = "record the index of the packs uploaded so far at least this often, so that a rerun after a"
-          + " crash or kill -9 uploads them again (default: 60)")
+          + " crash or kill -9 does not upload them again (default: 60)")
   private @Nullable Long checkpointSeconds;
 
   @Option(names = "--checkpoint-bytes", paramLabel = "BYTES",
       description = "record a checkpoint at least every this many uploaded bytes (default: 268435456, 256 MiB)")
   private @Nullable Long checkpointBytes;
+
+  @Option(names = "--checkpoint-chunks", paramLabel = "COUNT",
+      description = "record a checkpoint at least every this many uploaded chunks; each waits in memory until"
+          + " then (default: 50000)")
+  private @Nullable Integer checkpointChunks;
 
   BackupCommand(Cli cli) {
     this.cli = cli;
@@ -62,8 +67,9 @@ final class BackupCommand implements Callable<Integer> {
 
   @Override
   public Integer call() throws IOException, CliException {
-    if ((checkpointSeconds != null && checkpointSeconds <= 0) || (checkpointBytes != null && checkpointBytes <= 0)) {
-      throw CliException.usage("--checkpoint-interval and --checkpoint-bytes take positive numbers");
+    if ((checkpointSeconds != null && checkpointSeconds <= 0) || (checkpointBytes != null && checkpointBytes <= 0)
+        || (checkpointChunks != null && checkpointChunks <= 0)) {
+      throw CliException.usage("--checkpoint-interval, --checkpoint-bytes and --checkpoint-chunks take positive numbers");
     }
     Snapshot snapshot;
     Duration took;
@@ -85,6 +91,9 @@ final class BackupCommand implements Callable<Integer> {
       }
       if (checkpointSeconds != null) {
         request.checkpointInterval(Duration.ofSeconds(checkpointSeconds));
+      }
+      if (checkpointChunks != null) {
+        request.checkpointChunks(checkpointChunks);
       }
       if (checkpointBytes != null) {
         request.checkpointBytes(checkpointBytes);

@@ -104,6 +104,7 @@ class ErrorsAndKeysTest {
     // An option's value that is a command's name is the option's value, not the command to run.
     cli.run("-o", "backup", "-r", repo, "snapshots").assertOneLineError(2, "KEY=VALUE");
     cli.run("key").assertOneLineError(2, "bakare key --help");
+    cli.run("-r", repo, "backup", "--checkpoint-chunks", "0", temp).assertOneLineError(2, "--checkpoint-chunks");
     CliRunner.Result bare = cli.run();
     assertEquals(2, bare.code());
     assertTrue(bare.err().contains("Commands:"), "bare 'bakare' lists the commands: " + bare.err());
