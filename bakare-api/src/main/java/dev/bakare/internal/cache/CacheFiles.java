@@ -124,4 +124,18 @@ public final class CacheFiles {
       channel.write(buffer);
     }
   }
+
+  /**
+   * Fills {@code into}'s remaining bytes from {@code channel} at {@code at} with positional reads (the
+   * channel's position is not used); false if the file ends first.
+   */
+  public static boolean readFully(FileChannel channel, long at, ByteBuffer into) throws IOException {
+    int start = into.position();
+    while (into.hasRemaining()) {
+      if (channel.read(into, at + into.position() - start) < 0) {
+        return false;
+      }
+    }
+    return true;
+  }
 }

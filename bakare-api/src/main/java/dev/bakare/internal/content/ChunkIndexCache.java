@@ -211,10 +211,8 @@ public final class ChunkIndexCache {
       throw new CorruptDataException("it ends at " + size + " bytes, before its " + (at + length) + " bytes");
     }
     ByteBuffer buffer = ByteBuffer.allocate(length);
-    while (buffer.hasRemaining()) {
-      if (channel.read(buffer, at + buffer.position()) < 0) {
-        throw new CorruptDataException("it ends early");
-      }
+    if (!CacheFiles.readFully(channel, at, buffer)) {
+      throw new CorruptDataException("it ends early");
     }
     return buffer.flip();
   }

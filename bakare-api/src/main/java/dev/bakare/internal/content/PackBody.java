@@ -1,5 +1,6 @@
 package dev.bakare.internal.content;
 
+import dev.bakare.internal.cache.CacheFiles;
 import dev.bakare.internal.crypto.Crypto;
 import dev.bakare.store.spi.BlobName;
 import dev.bakare.store.spi.BlobStore;
@@ -11,7 +12,6 @@ import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
 import java.nio.file.Path;
 import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
 import java.util.Arrays;
 import org.jspecify.annotations.Nullable;
 
@@ -149,11 +149,7 @@ public abstract sealed class PackBody implements Closeable {
     InFile(Path directory, FileChannel file) {
       this.directory = directory;
       this.file = file;
-      try {
-        this.digest = MessageDigest.getInstance("SHA-256");
-      } catch (NoSuchAlgorithmException e) {
-        throw new IllegalStateException("this JDK lacks SHA-256", e);
-      }
+      this.digest = Crypto.sha256();
     }
 
     @Override
@@ -213,11 +209,9 @@ public abstract sealed class PackBody implements Closeable {
     @Override
     byte[] contents() throws IOException {
       ByteBuffer bytes = ByteBuffer.allocate(Math.toIntExact(written));
-      while (bytes.hasRemaining()) {
-        if (file.read(bytes, bytes.position()) < 0) {
-          throw new IOException("the staging file of a pack in " + directory + " ends after " + bytes.position()
-              + " of " + written + " bytes: something truncated it");
-        }
+      if (!CacheFiles.readFully(file, 0, bytes)) {
+        throw new IOException("the staging file of a pack in " + directory + " ends after " + bytes.position()
+            + " of " + written + " bytes: something truncated it");
       }
       return bytes.array();
     }

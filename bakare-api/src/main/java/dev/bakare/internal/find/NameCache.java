@@ -209,10 +209,8 @@ final class NameCache implements AutoCloseable {
       throw new CorruptDataException("truncated: " + length + " bytes wanted at " + at + " of " + size);
     }
     ByteBuffer buffer = ByteBuffer.allocate((int) length);
-    while (buffer.hasRemaining()) {
-      if (channel.read(buffer, at + buffer.position()) < 0) {
-        throw new CorruptDataException("truncated at " + (at + buffer.position()));
-      }
+    if (!CacheFiles.readFully(channel, at, buffer)) {
+      throw new CorruptDataException("truncated at " + (at + buffer.position()));
     }
     return buffer.flip();
   }

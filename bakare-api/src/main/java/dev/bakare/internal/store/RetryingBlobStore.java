@@ -1,5 +1,6 @@
 package dev.bakare.internal.store;
 
+import dev.bakare.internal.cache.CacheFiles;
 import dev.bakare.store.spi.BlobAlreadyExistsException;
 import dev.bakare.store.spi.BlobInfo;
 import dev.bakare.store.spi.BlobName;
@@ -233,10 +234,8 @@ public final class RetryingBlobStore extends ForwardingBlobStore {
     }
     ByteBuffer expected = ByteBuffer.allocate(stored.get().remaining());
     try {
-      while (expected.hasRemaining()) {
-        if (source.read(expected, expected.position()) < 0) {
-          return false;
-        }
+      if (!CacheFiles.readFully(source, 0, expected)) {
+        return false;
       }
     } catch (java.io.IOException e) {
       throw new StorageException("cannot read the source file of blob " + name + " to compare it with the stored blob: "

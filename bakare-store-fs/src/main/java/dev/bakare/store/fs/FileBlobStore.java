@@ -126,10 +126,7 @@ final class FileBlobStore implements BlobStore {
   /** Copies the file's bytes into the blob's temporary file inside the kernel: no buffer in this process. */
   @Override
   public void putFrom(BlobName name, FileChannel source, long length, PutMode mode) throws StorageException {
-    if (length < 0 || length > MAX_BLOB_SIZE) {
-      throw new IllegalArgumentException(
-          "cannot put blob " + name + " of " + length + " bytes: the length must be in [0, " + MAX_BLOB_SIZE + "]");
-    }
+    capabilities.checkBlobLength(name, length);
     store(name, mode, temp -> copy(name, source, length, temp));
   }
 

@@ -244,10 +244,7 @@ final class S3BlobStore implements BlobStore {
   /** Streams the file's bytes into the request bodies, as often as the SDK asks: no copy in memory. */
   @Override
   public void putFrom(BlobName name, FileChannel source, long length, PutMode mode) throws StorageException {
-    if (length < 0 || length > MAX_BLOB_SIZE) {
-      throw new IllegalArgumentException(
-          "cannot put blob " + name + " of " + length + " bytes: the length must be in [0, " + MAX_BLOB_SIZE + "]");
-    }
+    capabilities.checkBlobLength(name, length);
     try {
       put(name, Content.of(name, source, length), mode);
     } catch (UncheckedIOException e) {
@@ -783,7 +780,6 @@ final class S3BlobStore implements BlobStore {
     return a.compareTo(b) <= 0 ? a : b;
   }
 
-  /** Reads a buffer's remaining bytes; the SDK reads a body once to sign it and once to send it. */
   /** Reads a range of a file with positional reads, so that streams over one channel do not interfere. */
   private static final class FileRangeInputStream extends InputStream {
     private final BlobName name;
@@ -827,6 +823,7 @@ final class S3BlobStore implements BlobStore {
     }
   }
 
+  /** Reads a buffer's remaining bytes; the SDK reads a body once to sign it and once to send it. */
   private static final class BufferInputStream extends InputStream {
     private final ByteBuffer buffer;
 

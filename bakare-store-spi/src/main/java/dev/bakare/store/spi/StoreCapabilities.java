@@ -30,6 +30,14 @@ public record StoreCapabilities(
     }
   }
 
+  /**
+   * Fails with an {@link IllegalArgumentException} naming the blob unless {@code 0 <= length <=}
+   * {@link #maxBlobSize()}: for stores checking what they are asked to put.
+   */
+  public void checkBlobLength(BlobName name, long length) {
+    checkLength(name, length, maxBlobSize);
+  }
+
   /** Fails with an {@link IllegalArgumentException} naming the blob unless {@code 0 <= length <= max}. */
   static void checkLength(BlobName name, long length, long max) {
     if (length < 0 || length > max) {
