@@ -72,6 +72,51 @@ class PruneTest {
     }
   }
 
+  /**
+   * A backup of many small files checkpoints into many small index segments; a prune that rewrites the
+   * index merges them, and every snapshot still restores and checks clean, on a fresh machine too.
+   */
+  @Test
+  void aSweepMergesSmallIndexSegments() throws IOException {
+    for (int i = 0; i < 300; i++) {
+      Files.write(source.resolve(String.format("f%03d", i)), BackupRestoreTest.randomBytes(random, 1000));
+    }
+    RepositoryOptions options = repo.options().packSize(64 << 10).build();
+    Path index = repo.location.resolve("index");
+    // Sequential: a checkpoint check after every file, so the checkpoints come at every 40 chunks.
+    EngineHooks sequential = new EngineHooks(java.time.Clock.systemUTC(), true, null, false);
+    try (Repository r = Repository.init(options, sequential)) {
+      BackupRequest request = BackupRequest.builder().path(source).checkpointChunks(40).build();
+      Snapshot first = r.backup(request);
+      Files.write(source.resolve("extra"), BackupRestoreTest.randomBytes(random, 200_000));
+      Snapshot second = r.backup(request);
+      r.forget(List.of(first.id()), false);
+      Files.delete(source.resolve("extra"));
+      Snapshot third = r.backup(request);
+      r.forget(List.of(second.id()), false);
+      int before = DamageTest.blobsUnder(index).size();
+      assertTrue(before >= 5, "the test needs many small segments: " + before);
+
+      r.prune(NOW);
+      PruneResult sweep = r.prune(NOW);
+      assertTrue(sweep.packsDeleted() > 0, "the second prune sweeps");
+      assertEquals(1, DamageTest.blobsUnder(index).size(), before + " small segments merged into one");
+
+      Path target = temp.resolve("target");
+      RestoreResult result = r.restore(third.id(), target);
+      assertTrue(result.isComplete(), result.errors().toString());
+      assertSameTree(source, restored(target, source));
+    }
+    // A fresh cache directory: the index comes from the merged segment alone.
+    try (Repository r = Repository.open(repo.options().cacheDirectory(temp.resolve("fresh-cache")).build())) {
+      CheckResult check = r.check(CheckRequest.readAllData());
+      assertTrue(check.isClean(), check.problems().toString());
+      Path target = temp.resolve("fresh-target");
+      assertTrue(r.restore(r.snapshots().get(0).id(), target).isComplete());
+      assertSameTree(source, restored(target, source));
+    }
+  }
+
   /** The size of a fresh repository holding only the current tree. */
   private long liveSize() throws IOException {
     TestRepo fresh = new TestRepo(temp.resolve("fresh"));

@@ -29,6 +29,7 @@ import dev.bakare.internal.tree.TreeReader;
 import dev.bakare.store.spi.BlobName;
 import dev.bakare.store.spi.BlobNotFoundException;
 import dev.bakare.store.spi.PutMode;
+import dev.bakare.store.spi.StorageException;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.time.Instant;
@@ -262,9 +263,13 @@ public final class PruneJob {
   }
 
   private final List<BlobName> oldSegments = new ArrayList<>();
+  /** Segments below this many chunks are merged when a prune rewrites the index. */
+  private static final int SMALL_SEGMENT_CHUNKS = 25_000;
 
   /**
-   * Writes replacements for the index segments that list deleted or missing packs; the old ones are
+   * Writes replacements for the index segments that list deleted or missing packs, and merges segments of
+   * fewer than {@link #SMALL_SEGMENT_CHUNKS} chunks (a backup of many small files checkpoints every
+   * 50,000 chunks, and every segment is one more blob for a fresh machine to read); the old ones are
    * deleted only after the packs (so that at every moment every kept pack is indexed). Packs are listed
    * after the segments: a backup uploads its packs before the segment that lists them, so a pack of a
    * listed segment that the later listing lacks is truly gone, while a backup that committed during this
@@ -274,21 +279,64 @@ public final class PruneJob {
     oldSegments.clear();
     List<BlobName> segments = engine.indexSegmentNames();
     Set<ObjectId> present = engine.packsInStorage().keySet();
+    List<BlobName> small = new ArrayList<>();
     for (BlobName name : segments) {
       IndexSegment segment = engine.readIndexSegment(name);
-      List<IndexSegment.IndexedPack> kept = new ArrayList<>();
       boolean changed = false;
+      int chunks = 0;
       for (IndexSegment.IndexedPack pack : segment.packs()) {
         ObjectId packId = pack.pack().id();
-        if (deleted.contains(packId) || !present.contains(packId)) {
-          changed = true;
-        } else {
-          kept.add(pack);
-        }
+        changed |= deleted.contains(packId) || !present.contains(packId);
+        chunks += pack.entries().size();
       }
       if (changed) {
-        engine.writeIndexSegments(kept);
         oldSegments.add(name);
+      } else if (chunks < SMALL_SEGMENT_CHUNKS) {
+        small.add(name);
+      }
+    }
+    if (small.size() > 1) {
+      oldSegments.addAll(small);
+    }
+    // Read again rather than kept: the rewritten segments' packs are written out a batch at a time, so a
+    // prune's memory does not grow with the index.
+    SegmentBatch batch = new SegmentBatch();
+    for (BlobName name : oldSegments) {
+      for (IndexSegment.IndexedPack pack : engine.readIndexSegment(name).packs()) {
+        ObjectId packId = pack.pack().id();
+        if (!deleted.contains(packId) && present.contains(packId)) {
+          batch.add(pack);
+        }
+      }
+    }
+    batch.flush();
+  }
+
+  /**
+   * Packs to list in new segments, written once a segment's worth has gathered; a pack two old segments
+   * list is listed once.
+   */
+  private final class SegmentBatch {
+    private final Set<ObjectId> listed = new HashSet<>();
+    private final List<IndexSegment.IndexedPack> packs = new ArrayList<>();
+    private int chunks;
+
+    void add(IndexSegment.IndexedPack pack) throws StorageException {
+      if (!listed.add(pack.pack().id())) {
+        return;
+      }
+      packs.add(pack);
+      chunks += pack.entries().size();
+      if (chunks >= SMALL_SEGMENT_CHUNKS * 4) {
+        flush();
+      }
+    }
+
+    void flush() throws StorageException {
+      if (!packs.isEmpty()) {
+        engine.writeIndexSegments(packs);
+        packs.clear();
+        chunks = 0;
       }
     }
   }
