@@ -22,11 +22,7 @@ class CheckpointTest {
   @Test
   void aRerunAfterACrashStoresOnlyWhatCameAfterTheLastCheckpoint() throws IOException {
     TestRepo repo = new TestRepo(temp);
-    Path source = Files.createDirectories(temp.resolve("source"));
-    Random random = new Random(12);
-    for (int i = 0; i < 20; i++) {
-      Files.write(source.resolve(String.format("f%02d", i)), BackupRestoreTest.randomBytes(random, 1 << 20));
-    }
+    Path source = randomFiles(20, 1 << 20, 12);
     // Sequential mode: files in name order, a checkpoint check after each, so the crash point is exact.
     EngineHooks hooks = new EngineHooks(Clock.systemUTC(), true, null, false);
     RepositoryOptions options = repo.options().packSize(1 << 20).build();
@@ -61,11 +57,7 @@ class CheckpointTest {
   @Test
   void manySmallChunksAreCheckpointedByTheirNumber() throws IOException {
     TestRepo repo = new TestRepo(temp);
-    Path source = Files.createDirectories(temp.resolve("source"));
-    Random random = new Random(13);
-    for (int i = 0; i < 600; i++) {
-      Files.write(source.resolve(String.format("f%03d", i)), BackupRestoreTest.randomBytes(random, 1000));
-    }
+    Path source = randomFiles(600, 1000, 13);
     EngineHooks hooks = new EngineHooks(Clock.systemUTC(), true, null, false);
     RepositoryOptions options = repo.options().packSize(64 << 10).build();
     try (Repository r = Repository.init(options, hooks)) {
@@ -78,5 +70,15 @@ class CheckpointTest {
       CheckResult check = r.check(CheckRequest.readAllData());
       assertTrue(check.isClean(), check.problems().toString());
     }
+  }
+
+  /** A source directory of {@code count} files of {@code size} random bytes, named in the order written. */
+  private Path randomFiles(int count, int size, long seed) throws IOException {
+    Path source = Files.createDirectories(temp.resolve("source"));
+    Random random = new Random(seed);
+    for (int i = 0; i < count; i++) {
+      Files.write(source.resolve(String.format("f%03d", i)), BackupRestoreTest.randomBytes(random, size));
+    }
+    return source;
   }
 }
