@@ -18,6 +18,8 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.stream.Collectors;
+import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -26,9 +28,12 @@ import org.junit.jupiter.api.io.TempDir;
 /**
  * Real processes on one file-system repository, with a backup frozen by SIGSTOP (as a suspended laptop
  * is) for longer than every timeout and grace period, with shortened periods: prunes use {@code --grace 1s
- * --session-expiry 3s} and backups {@code --heartbeat 500ms}. A backup is frozen mid-pass: its source holds
- * more new data than a pack (16 MiB), and it is stopped as soon as its first pack appears, so it has loaded
- * the index and made its deduplication decisions by then.
+ * --session-expiry 3s} and backups {@code --heartbeat 500ms}. A backup is frozen mid-pass: it is stopped as
+ * soon as its first pack appears, so it has loaded the index and made its deduplication decisions by then.
+ * The repository's packs are small (64 KiB, chunks of 16-64 KiB) so that the frozen backup has hundreds of
+ * packs still to write when it is stopped: with 16 MiB packs its first pack appeared about 150 ms before it
+ * claimed its commit, a window the test's polling could miss on a loaded machine, and a backup frozen after
+ * its claim is committed, not abandoned.
  */
 class FrozenBackupProcessTest {
   private static final String[] SHORT_PRUNE = {"--grace", "1s", "--session-expiry", "3s"};
@@ -48,7 +53,7 @@ class FrozenBackupProcessTest {
     repo = temp.resolve("repo");
     children = new ChildCli(temp, temp.resolve("config"), repo);
     cli = new CliRunner(temp.resolve("config"));
-    cli.run("-r", repo, "init").assertSuccess();
+    cli.run("-r", repo, "init", "--pack-size", "64K", "--chunk-sizes", "16K,32K,64K").assertSuccess();
   }
 
   @AfterEach
@@ -84,12 +89,30 @@ class FrozenBackupProcessTest {
    */
   private ChildCli.Child startAndFreeze(Path source, String host) throws IOException, InterruptedException {
     Set<String> before = children.packs();
+    Set<Path> sessionsBefore = sessions();
     ChildCli.Child backup = start("--json", "backup", "--heartbeat", "500ms", "--host", host, source.toString());
     ChildCli.await("the backup uploads its first pack", Duration.ofSeconds(120),
         () -> !before.containsAll(children.packs()) || !backup.isAlive());
     backup.signal("STOP");
     assertTrue(backup.isAlive(), "the backup finished before it could be frozen: give it more data");
+    Set<Path> started = sessions();
+    started.removeAll(sessionsBefore);
+    assertEquals(1, started.size(), "the frozen backup's session: " + started);
+    Path session = started.iterator().next();
+    // A session that ended is emptied; one that claimed its commit holds its snapshot: neither is abandoned.
+    assertTrue(Files.exists(session.resolve("start")) && !Files.exists(session.resolve("snapshot")),
+        "the backup had claimed its commit or ended before it was frozen: give it more packs to write after"
+            + " its first (session " + session + ")");
     return backup;
+  }
+
+  private Set<Path> sessions() throws IOException {
+    if (!Files.isDirectory(repo.resolve("sessions"))) {
+      return new HashSet<>();
+    }
+    try (Stream<Path> listed = Files.list(repo.resolve("sessions"))) {
+      return listed.collect(Collectors.toCollection(HashSet::new));
+    }
   }
 
   @Test
