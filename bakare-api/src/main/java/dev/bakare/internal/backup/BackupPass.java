@@ -300,7 +300,7 @@ final class BackupPass {
       SourceTrie.Dir childDir = child.getValue();
       Node parentNode = parent.get(child.getKey());
       if (childDir.source() != null) {
-        children.add(visit(childPath, parentNode));
+        children.add(visit(childPath, child.getKey(), parentNode));
       } else {
         Node node = metadata.stat(childPath, child.getKey());
         children.add(treeOf(childDir, childPath, loadParent(parentNode)).thenApply(node::withSubtree));
@@ -365,13 +365,11 @@ final class BackupPass {
     return true;
   }
 
-  private CompletableFuture<@Nullable Node> visit(Path path, @Nullable Node parentNode) {
+  private CompletableFuture<@Nullable Node> visit(Path path, String name, @Nullable Node parentNode) {
     CompletableFuture<@Nullable Node> stopped = stopped();
     if (stopped != null) {
       return stopped;
     }
-    Path fileName = path.getFileName();
-    String name = fileName == null ? "" : fileName.toString();
     Node node;
     try {
       node = metadata.stat(path, name);
@@ -494,8 +492,9 @@ final class BackupPass {
     entries.sort(null);
     List<CompletableFuture<@Nullable Node>> children = new ArrayList<>(entries.size());
     for (Path entry : entries) {
-      Path name = entry.getFileName();
-      children.add(visit(entry, name == null ? null : parent.get(name.toString())));
+      // An entry of a directory always has a name; it is made once per entry (each call copies and decodes).
+      String name = Objects.requireNonNull(entry.getFileName(), "directory entry").toString();
+      children.add(visit(entry, name, parent.get(name)));
     }
     return storeTreeWhenDone(children).thenApply(id -> {
       directories.incrementAndGet();
@@ -621,6 +620,9 @@ final class BackupPass {
   }
 
   private boolean isExcluded(Path path) {
+    if (nameExcludes.isEmpty() && pathExcludes.isEmpty()) {
+      return false;
+    }
     Path name = path.getFileName();
     if (name != null) {
       for (PathMatcher m : nameExcludes) {

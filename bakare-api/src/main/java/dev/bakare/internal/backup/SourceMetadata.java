@@ -25,6 +25,8 @@ import java.util.concurrent.ConcurrentHashMap;
 final class SourceMetadata {
   private static final String UNIX_ATTRIBUTES = "unix:mode,ino,dev,nlink,uid,gid,ctime,lastModifiedTime,size";
   private static final int S_IFMT = 0170000;
+  /** Shared rather than a varargs array per file; the JDK only reads it. */
+  private static final LinkOption[] NO_FOLLOW = {LinkOption.NOFOLLOW_LINKS};
 
   private final boolean unixView;
   private final boolean direct;
@@ -46,13 +48,13 @@ final class SourceMetadata {
       return statPosix(path, name);
     }
     if (direct) {
-      PosixFileAttributes a = Files.readAttributes(path, PosixFileAttributes.class, LinkOption.NOFOLLOW_LINKS);
+      PosixFileAttributes a = Files.readAttributes(path, PosixFileAttributes.class, NO_FOLLOW);
       if (UnixStat.readable(a)) {
         return node(path, name, UnixStat.mode(a), UnixStat.uid(a), UnixStat.gid(a), a.lastModifiedTime(),
             UnixStat.ctime(a), UnixStat.inode(a), UnixStat.device(a), UnixStat.links(a), a.size());
       }
     }
-    Map<String, Object> a = Files.readAttributes(path, UNIX_ATTRIBUTES, LinkOption.NOFOLLOW_LINKS);
+    Map<String, Object> a = Files.readAttributes(path, UNIX_ATTRIBUTES, NO_FOLLOW);
     return node(path, name, (Integer) a.get("mode"), ((Integer) a.get("uid")) & 0xFFFF_FFFFL,
         ((Integer) a.get("gid")) & 0xFFFF_FFFFL, (FileTime) a.get("lastModifiedTime"), (FileTime) a.get("ctime"),
         (Long) a.get("ino"), (Long) a.get("dev"), ((Integer) a.get("nlink")) & 0xFFFF_FFFFL, (Long) a.get("size"));
