@@ -83,13 +83,13 @@ class LongLivedRepositoryTest {
       Files.delete(source.resolve("dropped"));
       second = writer.backup(BackupRequest.of(source));
     }
-    // Before its first look at a pack: the restore has listed the packs and loaded the index by then.
-    PauseAt pause = PauseAt.before(FaultInjectingBlobStore.Operation.STAT, "data/", "");
+    // Before its first read of a pack (the root tree's): it has listed the packs and loaded the index by then.
+    PauseAt pause = PauseAt.before(FaultInjectingBlobStore.Operation.GET, "data/", "");
     try (Repository restorer = Repository.open(options, new EngineHooks(clock, true, pause.wrap(shared), false));
         Repository pruner = Repository.open(options, hooks)) {
       Path target = temp.resolve("target");
       CompletableFuture<RestoreResult> restore = PauseAt.inBackground(() -> restorer.restore(second.id(), target));
-      pause.awaitPaused("the restore reads its first tree pack");
+      pause.awaitPaused("the restore reads its first tree");
       pruner.forget(List.of(first.id()), false);
       assertTrue(pruner.prune(NOW).packsRepacked() > 0, "the first pack is half garbage and is repacked");
       clock.advance(Duration.ofMinutes(1));

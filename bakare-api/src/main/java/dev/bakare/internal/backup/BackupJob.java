@@ -110,7 +110,7 @@ public final class BackupJob {
         java.util.Map<ObjectId, Long> present = engine.packsInStorage();
         ChunkIndex index = engine.index(present).withPackStates(tombstoned::contains, present::containsKey);
         Parent parent = findParent(host);
-        TreeReader parentTrees = parent == null ? null : TreeReader.uncached(engine.reader(index));
+        TreeReader parentTrees = parent == null ? null : TreeReader.uncached(engine.onePassReader(index));
         BackupPass.Result pass = new BackupPass(engine, request, opener, index, session,
             parent == null ? null : parent.root(), parentTrees).run();
         engine.writeIndex(pass.packs());

@@ -39,20 +39,24 @@ public final class ContentReader {
    */
   private final TreePacks treePacks;
   private final long treePackCacheBytes;
+  /** False where small reads cost no more than large ones: then each tree is read alone, nothing kept. */
+  private final boolean wholeTreePacks;
 
   public ContentReader(BlobStore store, Sealing sealing, ChunkHasher hasher, Compressor compressor, ChunkIndex index) {
-    this(store, sealing, hasher, compressor, index, TREE_PACK_CACHE_BYTES, null);
+    this(store, sealing, hasher, compressor, index, TREE_PACK_CACHE_BYTES, true, null);
   }
 
   /**
    * A reader that survives prunes: when a pack turns out to be gone, it loads the index again from
    * {@code reloader} and reads the chunk from the pack a prune moved it into (without a reloader, a gone
-   * pack is an error). It keeps up to {@code treePackCacheBytes} of whole tree packs.
+   * pack is an error). With {@code wholeTreePacks} it reads tree packs whole and keeps up to {@code
+   * treePackCacheBytes} of them; without, it reads each tree alone (for a store where that costs no more).
    */
   public ContentReader(BlobStore store, Sealing sealing, ChunkHasher hasher, Compressor compressor, ChunkIndex index,
-      long treePackCacheBytes, @org.jspecify.annotations.Nullable IndexLoader reloader) {
+      long treePackCacheBytes, boolean wholeTreePacks, @org.jspecify.annotations.Nullable IndexLoader reloader) {
     this.reloader = reloader;
     this.treePackCacheBytes = treePackCacheBytes;
+    this.wholeTreePacks = wholeTreePacks;
     this.store = store;
     this.sealing = sealing;
     this.hasher = hasher;
@@ -134,7 +138,7 @@ public final class ContentReader {
       throw new IntegrityException(Layout.pack(location.pack().id()).value(),
           "chunk " + id.shortHex() + " is indexed as " + location.type() + " but referenced as " + expectedType, null);
     }
-    if (expectedType == ChunkType.TREE) {
+    if (expectedType == ChunkType.TREE && wholeTreePacks) {
       byte[] pack = treePack(location);
       if (pack != null && location.offset() + location.storedLength() <= pack.length) {
         return open(id, location, pack, (int) location.offset());

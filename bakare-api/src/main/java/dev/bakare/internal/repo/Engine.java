@@ -55,6 +55,8 @@ import org.jspecify.annotations.Nullable;
  * {@code Repository} facade delegates here. Thread-safe.
  */
 public final class Engine implements AutoCloseable {
+  /** The most operations in flight a store asks for that {@link #smallReadsAreCheap} counts as local. */
+  private static final int LOCAL_CONCURRENCY = 4;
   private static final System.Logger LOG = System.getLogger(Engine.class.getName());
   private static final int INDEX_SEGMENT_MAX_CHUNKS = 100_000;
   /** How often the index is listed again when listed segments vanish before they are read. */
@@ -375,6 +377,15 @@ public final class Engine implements AutoCloseable {
 
   public BlobStore store() {
     return store;
+  }
+
+  /**
+   * Whether a read of the store costs about as much small as large: true for a store that wants few
+   * operations in flight (the file store asks for 4), false for a remote one, where every read is a round
+   * trip. Readers then fetch just the bytes they need instead of larger spans that save requests.
+   */
+  public boolean smallReadsAreCheap() {
+    return store.capabilities().recommendedConcurrency() <= LOCAL_CONCURRENCY;
   }
 
   public Config config() {
@@ -788,16 +799,34 @@ public final class Engine implements AutoCloseable {
   /**
    * A reader over the index, preferring copies in packs that exist now: a long-lived index may still list
    * packs a prune deleted since (their chunks live on in the packs it repacked them into). A pack deleted
-   * while the reader works is followed the same way, by listing again.
+   * while the reader works is followed the same way, by listing again. It reads tree packs whole.
    */
   public ContentReader reader() throws IOException {
-    return new ContentReader(store, sealing, hasher, compressor, readableIndex(), treePackCacheBytes(),
-        this::readableIndex);
+    return readerOf(readableIndex(), true, this::readableIndex);
+  }
+
+  /**
+   * A reader as {@link #reader()} for a job that reads each tree of one snapshot once (a restore): on a
+   * store where small reads are cheap it reads each tree alone instead of keeping whole tree packs.
+   */
+  public ContentReader onePassReader() throws IOException {
+    return readerOf(readableIndex(), !smallReadsAreCheap(), this::readableIndex);
   }
 
   /** A reader over {@code index} as given (no reloading), with a tree cache sized by the memory budget. */
   public ContentReader reader(ChunkIndex index) {
-    return new ContentReader(store, sealing, hasher, compressor, index, treePackCacheBytes(), null);
+    return readerOf(index, true, null);
+  }
+
+  /** A reader as {@link #reader(ChunkIndex)} for a job that reads each tree of one snapshot once (a backup's parent). */
+  public ContentReader onePassReader(ChunkIndex index) {
+    return readerOf(index, !smallReadsAreCheap(), null);
+  }
+
+  private ContentReader readerOf(ChunkIndex index, boolean wholeTreePacks,
+      ContentReader.@Nullable IndexLoader reloader) {
+    return new ContentReader(store, sealing, hasher, compressor, index, treePackCacheBytes(), wholeTreePacks,
+        reloader);
   }
 
   /**

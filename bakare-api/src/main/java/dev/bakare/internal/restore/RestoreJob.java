@@ -63,8 +63,6 @@ public final class RestoreJob {
   private static final int LOCAL_MAX_RANGE = 4 << 20;
   /** ... and on a store that wants many (a remote one), where every read pays a round trip. */
   private static final int REMOTE_MAX_RANGE = 32 << 20;
-  /** The most operations in flight a local store asks for (the file store asks for 4). */
-  private static final int LOCAL_CONCURRENCY = 4;
   private static final int MAX_GAP = 256 << 10;
   private static final LinkOption NOFOLLOW = LinkOption.NOFOLLOW_LINKS;
   private static final Set<OpenOption> NEW_FILE =
@@ -88,8 +86,7 @@ public final class RestoreJob {
   public RestoreJob(Engine engine, RestoreRequest request) {
     this.engine = engine;
     this.request = request;
-    this.maxRange = engine.store().capabilities().recommendedConcurrency() <= LOCAL_CONCURRENCY
-        ? LOCAL_MAX_RANGE : REMOTE_MAX_RANGE;
+    this.maxRange = engine.smallReadsAreCheap() ? LOCAL_MAX_RANGE : REMOTE_MAX_RANGE;
     this.metadata = new RestoredMetadata(engine.hooks().clock().instant());
     for (String include : request.includes()) {
       String normalized = include.startsWith("/") ? include : "/" + include;
@@ -114,7 +111,7 @@ public final class RestoreJob {
     if (detail == null) {
       throw new IllegalStateException("a full key always reads the snapshot detail");
     }
-    ContentReader contentReader = engine.reader();
+    ContentReader contentReader = engine.onePassReader();
     this.reader = contentReader;
     TreeReader trees = TreeReader.uncached(contentReader);
     Path target = request.target().toAbsolutePath().normalize();

@@ -24,7 +24,10 @@ import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-/** How {@link ContentReader} reads trees: whole packs while they fit its cache, without reading any over and over. */
+/**
+ * How {@link ContentReader} reads trees: whole packs while they fit its cache, without reading any over and
+ * over; or, where small reads are cheap, each tree alone.
+ */
 class TreePackCacheTest {
   private static final int PACKS = 8;
   private static final int TREES_PER_PACK = 50;
@@ -92,7 +95,7 @@ class TreePackCacheTest {
     try (ChunkIndex index = ChunkIndex.create(temp)) {
       Stored stored = store(counting, index);
       ContentReader reader = new ContentReader(counting, sealing, hasher, new Compressor(3), index,
-          PACKS * stored.packBytes(), null);
+          PACKS * stored.packBytes(), true, null);
       for (int round = 0; round < 3; round++) {
         for (int t = 0; t < stored.trees().size(); t++) {
           assertArrayEquals(stored.contents().get(t), reader.read(stored.trees().get(t), ChunkType.TREE));
@@ -111,7 +114,7 @@ class TreePackCacheTest {
       // Room for two of the eight packs; a walk that goes round all of them, one tree from each in turn,
       // is the worst case: with plain LRU every tree read would read a whole pack.
       ContentReader reader = new ContentReader(counting, sealing, hasher, new Compressor(3), index,
-          2 * stored.packBytes(), null);
+          2 * stored.packBytes(), true, null);
       int reads = 0;
       for (int i = 0; i < TREES_PER_PACK; i++) {
         for (int p = 0; p < PACKS; p++) {
@@ -127,6 +130,23 @@ class TreePackCacheTest {
       assertTrue(counting.wholeGets <= PACKS * (1 + windows),
           counting.wholeGets + " whole-pack reads for " + reads + " trees in " + windows + " windows");
       assertTrue(counting.wholeGets < reads / 4, counting.wholeGets + " whole-pack reads for " + reads + " trees");
+    }
+  }
+
+  @Test
+  void whereSmallReadsAreCheapEachTreeIsReadAloneAndNoPackIsKept() throws IOException {
+    CountingStore counting = new CountingStore(new MemoryBlobStore());
+    try (ChunkIndex index = ChunkIndex.create(temp)) {
+      Stored stored = store(counting, index);
+      ContentReader reader = new ContentReader(counting, sealing, hasher, new Compressor(3), index,
+          PACKS * stored.packBytes(), false, null);
+      for (int t = 0; t < stored.trees().size(); t++) {
+        assertArrayEquals(stored.contents().get(t), reader.read(stored.trees().get(t), ChunkType.TREE));
+      }
+      assertEquals(0, counting.wholeGets);
+      assertEquals(stored.trees().size(), counting.rangeGets);
+      // Each read is one sealed tree: its bytes and the tag, not a span of its pack.
+      assertEquals((long) stored.trees().size() * (TREE_SIZE + 16), counting.bytesRead);
     }
   }
 }
