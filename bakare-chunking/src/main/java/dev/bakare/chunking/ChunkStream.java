@@ -5,15 +5,20 @@ import java.io.InputStream;
 import java.nio.ByteBuffer;
 import java.nio.channels.IllegalBlockingModeException;
 import java.nio.channels.ReadableByteChannel;
+import java.nio.channels.SeekableByteChannel;
 import java.nio.channels.SelectableChannel;
+import java.util.Arrays;
 import java.util.Objects;
 
 /**
  * Splits whole inputs (files, streams) into chunks with a {@link Chunker}, through one buffer that is
- * allocated once and reused for every input. Not safe for concurrent use: give each thread its own.
+ * reused for every input. Not safe for concurrent use: give each thread its own.
  *
- * <p>The buffer holds at least twice the chunker's {@link Chunker#maxSize()}, so that the chunker is always
- * shown at least {@code maxSize} bytes, or all that is left of the input.
+ * <p>The chunker is always shown at least {@link Chunker#maxSize()} bytes, or all that is left of the
+ * input. The buffer is allocated when an input is first read, as large as that input needs (a channel that
+ * knows its size says how much), and grows up to twice {@code maxSize} when an input needs more: a thread
+ * that only ever splits bytes already in memory, or small files, never holds a buffer of twice the largest
+ * chunk (8 MiB with the default parameters).
  */
 public final class ChunkStream {
   /** Small maximum sizes still get a buffer large enough for efficient reads. */
@@ -26,8 +31,10 @@ public final class ChunkStream {
   static final int CHANNEL_READ_SLICE = 1 << 20;
 
   private final Chunker chunker;
-  private final byte[] buffer;
-  private final ByteBuffer channelView;
+  /** The size the buffer grows to at most: {@code max(2 * maxSize, 64 KiB)}. */
+  private final int fullSize;
+  private byte[] buffer = new byte[0];
+  private ByteBuffer channelView = ByteBuffer.wrap(buffer);
 
   /** Receives the chunks of an input, in order. */
   @FunctionalInterface
@@ -42,7 +49,7 @@ public final class ChunkStream {
     void accept(byte[] buffer, int offset, int length) throws IOException;
   }
 
-  /** Creates a stream for {@code chunker}, allocating a buffer of {@code max(2 * maxSize, 64 KiB)} bytes. */
+  /** Creates a stream for {@code chunker}; its buffer grows to at most {@code max(2 * maxSize, 64 KiB)} bytes. */
   public ChunkStream(Chunker chunker) {
     if (chunker.maxSize() < 1 || chunker.maxSize() > ChunkerParameters.MAX_SIZE_CEILING) {
       throw new IllegalArgumentException(
@@ -50,8 +57,7 @@ public final class ChunkStream {
               + ChunkerParameters.MAX_SIZE_CEILING + "]");
     }
     this.chunker = chunker;
-    this.buffer = new byte[Math.max(2 * chunker.maxSize(), MIN_BUFFER)];
-    this.channelView = ByteBuffer.wrap(buffer);
+    this.fullSize = Math.max(2 * chunker.maxSize(), MIN_BUFFER);
   }
 
   /**
@@ -66,11 +72,13 @@ public final class ChunkStream {
     if (channel instanceof SelectableChannel selectable && !selectable.isBlocking()) {
       throw new IllegalBlockingModeException();
     }
+    long expected = channel instanceof SeekableByteChannel seekable ? seekable.size() - seekable.position() : 0;
     return split(
         (offset, length) -> {
           channelView.limit(offset + Math.min(length, CHANNEL_READ_SLICE)).position(offset);
           return channel.read(channelView);
         },
+        expected,
         consumer);
   }
 
@@ -82,7 +90,7 @@ public final class ChunkStream {
    * @throws IOException from the stream or the consumer
    */
   public long split(InputStream in, ChunkConsumer consumer) throws IOException {
-    return split((offset, length) -> in.read(buffer, offset, length), consumer);
+    return split((offset, length) -> in.read(buffer, offset, length), 0, consumer);
   }
 
   /**
@@ -115,13 +123,29 @@ public final class ChunkStream {
     return length;
   }
 
+  /** Replaces the buffer with a larger one holding the same bytes, if it is smaller than {@code size}. */
+  private void growTo(int size) {
+    if (buffer.length < size) {
+      buffer = Arrays.copyOf(buffer, size);
+      channelView = ByteBuffer.wrap(buffer);
+    }
+  }
+
+  /** The buffer's size now: what this stream holds between inputs. */
+  int bufferSize() {
+    return buffer.length;
+  }
+
   /** Reads into {@link #buffer}: at most {@code length} bytes at {@code offset}; -1 at the end of input. */
   @FunctionalInterface
   private interface Source {
     int read(int offset, int length) throws IOException;
   }
 
-  private long split(Source source, ChunkConsumer consumer) throws IOException {
+  /** @param expected how many bytes the input probably holds (0 if unknown): the buffer's first size */
+  private long split(Source source, long expected, ChunkConsumer consumer) throws IOException {
+    // One byte more than the input, so that the read that finds its end has room.
+    growTo((int) Math.min(fullSize, Math.max(MIN_BUFFER, expected + 1)));
     int maxSize = chunker.maxSize();
     int start = 0;
     int end = 0;
@@ -132,7 +156,15 @@ public final class ChunkStream {
         System.arraycopy(buffer, start, buffer, 0, end - start);
         end -= start;
         start = 0;
-        while (end < buffer.length) {
+        while (true) {
+          if (end == buffer.length) {
+            if (buffer.length == fullSize) {
+              break;
+            }
+            // The input is longer than the buffer: a buffer below its full size would be refilled (its
+            // rest moved to the front) after nearly every chunk.
+            growTo(Math.min(fullSize, 2 * buffer.length));
+          }
           int n = source.read(end, buffer.length - end);
           if (n < 0) {
             eof = true;

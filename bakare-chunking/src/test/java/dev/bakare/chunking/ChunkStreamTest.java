@@ -7,9 +7,12 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
+import java.nio.ByteBuffer;
 import java.nio.channels.Channels;
 import java.nio.channels.IllegalBlockingModeException;
+import java.nio.channels.NonWritableChannelException;
 import java.nio.channels.Pipe;
+import java.nio.channels.SeekableByteChannel;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
@@ -169,5 +172,104 @@ class ChunkStreamTest {
             IllegalStateException.class,
             () -> new ChunkStream(broken).split(new ByteArrayInputStream(new byte[10]), (b, o, n) -> {}));
     assertTrue(e.getMessage().contains("chunker broken returned chunk length 0 for 10 bytes"), e.getMessage());
+  }
+
+  @Test
+  void theBufferGrowsOnlyAsFarAsTheInputsNeed() throws IOException {
+    // Default parameters: up to 8 MiB of buffer for chunks of up to 4 MiB.
+    Chunker chunker = fastCdc(ChunkerParameters.DEFAULT);
+    ChunkStream stream = new ChunkStream(chunker);
+    stream.split(TestInputs.randomBytes(5, 3 << 20), 0, 3 << 20, (b, o, n) -> { });
+    assertEquals(0, stream.bufferSize(), "bytes already in memory need no buffer");
+
+    byte[] small = TestInputs.randomBytes(6, 100_000);
+    assertEquals(TestInputs.chunkLengths(chunker, small), lengthsThroughSizedChannel(stream, small, small.length));
+    assertTrue(stream.bufferSize() <= 128 << 10, "a 100 kB file needs no more: " + stream.bufferSize());
+
+    // Inputs of growing sizes, read in short pieces from channels that do not know their size: every
+    // growth keeps what was read, and the chunks are those of the bytes in memory.
+    ChunkStream unsized = new ChunkStream(chunker);
+    for (int size : new int[] {1000, 70_000, 3 << 20, 5 << 20, 20 << 20}) {
+      byte[] data = TestInputs.randomBytes(size, size);
+      assertEquals(TestInputs.chunkLengths(chunker, data),
+          TestInputs.streamLengths(unsized, TestInputs.shortReads(data, size, 300_000)), size + " bytes");
+    }
+    assertEquals(2 * chunker.maxSize(), unsized.bufferSize());
+  }
+
+  @Test
+  void aChannelHoldingMoreThanItsSizeSaidIsSplitWhole() throws IOException {
+    // A file that grows while it is read: its size when the split began sizes the first buffer.
+    Chunker chunker = fastCdc(ChunkerParameters.DEFAULT);
+    for (int size : new int[] {100_000, 2 << 20, 12 << 20}) {
+      byte[] data = TestInputs.randomBytes(size + 1, size);
+      assertEquals(TestInputs.chunkLengths(chunker, data),
+          lengthsThroughSizedChannel(new ChunkStream(chunker), data, 1000), size + " bytes said to be 1000");
+    }
+  }
+
+  /** Splits {@code data} read from a seekable channel whose {@code size()} reports {@code reportedSize}. */
+  private static List<Integer> lengthsThroughSizedChannel(ChunkStream stream, byte[] data, long reportedSize)
+      throws IOException {
+    List<Integer> lengths = new ArrayList<>();
+    stream.split(new ArrayChannel(data, reportedSize), (b, o, n) -> lengths.add(n));
+    return lengths;
+  }
+
+  /** A read-only seekable channel over an array, reporting a size of the test's choosing. */
+  private static final class ArrayChannel implements SeekableByteChannel {
+    private final byte[] data;
+    private final long reportedSize;
+    private int position;
+
+    ArrayChannel(byte[] data, long reportedSize) {
+      this.data = data;
+      this.reportedSize = reportedSize;
+    }
+
+    @Override
+    public int read(ByteBuffer dst) {
+      if (position == data.length) {
+        return -1;
+      }
+      int n = Math.min(dst.remaining(), data.length - position);
+      dst.put(data, position, n);
+      position += n;
+      return n;
+    }
+
+    @Override
+    public int write(ByteBuffer src) {
+      throw new NonWritableChannelException();
+    }
+
+    @Override
+    public long position() {
+      return position;
+    }
+
+    @Override
+    public SeekableByteChannel position(long newPosition) {
+      position = Math.toIntExact(newPosition);
+      return this;
+    }
+
+    @Override
+    public long size() {
+      return reportedSize;
+    }
+
+    @Override
+    public SeekableByteChannel truncate(long size) {
+      throw new NonWritableChannelException();
+    }
+
+    @Override
+    public boolean isOpen() {
+      return true;
+    }
+
+    @Override
+    public void close() {}
   }
 }
