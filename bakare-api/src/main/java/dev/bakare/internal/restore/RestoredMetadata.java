@@ -49,13 +49,25 @@ final class RestoredMetadata {
 
   /** The attribute to create {@code node}'s file with: its permission bits (the umask still applies). */
   static FileAttribute<Set<PosixFilePermission>> creationPermissions(Node node) {
-    Set<PosixFilePermission> permissions = EnumSet.noneOf(PosixFilePermission.class);
-    for (int i = 0; i < BY_BIT.length; i++) {
-      if ((node.mode() & (0400 >> i)) != 0) {
-        permissions.add(BY_BIT[i]);
+    return CREATION_PERMISSIONS[node.mode() & PERMISSION_BITS];
+  }
+
+  /** The attribute for each of the 512 permission bit patterns, made once rather than per file restored. */
+  private static final FileAttribute<Set<PosixFilePermission>>[] CREATION_PERMISSIONS = creationPermissionsByBits();
+
+  @SuppressWarnings("unchecked")
+  private static FileAttribute<Set<PosixFilePermission>>[] creationPermissionsByBits() {
+    FileAttribute<Set<PosixFilePermission>>[] byBits = new FileAttribute[PERMISSION_BITS + 1];
+    for (int bits = 0; bits <= PERMISSION_BITS; bits++) {
+      Set<PosixFilePermission> permissions = EnumSet.noneOf(PosixFilePermission.class);
+      for (int i = 0; i < BY_BIT.length; i++) {
+        if ((bits & (0400 >> i)) != 0) {
+          permissions.add(BY_BIT[i]);
+        }
       }
+      byBits[bits] = PosixFilePermissions.asFileAttribute(permissions);
     }
-    return PosixFilePermissions.asFileAttribute(permissions);
+    return byBits;
   }
 
   /** Whether a file created with {@link #creationPermissions} already has exactly {@code node}'s mode. */
