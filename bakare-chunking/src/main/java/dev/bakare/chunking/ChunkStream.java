@@ -123,10 +123,13 @@ public final class ChunkStream {
     return length;
   }
 
-  /** Replaces the buffer with a larger one holding the same bytes, if it is smaller than {@code size}. */
-  private void growTo(int size) {
+  /**
+   * Replaces the buffer with one of {@code size} bytes if it is smaller, holding the same bytes if {@code
+   * keepBytes} (between inputs there are none worth copying).
+   */
+  private void growTo(int size, boolean keepBytes) {
     if (buffer.length < size) {
-      buffer = Arrays.copyOf(buffer, size);
+      buffer = keepBytes ? Arrays.copyOf(buffer, size) : new byte[size];
       channelView = ByteBuffer.wrap(buffer);
     }
   }
@@ -145,7 +148,7 @@ public final class ChunkStream {
   /** @param expected how many bytes the input probably holds (0 if unknown): the buffer's first size */
   private long split(Source source, long expected, ChunkConsumer consumer) throws IOException {
     // One byte more than the input, so that the read that finds its end has room.
-    growTo((int) Math.min(fullSize, Math.max(MIN_BUFFER, expected + 1)));
+    growTo((int) Math.min(fullSize, Math.max(MIN_BUFFER, expected + 1)), false);
     int maxSize = chunker.maxSize();
     int start = 0;
     int end = 0;
@@ -163,7 +166,7 @@ public final class ChunkStream {
             }
             // The input is longer than the buffer: a buffer below its full size would be refilled (its
             // rest moved to the front) after nearly every chunk.
-            growTo(Math.min(fullSize, 2 * buffer.length));
+            growTo(Math.min(fullSize, 2 * buffer.length), true);
           }
           int n = source.read(end, buffer.length - end);
           if (n < 0) {
