@@ -89,13 +89,16 @@ class TreePackCacheTest {
     return new Stored(trees, contents, packBytes);
   }
 
+  private ContentReader reader(BlobStore store, ChunkIndex index, long cacheBytes, boolean wholeTreePacks) {
+    return new ContentReader(store, sealing, hasher, new Compressor(3), index, cacheBytes, wholeTreePacks, null);
+  }
+
   @Test
   void packsThatFitAreReadWholeOnce() throws IOException {
     CountingStore counting = new CountingStore(new MemoryBlobStore());
     try (ChunkIndex index = ChunkIndex.create(temp)) {
       Stored stored = store(counting, index);
-      ContentReader reader = new ContentReader(counting, sealing, hasher, new Compressor(3), index,
-          PACKS * stored.packBytes(), true, null);
+      ContentReader reader = reader(counting, index, PACKS * stored.packBytes(), true);
       for (int round = 0; round < 3; round++) {
         for (int t = 0; t < stored.trees().size(); t++) {
           assertArrayEquals(stored.contents().get(t), reader.read(stored.trees().get(t), ChunkType.TREE));
@@ -113,8 +116,7 @@ class TreePackCacheTest {
       Stored stored = store(counting, index);
       // Room for two of the eight packs; a walk that goes round all of them, one tree from each in turn,
       // is the worst case: with plain LRU every tree read would read a whole pack.
-      ContentReader reader = new ContentReader(counting, sealing, hasher, new Compressor(3), index,
-          2 * stored.packBytes(), true, null);
+      ContentReader reader = reader(counting, index, 2 * stored.packBytes(), true);
       int reads = 0;
       for (int i = 0; i < TREES_PER_PACK; i++) {
         for (int p = 0; p < PACKS; p++) {
@@ -138,8 +140,7 @@ class TreePackCacheTest {
     CountingStore counting = new CountingStore(new MemoryBlobStore());
     try (ChunkIndex index = ChunkIndex.create(temp)) {
       Stored stored = store(counting, index);
-      ContentReader reader = new ContentReader(counting, sealing, hasher, new Compressor(3), index,
-          PACKS * stored.packBytes(), false, null);
+      ContentReader reader = reader(counting, index, PACKS * stored.packBytes(), false);
       for (int t = 0; t < stored.trees().size(); t++) {
         assertArrayEquals(stored.contents().get(t), reader.read(stored.trees().get(t), ChunkType.TREE));
       }
