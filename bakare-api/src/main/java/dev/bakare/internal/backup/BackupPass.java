@@ -292,7 +292,8 @@ final class BackupPass {
     if (source != null) {
       // "/" itself was given: the snapshot root is its tree.
       Node node = metadata.stat(source, "");
-      return visitDirectory(source, node, parent).thenApply(n -> Objects.requireNonNull(n.subtree(), "root tree"));
+      return visitDirectory(source, node, parent, null)
+          .thenApply(n -> Objects.requireNonNull(n.subtree(), "root tree"));
     }
     List<CompletableFuture<@Nullable Node>> children = new ArrayList<>();
     for (Map.Entry<String, SourceTrie.Dir> child : dir.children().entrySet()) {
@@ -303,19 +304,59 @@ final class BackupPass {
         children.add(visit(childPath, child.getKey(), parentNode));
       } else {
         Node node = metadata.stat(childPath, child.getKey());
-        children.add(treeOf(childDir, childPath, loadParent(parentNode)).thenApply(node::withSubtree));
+        children.add(treeOf(childDir, childPath, loadParent(parentNode))
+            .thenApply(tree -> reuse(node.withSubtree(tree), parentNode)));
       }
     }
-    return storeTreeWhenDone(children);
+    return storeTreeWhenDone(children, parent);
   }
 
-  /** The entries of the parent snapshot's version of a directory, by name; empty if there is none. */
-  private record ParentDirectory(Map<String, Node> entries) {
-    static final ParentDirectory NONE = new ParentDirectory(Map.of());
+  /**
+   * The parent snapshot's version of a directory: its tree and its entries in name order; no tree and no
+   * entries if there is none.
+   */
+  private record ParentDirectory(@Nullable ObjectId tree, List<Node> entries) {
+    static final ParentDirectory NONE = new ParentDirectory(null, List.of());
 
     @Nullable Node get(String name) {
-      return entries.get(name);
+      int low = 0;
+      int high = entries.size() - 1;
+      while (low <= high) {
+        int middle = (low + high) >>> 1;
+        Node node = entries.get(middle);
+        int order = Tree.NAME_ORDER.compare(node.name(), name);
+        if (order < 0) {
+          low = middle + 1;
+        } else if (order > 0) {
+          high = middle - 1;
+        } else {
+          return node;
+        }
+      }
+      return null;
     }
+
+    /** Whether {@code nodes} are this tree's own entries, one for one: then the directory's tree is this one. */
+    boolean isMadeOf(List<Node> nodes) {
+      if (tree == null || nodes.size() != entries.size()) {
+        return false;
+      }
+      for (int i = 0; i < nodes.size(); i++) {
+        if (nodes.get(i) != entries.get(i)) {
+          return false;
+        }
+      }
+      return true;
+    }
+  }
+
+  /**
+   * {@code before}, the parent snapshot's node of an entry, when {@code now} holds exactly the same: the
+   * nodes of an unchanged directory are then its parent's, its tree the parent's tree (see {@link
+   * ParentDirectory#isMadeOf}), and the new nodes made for the comparison are garbage at once.
+   */
+  private static Node reuse(Node now, @Nullable Node before) {
+    return now.equals(before) ? Objects.requireNonNull(before) : now;
   }
 
   private ParentDirectory loadParent(@Nullable Node parentNode) {
@@ -329,11 +370,7 @@ final class BackupPass {
       return ParentDirectory.NONE;
     }
     try {
-      Map<String, Node> entries = new java.util.HashMap<>();
-      for (Node n : trees.read(tree).nodes()) {
-        entries.put(n.name(), n);
-      }
-      return new ParentDirectory(entries);
+      return new ParentDirectory(tree, trees.read(tree).nodes());
     } catch (IOException e) {
       // The parent only saves work: without it the files are read again, which is always correct.
       LOG.log(System.Logger.Level.WARNING, "parent tree " + tree.shortHex() + " unreadable, reading its files again: "
@@ -387,7 +424,7 @@ final class BackupPass {
           files.incrementAndGet();
           unchangedFiles.incrementAndGet();
           bytes.addAndGet(before.size());
-          return CompletableFuture.completedFuture(node.withContent(before.content(), before.size()));
+          return CompletableFuture.completedFuture(reuse(node.withContent(before.content(), before.size()), before));
         }
         ExecutorService pool = Objects.requireNonNull(workers);
         if (sequential) {
@@ -436,7 +473,7 @@ final class BackupPass {
   private CompletableFuture<Node> walkDirectory(Path path, Node node, @Nullable Node parentNode) {
     ExecutorService walk = walkers;
     if (walk == null || !claimWalkTask()) {
-      return visitDirectory(path, node, loadParent(parentNode));
+      return visitDirectory(path, node, loadParent(parentNode), parentNode);
     }
     try {
       // thenCompose relays the tree's completion without recursing: a chain of thousands of directories
@@ -444,7 +481,7 @@ final class BackupPass {
       return CompletableFuture.supplyAsync(() -> {
         try {
           CompletableFuture<Node> stopped = stopped();
-          return stopped != null ? stopped : visitDirectory(path, node, loadParent(parentNode));
+          return stopped != null ? stopped : visitDirectory(path, node, loadParent(parentNode), parentNode);
         } catch (RuntimeException | Error e) {
           // Not an unreadable entry (those are recorded) but a bug or a rejected task: the pass fails with
           // it (supplyAsync completes the future with it), and the other walk tasks stop at their next entry.
@@ -474,12 +511,20 @@ final class BackupPass {
     }
   }
 
-  private CompletableFuture<Node> visitDirectory(Path path, Node node, ParentDirectory parent) {
-    List<Path> entries = new ArrayList<>();
+  /** An entry of a directory being walked. */
+  private record Entry(String name, Path path) {}
+
+  /**
+   * @param parent the parent snapshot's version of the directory
+   * @param before the parent snapshot's node of the directory, null if it has none
+   */
+  private CompletableFuture<Node> visitDirectory(Path path, Node node, ParentDirectory parent, @Nullable Node before) {
+    List<Entry> entries = new ArrayList<>();
     try (DirectoryStream<Path> stream = opener.list(path)) {
       for (Path entry : stream) {
         if (!isExcluded(entry)) {
-          entries.add(entry);
+          // An entry of a directory always has a name; it is made once per entry (each call copies and decodes).
+          entries.add(new Entry(Objects.requireNonNull(entry.getFileName(), "directory entry").toString(), entry));
         }
       }
     } catch (IOException | DirectoryIteratorException e) {
@@ -489,20 +534,25 @@ final class BackupPass {
       directories.incrementAndGet();
       return CompletableFuture.completedFuture(node.withError(reason(cause)));
     }
-    entries.sort(null);
+    // In the tree's order, which the tree then only checks (comparing whole paths cost a fifth of a
+    // no-change backup's processor time).
+    entries.sort(Comparator.comparing(Entry::name, Tree.NAME_ORDER));
     List<CompletableFuture<@Nullable Node>> children = new ArrayList<>(entries.size());
-    for (Path entry : entries) {
-      // An entry of a directory always has a name; it is made once per entry (each call copies and decodes).
-      String name = Objects.requireNonNull(entry.getFileName(), "directory entry").toString();
-      children.add(visit(entry, name, parent.get(name)));
+    for (Entry entry : entries) {
+      children.add(visit(entry.path(), entry.name(), parent.get(entry.name())));
     }
-    return storeTreeWhenDone(children).thenApply(id -> {
+    return storeTreeWhenDone(children, parent).thenApply(id -> {
       directories.incrementAndGet();
-      return node.withSubtree(id);
+      return reuse(node.withSubtree(id), before);
     });
   }
 
-  private CompletableFuture<ObjectId> storeTreeWhenDone(List<CompletableFuture<@Nullable Node>> children) {
+  /**
+   * Stores the tree of a directory once its entries are done; a directory made of its parent's nodes has
+   * its parent's tree, which is neither encoded nor hashed again, unless the repository lost it meanwhile.
+   */
+  private CompletableFuture<ObjectId> storeTreeWhenDone(List<CompletableFuture<@Nullable Node>> children,
+      ParentDirectory parent) {
     return CompletableFuture.allOf(children.toArray(CompletableFuture[]::new)).thenApply(v -> {
       List<Node> nodes = new ArrayList<>(children.size());
       for (CompletableFuture<@Nullable Node> child : children) {
@@ -510,6 +560,10 @@ final class BackupPass {
         if (n != null) {
           nodes.add(n);
         }
+      }
+      ObjectId parentTree = parent.tree();
+      if (parentTree != null && parent.isMadeOf(nodes) && index.containsLive(parentTree)) {
+        return parentTree;
       }
       ByteWriter encoded = treeBuffers.get();
       encoded.reset();

@@ -137,28 +137,61 @@ public final class ByteReader {
 
   /** A length-prefixed string that must be valid UTF-8. */
   public String string(int maxLength, String what) throws CorruptDataException {
-    byte[] raw = lengthPrefixed(maxLength, what);
+    return string(maxLength, what, "");
+  }
+
+  /**
+   * A length-prefixed string that must be valid UTF-8; {@code likely} itself when the bytes spell it in
+   * ASCII. A tree's nodes mostly repeat the previous node's owner and group and have no error: a new
+   * string for each was a fifth of a decoded tree's heap.
+   */
+  public String string(int maxLength, String what, String likely) throws CorruptDataException {
+    long n = varint();
+    if (n < 0 || n > maxLength) {
+      throw new CorruptDataException(what + " length " + Long.toUnsignedString(n) + " exceeds " + maxLength);
+    }
+    int length = (int) n;
+    need(length, what);
+    int start = position;
+    position += length;
+    if (spells(likely, start, length)) {
+      return likely;
+    }
     boolean ascii = true;
-    for (byte b : raw) {
-      if (b < 0) {
+    for (int i = start; i < start + length; i++) {
+      if (data[i] < 0) {
         ascii = false;
         break;
       }
     }
     if (ascii) {
       // Most names are ASCII, and a decoder per string is costly when a tree has thousands of them.
-      return new String(raw, StandardCharsets.US_ASCII);
+      return new String(data, start, length, StandardCharsets.US_ASCII);
     }
     try {
       return StandardCharsets.UTF_8
           .newDecoder()
           .onMalformedInput(CodingErrorAction.REPORT)
           .onUnmappableCharacter(CodingErrorAction.REPORT)
-          .decode(ByteBuffer.wrap(raw))
+          .decode(ByteBuffer.wrap(data, start, length))
           .toString();
     } catch (CharacterCodingException e) {
       throw new CorruptDataException(what + " is not valid UTF-8", e);
     }
+  }
+
+  /** Whether the {@code length} bytes at {@code start} are {@code text}, all of it ASCII. */
+  private boolean spells(String text, int start, int length) {
+    if (text.length() != length) {
+      return false;
+    }
+    for (int i = 0; i < length; i++) {
+      byte b = data[start + i];
+      if (b < 0 || b != text.charAt(i)) {
+        return false;
+      }
+    }
+    return true;
   }
 
   /** Fails unless every byte was consumed: trailing bytes mean a format this decoder does not know. */

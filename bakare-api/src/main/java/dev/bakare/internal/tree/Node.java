@@ -51,6 +51,28 @@ public record Node(
     content = List.copyOf(content);
   }
 
+  /**
+   * Every component compared, as a record's equals would, but cheapest first and without the generic
+   * bootstrap: a no-change backup compares a node per file ({@code NodeTest} checks every component
+   * counts).
+   */
+  @Override
+  public boolean equals(@Nullable Object other) {
+    if (this == other) {
+      return true;
+    }
+    return other instanceof Node n && size == n.size && inode == n.inode && mode == n.mode && uid == n.uid
+        && gid == n.gid && device == n.device && links == n.links && type == n.type && name.equals(n.name)
+        && mtime.equals(n.mtime) && ctime.equals(n.ctime) && user.equals(n.user) && group.equals(n.group)
+        && content.equals(n.content) && Objects.equals(subtree, n.subtree) && linkTarget.equals(n.linkTarget)
+        && error.equals(n.error);
+  }
+
+  @Override
+  public int hashCode() {
+    return (name.hashCode() * 31 + Long.hashCode(size)) * 31 + mtime.hashCode();
+  }
+
   public boolean hasError() {
     return !error.isEmpty();
   }

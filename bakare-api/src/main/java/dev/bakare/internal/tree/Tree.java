@@ -38,14 +38,28 @@ public record Tree(List<Node> nodes) {
   public static final Comparator<String> NAME_ORDER = Tree::compareUtf8;
 
   public Tree {
-    List<Node> sorted = new ArrayList<>(nodes);
-    sorted.sort(Comparator.comparing(Node::name, NAME_ORDER));
-    for (int i = 1; i < sorted.size(); i++) {
-      if (sorted.get(i).name().equals(sorted.get(i - 1).name())) {
-        throw new IllegalArgumentException("duplicate entry name '" + sorted.get(i).name() + "' in a tree");
+    // Decoded trees and a backup's directories arrive sorted: checking costs a comparison a node, sorting
+    // a copy several.
+    List<Node> sorted = nodes;
+    if (!strictlyAscending(sorted)) {
+      sorted = new ArrayList<>(nodes);
+      sorted.sort(Comparator.comparing(Node::name, NAME_ORDER));
+      for (int i = 1; i < sorted.size(); i++) {
+        if (sorted.get(i).name().equals(sorted.get(i - 1).name())) {
+          throw new IllegalArgumentException("duplicate entry name '" + sorted.get(i).name() + "' in a tree");
+        }
       }
     }
     nodes = List.copyOf(sorted);
+  }
+
+  private static boolean strictlyAscending(List<Node> nodes) {
+    for (int i = 1; i < nodes.size(); i++) {
+      if (compareUtf8(nodes.get(i - 1).name(), nodes.get(i).name()) >= 0) {
+        return false;
+      }
+    }
+    return true;
   }
 
   public byte[] encode() {
@@ -122,6 +136,8 @@ public record Tree(List<Node> nodes) {
     int count = r.count(MIN_NODE, "tree node");
     List<Node> nodes = new ArrayList<>(count);
     String previous = null;
+    String user = "";
+    String group = "";
     for (int i = 0; i < count; i++) {
       String name = r.string(MAX_NAME, "entry name");
       if (previous != null && NAME_ORDER.compare(previous, name) >= 0) {
@@ -132,8 +148,8 @@ public record Tree(List<Node> nodes) {
       int mode = (int) r.varintAtMost(07777, "mode");
       long uid = r.varintAtMost(0xFFFF_FFFFL, "uid");
       long gid = r.varintAtMost(0xFFFF_FFFFL, "gid");
-      String user = r.string(MAX_TEXT, "user name");
-      String group = r.string(MAX_TEXT, "group name");
+      user = r.string(MAX_TEXT, "user name", user);
+      group = r.string(MAX_TEXT, "group name", group);
       Instant mtime = instant(r);
       Instant ctime = instant(r);
       long inode = r.varint();
