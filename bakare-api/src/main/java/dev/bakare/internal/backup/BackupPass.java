@@ -28,6 +28,7 @@ import java.nio.file.AccessDeniedException;
 import java.nio.file.DirectoryIteratorException;
 import java.nio.file.DirectoryStream;
 import java.nio.file.FileSystems;
+import java.nio.file.InvalidPathException;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
 import java.nio.file.NoSuchFileException;
@@ -524,7 +525,12 @@ final class BackupPass {
       for (Path entry : stream) {
         if (!isExcluded(entry)) {
           // An entry of a directory always has a name; it is made once per entry (each call copies and decodes).
-          entries.add(new Entry(Objects.requireNonNull(entry.getFileName(), "directory entry").toString(), entry));
+          String name = Objects.requireNonNull(entry.getFileName(), "directory entry").toString();
+          if (isUnrepresentable(path, name, entry)) {
+            recordError(entry, unrepresentableName());
+          } else {
+            entries.add(new Entry(name, entry));
+          }
         }
       }
     } catch (IOException | DirectoryIteratorException e) {
@@ -671,6 +677,30 @@ final class BackupPass {
     } catch (IOException e) {
       throw fail(e);
     }
+  }
+
+  /**
+   * Whether the JVM decoded {@code entry}'s name lossily: its bytes are not valid in the file name encoding
+   * ({@code sun.jnu.encoding}), so the decoded name, with U+FFFD for each bad sequence, names another file
+   * or none, and two such names can decode alike. A tree stores names as UTF-8 text, so such an entry is
+   * recorded as an error instead of being stored under a wrong name or failing its whole directory.
+   */
+  private static boolean isUnrepresentable(Path directory, String name, Path entry) {
+    if (name.indexOf('\uFFFD') < 0) {
+      return false;
+    }
+    try {
+      return !directory.resolve(name).equals(entry);
+    } catch (InvalidPathException e) {
+      return true;
+    }
+  }
+
+  private static String unrepresentableName() {
+    String encoding = System.getProperty("sun.jnu.encoding", "unknown");
+    return "not backed up: its name is not valid in this JVM's file name encoding (" + encoding + ")"
+        + (encoding.equalsIgnoreCase("UTF-8") ? ", so it cannot be stored as UTF-8 text: rename it"
+            : ": run bakare with a UTF-8 locale (e.g. LANG=C.UTF-8) to back up non-ASCII names");
   }
 
   private boolean isExcluded(Path path) {
