@@ -190,19 +190,14 @@ final class ChunkTable implements AutoCloseable {
       checkOpen();
       Layout table = layout;
       long h0 = id.prefixLong(0);
-      long h1 = id.prefixLong(8);
-      long h2 = id.prefixLong(16);
-      long h3 = id.prefixLong(24);
       int mask = table.capacity() - 1;
       for (int slot = (int) (h0 & mask); ; slot = (slot + 1) & mask) {
         MappedByteBuffer w = table.window(slot);
-        int base = (slot & (SLOTS_PER_WINDOW - 1)) * SLOT;
-        int pack = w.getInt(base + 32);
-        if (pack == 0) {
+        int base = baseOf(slot);
+        if (w.getInt(base + 32) == 0) {
           return;
         }
-        if (w.getLong(base) == h0 && w.getLong(base + 8) == h1 && w.getLong(base + 16) == h2
-            && w.getLong(base + 24) == h3) {
+        if (holds(w, base, h0, id)) {
           visitSlot(w, base, slot, id, visitor);
         }
       }
@@ -225,9 +220,6 @@ final class ChunkTable implements AutoCloseable {
     }
     Layout table = layout;
     long h0 = id.prefixLong(0);
-    long h1 = id.prefixLong(8);
-    long h2 = id.prefixLong(16);
-    long h3 = id.prefixLong(24);
     int mask = table.capacity() - 1;
     int match = -1;
     int pack = 0;
@@ -237,13 +229,12 @@ final class ChunkTable implements AutoCloseable {
     // At most every slot: a table read in the middle of a change might, in theory, look full.
     for (int probes = 0, slot = (int) (h0 & mask); probes <= mask; probes++, slot = (slot + 1) & mask) {
       MappedByteBuffer w = table.window(slot);
-      int base = (slot & (SLOTS_PER_WINDOW - 1)) * SLOT;
+      int base = baseOf(slot);
       int p = w.getInt(base + 32);
       if (p == 0) {
         break;
       }
-      if (w.getLong(base) == h0 && w.getLong(base + 8) == h1 && w.getLong(base + 16) == h2
-          && w.getLong(base + 24) == h3) {
+      if (holds(w, base, h0, id)) {
         if (match >= 0) {
           return false;
         }
@@ -263,6 +254,17 @@ final class ChunkTable implements AutoCloseable {
     return true;
   }
 
+  /** Where a slot starts in its window. */
+  private static int baseOf(int slot) {
+    return (slot & (SLOTS_PER_WINDOW - 1)) * SLOT;
+  }
+
+  /** Whether the slot at {@code base} holds {@code id}, whose first eight bytes are {@code h0}. */
+  private static boolean holds(MappedByteBuffer w, int base, long h0, ObjectId id) {
+    return w.getLong(base) == h0 && w.getLong(base + 8) == id.prefixLong(8)
+        && w.getLong(base + 16) == id.prefixLong(16) && w.getLong(base + 24) == id.prefixLong(24);
+  }
+
   /** Visits every occupied slot, in table order. */
   void forEach(SlotVisitor visitor) {
     lock.readLock().lock();
@@ -272,7 +274,7 @@ final class ChunkTable implements AutoCloseable {
       byte[] raw = new byte[ObjectId.LENGTH];
       for (int slot = 0; slot < table.capacity(); slot++) {
         MappedByteBuffer w = table.window(slot);
-        int base = (slot & (SLOTS_PER_WINDOW - 1)) * SLOT;
+        int base = baseOf(slot);
         if (w.getInt(base + 32) != 0) {
           w.get(base, raw);
           visitSlot(w, base, slot, ObjectId.copyOf(raw, 0), visitor);
@@ -304,7 +306,7 @@ final class ChunkTable implements AutoCloseable {
     int mask = table.capacity() - 1;
     for (int slot = (int) (h0 & mask); ; slot = (slot + 1) & mask) {
       MappedByteBuffer w = table.window(slot);
-      int base = (slot & (SLOTS_PER_WINDOW - 1)) * SLOT;
+      int base = baseOf(slot);
       if (w.getInt(base + 32) == 0) {
         w.putLong(base, h0);
         w.putLong(base + 8, id.prefixLong(8));
@@ -327,7 +329,7 @@ final class ChunkTable implements AutoCloseable {
     Layout grown = new Layout(map(newFile, newCapacity), newCapacity);
     for (int slot = 0; slot < old.capacity(); slot++) {
       MappedByteBuffer w = old.window(slot);
-      int base = (slot & (SLOTS_PER_WINDOW - 1)) * SLOT;
+      int base = baseOf(slot);
       int pack = w.getInt(base + 32);
       if (pack != 0) {
         byte[] raw = new byte[ObjectId.LENGTH];
