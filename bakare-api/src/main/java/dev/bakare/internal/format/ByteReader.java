@@ -128,11 +128,16 @@ public final class ByteReader {
   }
 
   public byte[] lengthPrefixed(int maxLength, String what) throws CorruptDataException {
+    return bytes(lengthPrefix(maxLength, what));
+  }
+
+  /** A varint length of at most {@code maxLength}. */
+  private int lengthPrefix(int maxLength, String what) throws CorruptDataException {
     long n = varint();
     if (n < 0 || n > maxLength) {
       throw new CorruptDataException(what + " length " + Long.toUnsignedString(n) + " exceeds " + maxLength);
     }
-    return bytes((int) n);
+    return (int) n;
   }
 
   /** A length-prefixed string that must be valid UTF-8. */
@@ -146,11 +151,7 @@ public final class ByteReader {
    * string for each was a fifth of a decoded tree's heap.
    */
   public String string(int maxLength, String what, String likely) throws CorruptDataException {
-    long n = varint();
-    if (n < 0 || n > maxLength) {
-      throw new CorruptDataException(what + " length " + Long.toUnsignedString(n) + " exceeds " + maxLength);
-    }
-    int length = (int) n;
+    int length = lengthPrefix(maxLength, what);
     need(length, what);
     int start = position;
     position += length;

@@ -2,6 +2,7 @@ package dev.bakare.internal.format;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 
 import net.jqwik.api.ForAll;
@@ -28,6 +29,32 @@ class ByteCodecProperties {
       r.lengthPrefixed(Integer.MAX_VALUE, "text");
     }
     assertEquals(0xAB, r.u8());
+    r.expectEnd("test");
+  }
+
+  /**
+   * Reading with a likely value returns that very string only when the bytes spell it: a tree's decoder
+   * passes each node's owner and group on to the next node.
+   */
+  @Property
+  void aLikelyStringIsReturnedOnlyWhenTheBytesSpellIt(@ForAll String text, @ForAll String likely)
+      throws CorruptDataException {
+    if (!isWellFormed(text)) {
+      return;
+    }
+    byte[] encoded = new ByteWriter(4).string(text).string(text).toByteArray();
+    ByteReader r = new ByteReader(encoded);
+    String read = r.string(Integer.MAX_VALUE, "text", likely);
+    assertEquals(text, read);
+    boolean ascii = text.chars().allMatch(c -> c < 0x80);
+    if (ascii && text.equals(likely)) {
+      assertSame(likely, read);
+    }
+    String again = r.string(Integer.MAX_VALUE, "text", read);
+    assertEquals(text, again);
+    if (ascii) {
+      assertSame(read, again, "an ASCII string spelled again is the string passed in");
+    }
     r.expectEnd("test");
   }
 
