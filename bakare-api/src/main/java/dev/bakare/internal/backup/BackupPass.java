@@ -57,6 +57,7 @@ import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.Function;
 import org.jspecify.annotations.Nullable;
 
 /**
@@ -439,9 +440,15 @@ final class BackupPass {
       }
       case SYMLINK -> {
         try {
+          Path target = Files.readSymbolicLink(path);
+          String text = target.toString();
+          if (decodedLossily(text, target, Path::of)) {
+            recordError(path, undecodable("its target"));
+            return CompletableFuture.completedFuture(null);
+          }
           return CompletableFuture.completedFuture(new Node(node.name(), node.type(), node.mode(), node.uid(),
               node.gid(), node.user(), node.group(), node.mtime(), node.ctime(), node.inode(), node.device(),
-              node.links(), 0, List.of(), null, Files.readSymbolicLink(path).toString(), ""));
+              node.links(), 0, List.of(), null, text, ""));
         } catch (IOException e) {
           recordError(path, e);
           return CompletableFuture.completedFuture(node.withError(reason(e)));
@@ -526,8 +533,8 @@ final class BackupPass {
         if (!isExcluded(entry)) {
           // An entry of a directory always has a name; it is made once per entry (each call copies and decodes).
           String name = Objects.requireNonNull(entry.getFileName(), "directory entry").toString();
-          if (isUnrepresentable(path, name, entry)) {
-            recordError(entry, unrepresentableName());
+          if (decodedLossily(name, entry, path::resolve)) {
+            recordError(entry, undecodable("its name"));
           } else {
             entries.add(new Entry(name, entry));
           }
@@ -680,25 +687,27 @@ final class BackupPass {
   }
 
   /**
-   * Whether the JVM decoded {@code entry}'s name lossily: its bytes are not valid in the file name encoding
-   * ({@code sun.jnu.encoding}), so the decoded name, with U+FFFD for each bad sequence, names another file
-   * or none, and two such names can decode alike. A tree stores names as UTF-8 text, so such an entry is
-   * recorded as an error instead of being stored under a wrong name or failing its whole directory.
+   * Whether the JVM decoded {@code original} (a name, a symlink's target) into {@code text} lossily: its
+   * bytes are not valid in the file name encoding ({@code sun.jnu.encoding}), so the text, with U+FFFD for
+   * each bad sequence, encodes back ({@code encode}) to other bytes, and two such names can decode alike.
+   * A tree stores names and targets as UTF-8 text, so such an entry is recorded as an error instead of
+   * being stored under a wrong name (or pointing elsewhere) or failing its whole directory.
    */
-  private static boolean isUnrepresentable(Path directory, String name, Path entry) {
-    if (name.indexOf('\uFFFD') < 0) {
+  private static boolean decodedLossily(String text, Path original, Function<String, Path> encode) {
+    if (text.indexOf('\uFFFD') < 0) {
       return false;
     }
     try {
-      return !directory.resolve(name).equals(entry);
+      return !encode.apply(text).equals(original);
     } catch (InvalidPathException e) {
       return true;
     }
   }
 
-  private static String unrepresentableName() {
+  /** Why an entry whose {@code what} ("its name", "its target") {@link #decodedLossily decoded lossily} is left out. */
+  private static String undecodable(String what) {
     String encoding = System.getProperty("sun.jnu.encoding", "unknown");
-    return "not backed up: its name is not valid in this JVM's file name encoding (" + encoding + ")"
+    return "not backed up: " + what + " is not valid in this JVM's file name encoding (" + encoding + ")"
         + (encoding.equalsIgnoreCase("UTF-8") ? ", so it cannot be stored as UTF-8 text: rename it"
             : ": run bakare with a UTF-8 locale (e.g. LANG=C.UTF-8) to back up non-ASCII names");
   }
