@@ -112,7 +112,8 @@ final class BackupCommand implements Callable<Integer> {
       long n = snapshot.stats().errorCount();
       cli.err.println("bakare: snapshot " + snapshot.id().shortId() + " saved, but "
           + Format.count(n, "file or directory", "files or directories")
-          + " could not be read (listed above): fix their permissions and back up again to include them");
+          + " could not be backed up (listed above, each with why): fix what each line says and back up again"
+          + " to include them");
       return Main.PARTIAL;
     }
     return Main.SUCCESS;
