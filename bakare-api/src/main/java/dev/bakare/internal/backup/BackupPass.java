@@ -528,12 +528,13 @@ final class BackupPass {
    */
   private CompletableFuture<Node> visitDirectory(Path path, Node node, ParentDirectory parent, @Nullable Node before) {
     List<Entry> entries = new ArrayList<>();
+    Function<String, Path> inDirectory = path::resolve;
     try (DirectoryStream<Path> stream = opener.list(path)) {
       for (Path entry : stream) {
         if (!isExcluded(entry)) {
           // An entry of a directory always has a name; it is made once per entry (each call copies and decodes).
           String name = Objects.requireNonNull(entry.getFileName(), "directory entry").toString();
-          if (decodedLossily(name, entry, path::resolve)) {
+          if (decodedLossily(name, entry, inDirectory)) {
             recordError(entry, undecodable("its name"));
           } else {
             entries.add(new Entry(name, entry));
