@@ -25,6 +25,7 @@ import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
 import java.nio.file.DirectoryNotEmptyException;
 import java.nio.file.FileAlreadyExistsException;
+import java.nio.file.InvalidPathException;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
 import java.nio.file.OpenOption;
@@ -161,8 +162,15 @@ public final class RestoreJob {
       }
     }
     for (Planned p : symlinkEntries) {
+      Path linkTarget;
+      try {
+        linkTarget = Path.of(p.node().linkTarget());
+      } catch (InvalidPathException e) {
+        errors.add(new FileError(p.snapshotPath(), unwritable("its target")));
+        continue;
+      }
       if (prepareTarget(p)) {
-        Files.createSymbolicLink(p.target(), Path.of(p.node().linkTarget()));
+        Files.createSymbolicLink(p.target(), linkTarget);
         symlinks++;
         applyMetadata(p, false);
       }
@@ -255,8 +263,14 @@ public final class RestoreJob {
         }
         continue;
       }
-      Path entryTarget = frame.targetDir.resolve(
-          restoreAs != null && path.equals(includes.get(0)) ? restoreAs : node.name());
+      Path entryTarget;
+      try {
+        entryTarget = frame.targetDir.resolve(
+            restoreAs != null && path.equals(includes.get(0)) ? restoreAs : node.name());
+      } catch (InvalidPathException e) {
+        errors.add(new FileError(path, unwritable("its name")));
+        continue;
+      }
       if (!entryTarget.startsWith(target) || !frame.targetDir.equals(entryTarget.getParent())) {
         errors.add(new FileError(path, "refused: the name resolves outside the target"));
         continue;
@@ -279,6 +293,15 @@ public final class RestoreJob {
         visitor.visit(new Planned(path, entryTarget, node));
       }
     }
+  }
+
+  /**
+   * Why an entry whose {@code what} ("its name", "its target") has characters the JVM's file name encoding
+   * cannot write is not restored: a JVM in the C locale encodes names as ASCII.
+   */
+  private static String unwritable(String what) {
+    return "not restored: " + what + " cannot be written in this JVM's file name encoding ("
+        + System.getProperty("sun.jnu.encoding", "unknown") + "): restore with a UTF-8 locale (e.g. LANG=C.UTF-8)";
   }
 
   /** The restore pass: directories at once, files in batches, links and directory metadata at the end. */

@@ -103,6 +103,11 @@ final class ChildCli {
 
   /** Starts {@code bakare --config-dir DIR -r REPO args...} in a child JVM. */
   Child start(String... args) throws IOException {
+    return start(Map.of(), args);
+  }
+
+  /** Starts a child as {@link #start(String...)} does, with {@code environment} added to this process's. */
+  Child start(Map<String, String> environment, String... args) throws IOException {
     List<String> command = new ArrayList<>(List.of(javaExecutable(), "-Xmx512m", "-cp", classpath(),
         Main.class.getName(), "--config-dir", configDir.toString(), "--cache-dir", work.resolve("cache").toString(),
         "-r", repo.toString()));
@@ -113,6 +118,7 @@ final class ChildCli {
     ProcessBuilder builder = new ProcessBuilder(command).redirectOutput(out.toFile()).redirectError(err.toFile())
         .redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null")));
     builder.environment().keySet().removeIf(name -> name.startsWith("BAKARE_") || name.startsWith("JAVA_TOOL"));
+    builder.environment().putAll(environment);
     return new Child(builder.start(), out, err);
   }
 
