@@ -3,6 +3,7 @@ package dev.bakare.cli;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -23,6 +24,8 @@ class CLocaleProcessTest {
 
   @Test
   void nonAsciiNamesAreErrorsOfTheirOwnInTheCLocale() throws Exception {
+    assumeTrue("UTF-8".equalsIgnoreCase(System.getProperty("sun.jnu.encoding")),
+        "this JVM writes the non-ASCII names the child cannot (it does under a UTF-8 locale)");
     Path source = Files.createDirectories(temp.resolve("source"));
     Files.writeString(source.resolve("ascii.txt"), "plain");
     Files.writeString(source.resolve("café.txt"), "accented");
