@@ -2,6 +2,7 @@ package dev.bakare.internal.content;
 
 import dev.bakare.internal.cache.CacheFiles;
 import dev.bakare.internal.crypto.Crypto;
+import dev.bakare.internal.crypto.SealTarget;
 import dev.bakare.store.spi.BlobName;
 import dev.bakare.store.spi.BlobStore;
 import dev.bakare.store.spi.PutMode;
@@ -17,26 +18,18 @@ import org.jspecify.annotations.Nullable;
 
 /**
  * The bytes of one pack while it is filled and uploaded: in a byte array, or in a file with a small buffer
- * in front ({@link PackStaging}). A writer asks for room ({@link #reserve}), seals a chunk into the array
- * it gets at {@link #reservedOffset}, and reports how much it wrote ({@link #advance}). Used by one thread
- * at a time; {@link #reset} empties it for the next pack once the last one is uploaded.
+ * in front ({@link PackStaging}). A chunk is sealed into it a piece at a time ({@link SealTarget}): the
+ * sealing asks for room ({@link #reserve}), writes into the array it gets at {@link #reservedOffset}, and
+ * reports how much it wrote ({@link #advance}). Used by one thread at a time; {@link #reset} empties it for
+ * the next pack once the last one is uploaded.
  */
-public abstract sealed class PackBody implements Closeable {
+public abstract sealed class PackBody implements Closeable, SealTarget {
 
   /** Bytes written so far. */
   abstract int size();
 
-  /** Returns an array with room for {@code length} bytes at {@link #reservedOffset}. */
-  abstract byte[] reserve(int length) throws IOException;
-
-  /** Where in the array {@link #reserve} returned the bytes go. */
-  abstract int reservedOffset();
-
-  /** Records that {@code written} bytes (at most the length reserved) were written into the reserved room. */
-  abstract void advance(int written) throws IOException;
-
-  /** Appends {@code bytes}. */
-  final void append(byte[] bytes) throws IOException {
+  /** Appends {@code bytes}, of any length. */
+  void append(byte[] bytes) throws IOException {
     byte[] target = reserve(bytes.length);
     System.arraycopy(bytes, 0, target, reservedOffset(), bytes.length);
     advance(bytes.length);
@@ -77,7 +70,7 @@ public abstract sealed class PackBody implements Closeable {
 
     /** Grows the buffer by half, and never past what is needed beyond the expected pack size. */
     @Override
-    byte[] reserve(int length) {
+    public byte[] reserve(int length) {
       if (size + length > buffer.length) {
         long grown = Math.max(buffer.length + (buffer.length >> 1), size + length);
         long bound = Math.max(expectedSize, size + length);
@@ -87,12 +80,12 @@ public abstract sealed class PackBody implements Closeable {
     }
 
     @Override
-    int reservedOffset() {
+    public int reservedOffset() {
       return size;
     }
 
     @Override
-    void advance(int written) {
+    public void advance(int written) {
       size += written;
     }
 
@@ -124,15 +117,14 @@ public abstract sealed class PackBody implements Closeable {
 
   /**
    * A pack in a file whose name is gone (so that nothing is left behind when the process dies), written
-   * through a small buffer; chunks larger than the buffer are written from a per-thread array. The
-   * SHA-256 that names the pack is computed as the bytes go out.
+   * through a small buffer that sealed pieces fill. The SHA-256 that names the pack is computed as the
+   * bytes go out.
    */
   static final class InFile extends PackBody {
     /** Small chunks (a small file each) are gathered up to this before one write. */
     static final int BUFFER_BYTES = 256 << 10;
     /** The most written per call: the JDK copies a heap array into a direct buffer of that size per thread. */
     private static final int WRITE_SLICE = 1 << 20;
-    private static final ThreadLocal<byte[]> LARGE = ThreadLocal.withInitial(() -> new byte[0]);
 
     private final Path directory;
     private final FileChannel file;
@@ -140,8 +132,6 @@ public abstract sealed class PackBody implements Closeable {
     private final byte[] buffer = new byte[BUFFER_BYTES];
     private int buffered;
     private long written;
-    private byte[] reserved = buffer;
-    private int reservedOffset;
     /** Set when a write failed: the file and the digest may disagree, so the pack must not be finished. */
     private @Nullable IOException failed;
 
@@ -158,40 +148,37 @@ public abstract sealed class PackBody implements Closeable {
     }
 
     @Override
-    byte[] reserve(int length) throws IOException {
+    public byte[] reserve(int length) throws IOException {
+      if (length > MAX_PIECE) {
+        throw new IllegalArgumentException("reserved " + length + " bytes at once; at most " + MAX_PIECE);
+      }
       checkNotFailed();
-      if (length > buffer.length) {
+      if (buffered + length > buffer.length) {
         flush();
-        byte[] large = LARGE.get();
-        if (large.length < length) {
-          large = new byte[length];
-          LARGE.set(large);
-        }
-        reserved = large;
-        reservedOffset = 0;
-      } else {
-        if (buffered + length > buffer.length) {
-          flush();
-        }
-        reserved = buffer;
-        reservedOffset = buffered;
       }
-      return reserved;
+      return buffer;
     }
 
     @Override
-    int reservedOffset() {
-      return reservedOffset;
+    public int reservedOffset() {
+      return buffered;
     }
 
     @Override
-    void advance(int count) throws IOException {
-      if (reserved == buffer) {
-        buffered += count;
-      } else {
-        write(reserved, 0, count);
-        reserved = buffer;
+    public void advance(int count) {
+      buffered += count;
+    }
+
+    /** Bytes larger than the buffer (a pack header listing thousands of chunks) are written as they are. */
+    @Override
+    void append(byte[] bytes) throws IOException {
+      if (bytes.length <= MAX_PIECE) {
+        super.append(bytes);
+        return;
       }
+      checkNotFailed();
+      flush();
+      write(bytes, 0, bytes.length);
     }
 
     @Override
@@ -222,7 +209,6 @@ public abstract sealed class PackBody implements Closeable {
       digest.reset();
       buffered = 0;
       written = 0;
-      reserved = buffer;
       failed = null;
     }
 

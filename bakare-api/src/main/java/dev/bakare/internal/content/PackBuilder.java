@@ -1,6 +1,5 @@
 package dev.bakare.internal.content;
 
-import dev.bakare.internal.crypto.AeadAlgorithm;
 import dev.bakare.internal.crypto.Sealing;
 import dev.bakare.internal.format.ObjectId;
 import java.io.IOException;
@@ -63,10 +62,9 @@ public final class PackBuilder {
   public void add(ObjectId id, Compression compression, byte[] payload, int offset, int length, int rawLength)
       throws IOException {
     int start = body.size();
-    byte[] target = body.reserve(length + AeadAlgorithm.TAG_LENGTH);
-    int written = key.aead().seal(PackFormat.chunkNonce(start), PackFormat.chunkAssociatedData(type, id), payload,
-        offset, length, target, body.reservedOffset());
-    body.advance(written);
+    int written =
+        key.aead().seal(PackFormat.chunkNonce(start), PackFormat.chunkAssociatedData(type, id), payload, offset,
+            length, body);
     entries.add(new PackEntry(id, type, compression, start, written, rawLength));
   }
 

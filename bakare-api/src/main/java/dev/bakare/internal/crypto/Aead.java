@@ -1,6 +1,7 @@
 package dev.bakare.internal.crypto;
 
 import dev.bakare.internal.format.CorruptDataException;
+import java.io.IOException;
 
 /**
  * A keyed authenticated cipher. Thread-safe. The caller guarantees that a nonce is never used twice
@@ -13,6 +14,16 @@ public interface Aead {
    * 16-byte tag, and returns the number of bytes written ({@code length + 16}).
    */
   int seal(byte[] nonce, byte[] associatedData, byte[] in, int inOffset, int length, byte[] out, int outOffset);
+
+  /**
+   * Encrypts {@code in[inOffset, inOffset+length)} into {@code target} a piece at a time, followed by the
+   * 16-byte tag, and returns the number of bytes written ({@code length + 16}). The same bytes as {@link
+   * #seal(byte[], byte[], byte[], int, int, byte[], int)} writes into one array.
+   *
+   * @throws IOException from the target
+   */
+  int seal(byte[] nonce, byte[] associatedData, byte[] in, int inOffset, int length, SealTarget target)
+      throws IOException;
 
   /**
    * Verifies and decrypts {@code in[inOffset, inOffset+length)} (ciphertext followed by tag) into {@code

@@ -1,8 +1,10 @@
 package dev.bakare.internal.crypto;
 
 import dev.bakare.internal.format.CorruptDataException;
+import java.io.IOException;
 import java.security.GeneralSecurityException;
 import java.security.spec.AlgorithmParameterSpec;
+import java.util.Objects;
 import javax.crypto.AEADBadTagException;
 import javax.crypto.Cipher;
 import javax.crypto.ShortBufferException;
@@ -16,6 +18,17 @@ import org.jspecify.annotations.Nullable;
  */
 abstract class JdkAead implements Aead {
   private static final int SLICE = 16 * 1024;
+  /**
+   * Room asked of a {@link SealTarget} beyond a slice: GCM may hold back up to a block of an update until
+   * the next, and the final call writes what it held plus the tag.
+   */
+  private static final int SLACK = 2 * AeadAlgorithm.TAG_LENGTH;
+
+  static {
+    if (SLICE + SLACK > SealTarget.MAX_PIECE) {
+      throw new AssertionError("a slice and its slack exceed SealTarget.MAX_PIECE");
+    }
+  }
 
   private final String transformation;
   private final SecretKeySpec key;
@@ -62,6 +75,34 @@ abstract class JdkAead implements Aead {
       return written + cipher.doFinal(out, outOffset + written);
     } catch (ShortBufferException e) {
       throw new IllegalArgumentException("output buffer too small for " + length + " bytes plus tag", e);
+    } catch (GeneralSecurityException e) {
+      throw new IllegalStateException(transformation + " encryption failed", e);
+    }
+  }
+
+  @Override
+  public int seal(byte[] nonce, byte[] associatedData, byte[] in, int inOffset, int length, SealTarget target)
+      throws IOException {
+    checkNonce(nonce);
+    Objects.checkFromIndexSize(inOffset, length, in.length);
+    Cipher cipher = ciphers.get();
+    try {
+      cipher.init(Cipher.ENCRYPT_MODE, key, parameters(nonce));
+      cipher.updateAAD(associatedData);
+      int written = 0;
+      for (int done = 0; done < length; done += SLICE) {
+        int n = Math.min(SLICE, length - done);
+        byte[] out = target.reserve(n + SLACK);
+        int w = cipher.update(in, inOffset + done, n, out, target.reservedOffset());
+        target.advance(w);
+        written += w;
+      }
+      byte[] out = target.reserve(SLACK);
+      int w = cipher.doFinal(out, target.reservedOffset());
+      target.advance(w);
+      return written + w;
+    } catch (ShortBufferException e) {
+      throw new IllegalStateException("a seal target gave less room than it was asked for", e);
     } catch (GeneralSecurityException e) {
       throw new IllegalStateException(transformation + " encryption failed", e);
     }

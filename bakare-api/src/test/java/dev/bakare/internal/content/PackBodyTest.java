@@ -5,10 +5,12 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.bakare.internal.crypto.Crypto;
+import dev.bakare.internal.crypto.SealTarget;
 import java.io.IOException;
 import java.nio.channels.FileChannel;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
+import java.util.Arrays;
 import java.util.Random;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -16,7 +18,10 @@ import org.junit.jupiter.api.io.TempDir;
 class PackBodyTest {
   @TempDir Path temp;
 
-  /** Bytes appended in pieces of every size class come back exactly, under the SHA-256 of all of them. */
+  /**
+   * Bytes written in reserved pieces of every size a seal asks for, and appended in pieces larger than the
+   * buffer, come back exactly, under the SHA-256 of all of them.
+   */
   @Test
   void aFileBodyHoldsExactlyWhatWasAppendedAndIsNamedByItsHash() throws IOException {
     byte[] expected = new byte[3 * PackBody.InFile.BUFFER_BYTES + 12345];
@@ -25,13 +30,17 @@ class PackBodyTest {
         StandardOpenOption.CREATE_NEW);
     try (PackBody.InFile body = new PackBody.InFile(temp, file)) {
       for (int round = 0; round < 2; round++) {
-        int[] pieces = {1, 1000, PackBody.InFile.BUFFER_BYTES - 7, 70_000, PackBody.InFile.BUFFER_BYTES + 1};
+        int[] pieces = {1, 1000, SealTarget.MAX_PIECE, 70_000, PackBody.InFile.BUFFER_BYTES + 1, 16_416};
         int at = 0;
         for (int i = 0; at < expected.length; i++) {
           int length = Math.min(pieces[i % pieces.length], expected.length - at);
-          byte[] target = body.reserve(length);
-          System.arraycopy(expected, at, target, body.reservedOffset(), length);
-          body.advance(length);
+          if (length <= SealTarget.MAX_PIECE) {
+            byte[] target = body.reserve(length);
+            System.arraycopy(expected, at, target, body.reservedOffset(), length);
+            body.advance(length);
+          } else {
+            body.append(Arrays.copyOfRange(expected, at, at + length));
+          }
           at += length;
         }
         assertArrayEquals(Crypto.sha256(expected), body.finish());
