@@ -16,9 +16,14 @@ public interface Chunker {
   /**
    * Returns the length of the chunk that starts at {@code data[offset]}.
    *
-   * <p>The caller shows {@code length} bytes starting at {@code offset}. If {@code length >= maxSize()}
-   * the result depends only on the first {@code maxSize()} of them. If {@code length < maxSize()}, the
-   * caller promises that these are the last bytes of the input, and the chunker may return {@code length}.
+   * <p>The caller shows {@code length} bytes starting at {@code offset}: the rest of the input, or only
+   * the next part of it. If {@code length >= maxSize()} the result depends only on the first {@code
+   * maxSize()} of them. A result below {@code length} must be the same for every input that starts with
+   * the bytes shown: a cut found is final, and a caller keeps no more than the largest chunk and some
+   * reading room in memory. A result of {@code length} (no cut before the end of the bytes shown) the
+   * caller takes as the chunk only at the end of the input; otherwise it shows these bytes again with
+   * more. A chunker that scans forward for the first qualifying cut, as content-defined chunkers do, has
+   * this property by construction.
    *
    * @return a value in {@code [1, min(length, maxSize())]}
    * @throws IllegalArgumentException if {@code length < 1} or the range lies outside {@code data}

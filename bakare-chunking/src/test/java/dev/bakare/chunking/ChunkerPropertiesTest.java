@@ -27,8 +27,8 @@ class ChunkerPropertiesTest {
 
   /**
    * FastCDC with power-of-two averages up to 16 KiB, fixed-size with any average up to 20,000 bytes, and
-   * min = average = max among them. Maximum sizes above 32 KiB make {@link ChunkStream}'s buffer exactly
-   * twice the maximum, its tightest case.
+   * min = average = max among them. Maximum sizes above 51 KiB make {@link ChunkStream}'s buffer exactly
+   * 1.25 times the maximum, its tightest case.
    */
   @Provide
   Arbitrary<Setup> setups() {
@@ -113,6 +113,27 @@ class ChunkerPropertiesTest {
     stream.split(
         TestInputs.shortReadStream(data, dataSeed + 3, maxRead), (buffer, offset, length) -> fromStream.add(length));
     assertEquals(direct, fromStream);
+  }
+
+  /**
+   * The contract {@link ChunkStream} relies on to keep less than twice the largest chunk in memory: a cut
+   * found in the first bytes of an input is the cut of the whole input.
+   */
+  @Property(tries = 300)
+  void aCutBeforeTheEndOfTheBytesShownIsTheCutOfTheWholeInput(
+      @ForAll("setups") Setup setup,
+      @ForAll long keySeed,
+      @ForAll long dataSeed,
+      @ForAll @IntRange(min = 1, max = 200_000) int shown) {
+    Chunker chunker = Chunkers.factory(setup.algorithm()).create(setup.parameters(), TestInputs.key(keySeed));
+    byte[] data = TestInputs.randomBytes(dataSeed, chunker.maxSize() + 1);
+    int part = Math.min(shown, data.length);
+
+    int cut = chunker.nextChunkLength(data, 0, part);
+
+    if (cut < part) {
+      assertEquals(chunker.nextChunkLength(data, 0, data.length), cut, "cut in the first " + part + " bytes");
+    }
   }
 
   @Property(tries = 50)
