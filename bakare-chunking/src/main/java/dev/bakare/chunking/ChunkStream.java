@@ -33,9 +33,9 @@ public final class ChunkStream {
 
   private final Chunker chunker;
   /**
-   * The size the buffer grows to at most: {@code max(1.25 * maxSize, 64 KiB)}. Twice {@code maxSize} would
-   * show the chunker less of each large input twice, but costs 3 MiB more per thread with the default
-   * parameters for no measurable speed (ChunkerBenchmark.stream: 1,300-1,390 MB/s either way).
+   * The size the buffer grows to at most: {@code max(1.25 * maxSize, 64 KiB)}. With twice {@code maxSize}
+   * the chunker would scan less of a large input twice, but each thread would hold 3 MiB more with the
+   * default parameters, for no measurable speed (ChunkerBenchmark.stream: 1,300-1,390 MB/s either way).
    */
   private final int fullSize;
   private byte[] buffer = new byte[0];

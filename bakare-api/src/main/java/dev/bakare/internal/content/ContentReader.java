@@ -177,7 +177,7 @@ public final class ContentReader {
     // Fresh buffers grow to exactly the chunk's size, so the plaintext array is the chunk.
     ChunkBuffers fresh = new ChunkBuffers();
     open(id, location, buffer, offset, fresh);
-    return fresh.plain;
+    return fresh.plain();
   }
 
   /**
@@ -187,6 +187,23 @@ public final class ContentReader {
    */
   public void open(ObjectId id, ChunkLocation location, byte[] buffer, int offset, ChunkBuffers buffers)
       throws IOException {
+    open(id, location, buffer, offset, buffers, false);
+  }
+
+  /**
+   * Opens a sealed chunk as {@link #open(ObjectId, ChunkLocation, byte[], int, ChunkBuffers)} does, but
+   * decrypts it where it lies in {@code buffer}: the plaintext is {@code location.rawLength()} bytes of
+   * {@link ChunkBuffers#plain()} from {@link ChunkBuffers#plainOffset()}, which is {@code buffer} itself for
+   * a chunk stored uncompressed. A thread reading ranges of packs then holds no array for decrypted chunks.
+   * The chunk's sealed bytes are overwritten, also when opening fails.
+   */
+  public void openInPlace(ObjectId id, ChunkLocation location, byte[] buffer, int offset, ChunkBuffers buffers)
+      throws IOException {
+    open(id, location, buffer, offset, buffers, true);
+  }
+
+  private void open(ObjectId id, ChunkLocation location, byte[] buffer, int offset, ChunkBuffers buffers,
+      boolean inPlace) throws IOException {
     try {
       // Locations come from index segments and headers, which a write key can forge: overlapping or
       // out-of-range entries must fail as damage, not index past the bytes read.
@@ -204,13 +221,16 @@ public final class ContentReader {
       if (!compressed && storedPlain != rawLength) {
         throw new CorruptDataException("chunk has " + storedPlain + " bytes, the index says " + rawLength);
       }
-      byte[] opened = compressed ? buffers.compressed(storedPlain) : buffers.plain(rawLength);
+      byte[] opened = inPlace ? buffer : compressed ? buffers.compressed(storedPlain) : buffers.plain(rawLength);
+      int openedOffset = inPlace ? offset : 0;
       aead.open(PackFormat.chunkNonce(location.offset()), PackFormat.chunkAssociatedData(location.type(), id),
-          buffer, offset, location.storedLength(), opened, 0);
-      byte[] plain = compressed
-          ? compressor.decompress(opened, 0, storedPlain, buffers.plain(rawLength), rawLength)
-          : opened;
-      if (!hasher.hash(plain, 0, rawLength).equals(id)) {
+          buffer, offset, location.storedLength(), opened, openedOffset);
+      if (compressed) {
+        buffers.result(compressor.decompress(opened, openedOffset, storedPlain, buffers.plain(rawLength), rawLength), 0);
+      } else {
+        buffers.result(opened, openedOffset);
+      }
+      if (!hasher.hash(buffers.plain(), buffers.plainOffset(), rawLength).equals(id)) {
         throw new CorruptDataException("content does not match its id");
       }
     } catch (CorruptDataException e) {
@@ -227,10 +247,22 @@ public final class ContentReader {
   public static final class ChunkBuffers {
     private byte[] compressed = new byte[0];
     private byte[] plain = new byte[0];
+    private byte[] result = plain;
+    private int resultOffset;
 
-    /** The last chunk opened into these buffers, in its first {@code rawLength} bytes. */
+    /** The array holding the last chunk opened with these buffers, from {@link #plainOffset()}. */
     public byte[] plain() {
-      return plain;
+      return result;
+    }
+
+    /** Where the last chunk opened starts in {@link #plain()}: 0 unless it was opened in place. */
+    public int plainOffset() {
+      return resultOffset;
+    }
+
+    void result(byte[] array, int offset) {
+      result = array;
+      resultOffset = offset;
     }
 
     byte[] plain(int length) {

@@ -27,7 +27,9 @@ public interface Aead {
 
   /**
    * Verifies and decrypts {@code in[inOffset, inOffset+length)} (ciphertext followed by tag) into {@code
-   * out} at {@code outOffset} and returns the plaintext length ({@code length - 16}).
+   * out} at {@code outOffset} and returns the plaintext length ({@code length - 16}). {@code out} may be
+   * {@code in} with {@code outOffset == inOffset}: the plaintext then replaces the ciphertext, and after a
+   * failure that range holds neither.
    *
    * @throws CorruptDataException if the tag does not verify: wrong key, tampered or truncated bytes
    */

@@ -490,7 +490,7 @@ public final class PruneJob {
           ChunkLocation l = new ChunkLocation(self.pack(), entry.type(), entry.compression(), entry.offset(),
               entry.storedLength(), entry.rawLength());
           reader.open(entry.id(), l, bytes, (int) entry.offset(), opened);
-          writer.write(entry.id(), entry.type(), opened.plain(), 0, entry.rawLength());
+          writer.write(entry.id(), entry.type(), opened.plain(), opened.plainOffset(), entry.rawLength());
         }
         packsRepacked++;
         if (++done % 64 == 0) {

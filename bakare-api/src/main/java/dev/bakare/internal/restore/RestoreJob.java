@@ -517,11 +517,11 @@ public final class RestoreJob {
       this.remaining = new AtomicInteger(entry.node().content().size());
     }
 
-    synchronized void write(byte[] data, int length, long offset) throws IOException {
+    synchronized void write(byte[] data, int from, int length, long offset) throws IOException {
       if (failure != null) {
         return;
       }
-      writtenEnd = Math.max(writtenEnd, SparseWriter.write(open(), data, length, offset));
+      writtenEnd = Math.max(writtenEnd, SparseWriter.write(open(), data, from, length, offset));
     }
 
     /**
@@ -744,12 +744,14 @@ public final class RestoreJob {
     }
     for (ChunkNeed need : range) {
       try {
-        contentReader.open(need.id, need.location, bytes, (int) (need.location.offset() - start), buffers.chunk);
+        // In place: a chunk is opened once, and a worker then holds no array for decrypted chunks.
+        contentReader.openInPlace(need.id, need.location, bytes, (int) (need.location.offset() - start),
+            buffers.chunk);
       } catch (IntegrityException e) {
         failUses(need, e.getMessage());
         continue;
       }
-      writeUses(need, buffers.chunk.plain(), need.location.rawLength());
+      writeUses(need, buffers.chunk.plain(), buffers.chunk.plainOffset(), need.location.rawLength());
     }
   }
 
@@ -773,15 +775,15 @@ public final class RestoreJob {
             + " was deleted: " + e.getMessage());
         continue;
       }
-      writeUses(need, plain, plain.length);
+      writeUses(need, plain, 0, plain.length);
     }
   }
 
   /** Writes the chunk, the first {@code length} bytes of {@code plain}, wherever it goes. */
-  private void writeUses(ChunkNeed need, byte[] plain, int length) {
+  private void writeUses(ChunkNeed need, byte[] plain, int from, int length) {
     for (ChunkUse use : need.uses) {
       try {
-        use.file().write(plain, length, use.offset());
+        use.file().write(plain, from, length, use.offset());
         restoredBytes.addAndGet(length);
       } catch (IOException e) {
         use.file().fail("writing failed: " + e.getMessage());

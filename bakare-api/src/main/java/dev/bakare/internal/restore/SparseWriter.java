@@ -22,15 +22,16 @@ final class SparseWriter {
   private SparseWriter() {}
 
   /**
-   * Writes the first {@code length} bytes of {@code data} at {@code fileOffset}; returns where the last
-   * byte written ends in the file, or 0 if every block was zero.
+   * Writes {@code length} bytes of {@code data} from {@code from} at {@code fileOffset}; returns where the
+   * last byte written ends in the file, or 0 if every block was zero.
    */
-  static long write(FileChannel channel, byte[] data, int length, long fileOffset) throws IOException {
+  static long write(FileChannel channel, byte[] data, int from, int length, long fileOffset) throws IOException {
+    // pos counts bytes of the chunk, so that blocks align to the file; the array holds them from 'from'.
     int pos = 0;
     long end = 0;
     while (pos < length) {
       int blockEnd = blockEnd(fileOffset, pos, length);
-      if (isZero(data, pos, blockEnd)) {
+      if (isZero(data, from + pos, from + blockEnd)) {
         pos = blockEnd;
         continue;
       }
@@ -38,15 +39,15 @@ final class SparseWriter {
       pos = blockEnd;
       while (pos < length) {
         int next = blockEnd(fileOffset, pos, length);
-        if (isZero(data, pos, next)) {
+        if (isZero(data, from + pos, from + next)) {
           break;
         }
         pos = next;
       }
       long at = fileOffset + runStart;
-      for (int from = runStart; from < pos; ) {
-        int n = channel.write(ByteBuffer.wrap(data, from, Math.min(WRITE_SLICE, pos - from)), at);
-        from += n;
+      for (int done = runStart; done < pos; ) {
+        int n = channel.write(ByteBuffer.wrap(data, from + done, Math.min(WRITE_SLICE, pos - done)), at);
+        done += n;
         at += n;
       }
       end = at;
