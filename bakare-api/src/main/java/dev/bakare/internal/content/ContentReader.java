@@ -221,12 +221,13 @@ public final class ContentReader {
       if (!compressed && storedPlain != rawLength) {
         throw new CorruptDataException("chunk has " + storedPlain + " bytes, the index says " + rawLength);
       }
-      byte[] opened = inPlace ? buffer : compressed ? buffers.compressed(storedPlain) : buffers.plain(rawLength);
+      byte[] opened = inPlace ? buffer : compressed ? buffers.compressed(storedPlain) : buffers.plainBuffer(rawLength);
       int openedOffset = inPlace ? offset : 0;
       aead.open(PackFormat.chunkNonce(location.offset()), PackFormat.chunkAssociatedData(location.type(), id),
           buffer, offset, location.storedLength(), opened, openedOffset);
       if (compressed) {
-        buffers.result(compressor.decompress(opened, openedOffset, storedPlain, buffers.plain(rawLength), rawLength), 0);
+        byte[] plain = buffers.plainBuffer(rawLength);
+        buffers.result(compressor.decompress(opened, openedOffset, storedPlain, plain, rawLength), 0);
       } else {
         buffers.result(opened, openedOffset);
       }
@@ -241,8 +242,8 @@ public final class ContentReader {
   }
 
   /**
-   * Buffers one thread reuses to open chunks: the decrypted (still compressed) bytes and the plaintext.
-   * Each grows to the largest chunk opened with it, which the chunker bounds.
+   * Buffers one thread reuses to open chunks: the decrypted (still compressed) bytes, unless opened in
+   * place, and the plaintext. Each grows to the largest chunk opened with it, which the chunker bounds.
    */
   public static final class ChunkBuffers {
     private byte[] compressed = new byte[0];
@@ -265,7 +266,7 @@ public final class ContentReader {
       resultOffset = offset;
     }
 
-    byte[] plain(int length) {
+    byte[] plainBuffer(int length) {
       if (plain.length < length) {
         plain = new byte[length];
       }
