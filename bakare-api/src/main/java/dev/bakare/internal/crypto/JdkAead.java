@@ -133,16 +133,27 @@ abstract class JdkAead implements Aead {
   /**
    * Feeds {@code in} to {@code cipher} in {@value #SLICE}-byte updates (see the class comment) and
    * returns the bytes written to {@code out}; {@code out == null} discards the output into a scratch
-   * buffer (for computing a tag only).
+   * buffer (for computing a tag only). Where {@code out} is {@code in} (opening in place), each slice goes
+   * through the scratch buffer and is copied back: the JDK copies the input of an update whose output
+   * overlaps it into a new array, which in a restore of 300,000 small files was a fifth of all it allocated.
    */
   static int updateInSlices(Cipher cipher, byte[] in, int inOffset, int length, byte @Nullable [] out, int outOffset)
       throws ShortBufferException {
-    byte[] scratch = out == null ? SCRATCH.get() : out;
+    boolean viaScratch = out == null || out == in;
+    byte[] scratch = viaScratch ? SCRATCH.get() : out;
     int written = 0;
     for (int done = 0; done < length; done += SLICE) {
       int n = Math.min(SLICE, length - done);
-      int w = cipher.update(in, inOffset + done, n, scratch, out == null ? 0 : outOffset + written);
-      written += out == null ? 0 : w;
+      if (!viaScratch) {
+        written += cipher.update(in, inOffset + done, n, scratch, outOffset + written);
+        continue;
+      }
+      int w = cipher.update(in, inOffset + done, n, scratch, 0);
+      if (out != null) {
+        // Only bytes already consumed are overwritten: a slice yields at most what was fed so far.
+        System.arraycopy(scratch, 0, out, outOffset + written, w);
+        written += w;
+      }
     }
     return written;
   }
