@@ -135,12 +135,30 @@ public record Tree(List<Node> nodes) {
     }
     int count = r.count(MIN_NODE, "tree node");
     List<Node> nodes = new ArrayList<>(count);
-    String previous = null;
-    String user = "";
-    String group = "";
+    NodeDecoder decoder = new NodeDecoder();
     for (int i = 0; i < count; i++) {
+      nodes.add(decoder.next(r));
+    }
+    r.expectEnd("tree");
+    return new Tree(nodes);
+  }
+
+  /**
+   * Decodes a tree's nodes one after the other, keeping what a node's decoding needs of the one before:
+   * its name, to check the order, and its owner and group, which repeat. A method per node rather than one
+   * loop over all: C2 compiles it as a method, small, where it compiled the whole loop of {@link #decode}
+   * on stack and then again as a method (in a cold restore of 300,000 files, 0.6-0.8 s of compile time
+   * for the tree's methods against 0.27 s; the compiler thread shares the two cores with the restore).
+   */
+  private static final class NodeDecoder {
+    private @org.jspecify.annotations.Nullable String previous;
+    private String user = "";
+    private String group = "";
+
+    Node next(ByteReader r) throws CorruptDataException {
       String name = r.string(MAX_NAME, "entry name");
-      if (previous != null && NAME_ORDER.compare(previous, name) >= 0) {
+      String before = previous;
+      if (before != null && NAME_ORDER.compare(before, name) >= 0) {
         throw new CorruptDataException("tree entries are not in strictly ascending name order at '" + name + "'");
       }
       previous = name;
@@ -161,14 +179,7 @@ public record Tree(List<Node> nodes) {
       ObjectId subtree = null;
       String target = "";
       switch (type) {
-        case FILE -> {
-          int chunks = r.count(ObjectId.LENGTH, "chunk");
-          List<ObjectId> ids = new ArrayList<>(chunks);
-          for (int c = 0; c < chunks; c++) {
-            ids.add(ObjectId.read(r));
-          }
-          content = ids;
-        }
+        case FILE -> content = chunkIds(r);
         case DIRECTORY -> {
           int has = r.u8();
           if (has > 1) {
@@ -179,11 +190,18 @@ public record Tree(List<Node> nodes) {
         case SYMLINK -> target = r.string(MAX_TEXT, "symlink target");
         default -> { }
       }
-      nodes.add(new Node(name, type, mode, uid, gid, user, group, mtime, ctime, inode, device, links, size,
-          content, subtree, target, error));
+      return new Node(name, type, mode, uid, gid, user, group, mtime, ctime, inode, device, links, size,
+          content, subtree, target, error);
     }
-    r.expectEnd("tree");
-    return new Tree(nodes);
+
+    private static List<ObjectId> chunkIds(ByteReader r) throws CorruptDataException {
+      int chunks = r.count(ObjectId.LENGTH, "chunk");
+      List<ObjectId> ids = new ArrayList<>(chunks);
+      for (int c = 0; c < chunks; c++) {
+        ids.add(ObjectId.read(r));
+      }
+      return ids;
+    }
   }
 
   private static Instant instant(ByteReader r) throws CorruptDataException {
