@@ -139,21 +139,17 @@ abstract class JdkAead implements Aead {
    */
   static int updateInSlices(Cipher cipher, byte[] in, int inOffset, int length, byte @Nullable [] out, int outOffset)
       throws ShortBufferException {
-    boolean viaScratch = out == null || out == in;
-    byte[] scratch = viaScratch ? SCRATCH.get() : out;
+    boolean direct = out != null && out != in;
+    byte[] target = direct ? out : SCRATCH.get();
     int written = 0;
     for (int done = 0; done < length; done += SLICE) {
       int n = Math.min(SLICE, length - done);
-      if (!viaScratch) {
-        written += cipher.update(in, inOffset + done, n, scratch, outOffset + written);
-        continue;
-      }
-      int w = cipher.update(in, inOffset + done, n, scratch, 0);
-      if (out != null) {
+      int w = cipher.update(in, inOffset + done, n, target, direct ? outOffset + written : 0);
+      if (out != null && !direct) {
         // Only bytes already consumed are overwritten: a slice yields at most what was fed so far.
-        System.arraycopy(scratch, 0, out, outOffset + written, w);
-        written += w;
+        System.arraycopy(target, 0, out, outOffset + written, w);
       }
+      written += out == null ? 0 : w;
     }
     return written;
   }
