@@ -25,6 +25,9 @@
 #   --datasets LIST   comma-separated subset of mixed,small (default: both)
 #   --no-xmx          skip the bakare -Xmx256m run
 #   --no-drop-caches  do not drop the page cache before each measured command
+#   --no-warm-memory  do not write and delete up to 4 GiB in /dev/shm before each drop (see
+#                     warm_free_memory: on a virtual machine that returns free memory to its host, it
+#                     gives every command the same freshly freed memory to start with)
 #   --verify          also compare restored file contents with the source (cmp -r; slow)
 #   --results FILE    also write the raw results (TSV) to FILE, and every command's output to FILE.logs/
 #   --passphrase      protect bakare's key file with a passphrase (Argon2id, 64 MiB, 3 passes, paid by every
@@ -51,6 +54,7 @@ tools=bakare,restic,borg
 datasets=mixed,small
 xmx_run=1
 drop=1
+warm_memory=1
 verify=0
 results_copy=
 keep=0
@@ -74,6 +78,7 @@ while [ $# -gt 0 ]; do
     --datasets) datasets=${2:?--datasets needs a value}; shift 2 ;;
     --no-xmx) xmx_run=0; shift ;;
     --no-drop-caches) drop=0; shift ;;
+    --no-warm-memory) warm_memory=0; shift ;;
     --verify) verify=1; shift ;;
     --results) results_copy=${2:?--results needs a value}; shift 2 ;;
     --keep) keep=1; shift ;;
@@ -166,7 +171,29 @@ if [ "$drop" = 1 ]; then
     drop=0
   fi
 fi
+# Memory freed shortly before a command: see warm_free_memory.
+warm_mib=0
+if [ "$drop" = 1 ] && [ "$warm_memory" = 1 ] && [ -d /dev/shm ] && [ -w /dev/shm ]; then
+  available_mib=$(awk '/^MemAvailable:/ { print int($2 / 1024) }' /proc/meminfo)
+  warm_mib=$((available_mib / 4 < 4096 ? available_mib / 4 : 4096))
+fi
+# A virtual machine that hands free memory back to its host (Linux's free page reporting, as on the
+# machine of the figures in benchmarks/README.md) makes the first use of such memory cost a fault in the
+# host: writing 1 GiB into the page cache took 0.13-0.15 s of system CPU right after 1.6 GB of page cache
+# was dropped, 1.3 s eight seconds later and 2.0 s twenty seconds later. Dropping the page cache before a
+# command thus gave it whatever memory the command before it had used, fresh or not: a restore that
+# followed a small backup paid 2-3 s more system CPU than one that followed a restore. Writing and
+# deleting a file in /dev/shm before each drop gives every command the same start: that much memory
+# freed a moment before it starts.
+warm_free_memory() {
+  if [ "$warm_mib" -gt 0 ]; then
+    dd if=/dev/zero of=/dev/shm/bakare-compare-warm bs=1M count="$warm_mib" status=none \
+      || note "could not write $warm_mib MiB to /dev/shm: this command starts without freshly freed memory"
+    rm -f /dev/shm/bakare-compare-warm
+  fi
+}
 drop_caches() {
+  warm_free_memory
   sync
   if [ "$drop" = 1 ]; then
     echo 3 >/proc/sys/vm/drop_caches
@@ -408,7 +435,8 @@ mem_gb=$(awk '/MemTotal/ { printf "%.0f", $2 / 1048576 }' /proc/meminfo)
 echo
 echo "Machine: $ncpu cores ($cpu_model), $mem_gb GiB RAM, $(uname -sr); $(java -version 2>&1 | head -n 1);"
 echo "restic $(restic version 2>/dev/null | cut -d' ' -f2 || echo -), $(borg --version 2>/dev/null || echo 'borg -');" \
-  "scale $scale; page cache dropped before each command: $([ "$drop" = 1 ] && echo yes || echo no);" \
+  "scale $scale; page cache dropped before each command: $([ "$drop" = 1 ] && echo yes || echo no)" \
+  "(after $warm_mib MiB written and freed in /dev/shm);" \
   "bakare key passphrase: $([ "$passphrase" = 1 ] && echo yes || echo no); measuring took ${elapsed}s"
 echo "Speed = restic's wall time / the tool's (higher is better); RSS and repo: the tool's / restic's (lower is better)."
 echo "MB/s = the dataset's bytes / wall time (for no-change backups: how fast the tree is scanned). CPU/wall of $ncpu.00 = all $ncpu cores busy."
