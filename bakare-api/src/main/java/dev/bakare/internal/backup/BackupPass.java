@@ -1,5 +1,6 @@
 package dev.bakare.internal.backup;
 
+import dev.bakare.internal.concurrent.DaemonThreads;
 import dev.bakare.BackupRequest;
 import dev.bakare.FileError;
 import dev.bakare.ProgressListener;
@@ -52,7 +53,6 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledExecutorService;
-import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -167,20 +167,20 @@ final class BackupPass {
       uploadsInFlight = Math.max(1, Math.min(budgetPacks - slots, 2 * concurrency));
     }
     ExecutorService uploads = sequential ? new DirectExecutorService()
-        : Executors.newFixedThreadPool(Math.min(uploadsInFlight, concurrency), daemonThreads("bakare-upload"));
+        : Executors.newFixedThreadPool(Math.min(uploadsInFlight, concurrency), DaemonThreads.named("bakare-upload"));
     ExecutorService pool = sequential ? new DirectExecutorService()
         : new ThreadPoolExecutor(threads, threads, 30, TimeUnit.SECONDS, new ArrayBlockingQueue<>(threads * 2),
-            daemonThreads("bakare-backup"), BackupPass::blockUntilQueued);
+            DaemonThreads.named("bakare-backup"), BackupPass::blockUntilQueued);
     // Reading metadata from a cold cache waits on the disk, not the processor: more walk threads than cores
     // keep more reads outstanding. Tasks beyond twice the threads are walked inline by the thread that
     // found them (see walkDirectory), which bounds the queue and the directories held open.
     int walkThreads = Math.min(64, Math.max(8, 4 * threads));
     @Nullable ExecutorService walk = sequential ? null
         : new ThreadPoolExecutor(walkThreads, walkThreads, 30, TimeUnit.SECONDS, new LinkedBlockingQueue<>(),
-            daemonThreads("bakare-walk", WALK_STACK_BYTES));
+            DaemonThreads.named("bakare-walk", WALK_STACK_BYTES));
     this.walkers = walk;
     this.maxWalkTasks = 2 * walkThreads;
-    ScheduledExecutorService ticker = Executors.newSingleThreadScheduledExecutor(daemonThreads("bakare-progress"));
+    ScheduledExecutorService ticker = Executors.newSingleThreadScheduledExecutor(DaemonThreads.named("bakare-progress"));
     ContentWriter contentWriter = new ContentWriter(engine.store(), engine.sealing(), engine.hasher(),
         engine.compressor(), index, packSize, slots, uploadsInFlight, uploads, staging);
     this.writer = contentWriter;
@@ -791,20 +791,6 @@ final class BackupPass {
       Thread.currentThread().interrupt();
       throw new java.util.concurrent.RejectedExecutionException("interrupted while queueing a file", e);
     }
-  }
-
-  static ThreadFactory daemonThreads(String name) {
-    return daemonThreads(name, 0);
-  }
-
-  /** @param stackBytes the threads' stack size, or 0 for the JVM's default */
-  static ThreadFactory daemonThreads(String name, long stackBytes) {
-    AtomicInteger counter = new AtomicInteger();
-    return runnable -> {
-      Thread t = new Thread(null, runnable, name + "-" + counter.incrementAndGet(), stackBytes);
-      t.setDaemon(true);
-      return t;
-    };
   }
 
   private static void awaitQuietly(ExecutorService executor) {

@@ -1,5 +1,6 @@
 package dev.bakare.internal.find;
 
+import dev.bakare.internal.concurrent.DaemonThreads;
 import dev.bakare.internal.format.ByteWriter;
 import dev.bakare.internal.format.CorruptDataException;
 import dev.bakare.internal.format.ObjectId;
@@ -98,11 +99,7 @@ final class NameFileWriter implements AutoCloseable {
   private ByteWriter ids = new ByteWriter(1 << 12);
   private final List<NameFile.IndexedSnapshot> snapshots = new ArrayList<>();
 
-  private final ExecutorService encoder = Executors.newSingleThreadExecutor(runnable -> {
-    Thread t = new Thread(runnable, "bakare-name-index-writer");
-    t.setDaemon(true);
-    return t;
-  });
+  private final ExecutorService encoder = Executors.newSingleThreadExecutor(DaemonThreads.named("bakare-name-index-writer"));
   private @Nullable Future<Finished> encoding;
 
   /**

@@ -1,5 +1,6 @@
 package dev.bakare.internal.protocol;
 
+import dev.bakare.internal.concurrent.DaemonThreads;
 import dev.bakare.IntegrityException;
 import dev.bakare.internal.crypto.Crypto;
 import dev.bakare.internal.crypto.Sealing;
@@ -63,11 +64,7 @@ public final class WriterSession {
     session.lastBeatMillis = clock.millis();
     if (background) {
       java.util.concurrent.ScheduledExecutorService timer = java.util.concurrent.Executors.newSingleThreadScheduledExecutor(
-          runnable -> {
-            Thread t = new Thread(runnable, "bakare-heartbeat-" + id.substring(0, 8));
-            t.setDaemon(true);
-            return t;
-          });
+          DaemonThreads.named("bakare-heartbeat-" + id.substring(0, 8)));
       long period = Math.max(50, heartbeat.toMillis() / 4);
       timer.scheduleWithFixedDelay(session::beatIfDue, period, period, java.util.concurrent.TimeUnit.MILLISECONDS);
       session.timer = timer;

@@ -1,5 +1,6 @@
 package dev.bakare.internal.prune;
 
+import dev.bakare.internal.concurrent.DaemonThreads;
 import dev.bakare.IntegrityException;
 import dev.bakare.PruneRequest;
 import dev.bakare.PruneResult;
@@ -463,11 +464,7 @@ public final class PruneJob {
         engine.options().heartbeat(), "prune " + id, !engine.hooks().sequential());
     boolean committed = false;
     @Nullable ContentWriter writer = null;
-    ExecutorService uploads = Executors.newSingleThreadExecutor(runnable -> {
-      Thread t = new Thread(runnable, "bakare-repack-upload");
-      t.setDaemon(true);
-      return t;
-    });
+    ExecutorService uploads = Executors.newSingleThreadExecutor(DaemonThreads.named("bakare-repack-upload"));
     try {
       Set<ObjectId> excluded = new HashSet<>(tombstoned);
       excluded.addAll(packs);

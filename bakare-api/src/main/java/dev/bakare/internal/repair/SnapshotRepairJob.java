@@ -1,5 +1,6 @@
 package dev.bakare.internal.repair;
 
+import dev.bakare.internal.concurrent.DaemonThreads;
 import dev.bakare.FileError;
 import dev.bakare.IntegrityException;
 import dev.bakare.RepositoryException;
@@ -78,11 +79,7 @@ public final class SnapshotRepairJob {
           engine.options().heartbeat(), "repair", !engine.hooks().sequential());
       boolean committed = false;
       @Nullable ContentWriter writer = null;
-      ExecutorService uploads = Executors.newSingleThreadExecutor(runnable -> {
-        Thread t = new Thread(runnable, "bakare-repair-upload");
-        t.setDaemon(true);
-        return t;
-      });
+      ExecutorService uploads = Executors.newSingleThreadExecutor(DaemonThreads.named("bakare-repair-upload"));
       try {
         Set<ObjectId> tombstoned = Tombstones.packs(engine.store(), engine.sealing());
         Map<ObjectId, Long> present = engine.packsInStorage();

@@ -1,5 +1,6 @@
 package dev.bakare.internal.repo;
 
+import dev.bakare.internal.concurrent.DaemonThreads;
 import dev.bakare.IntegrityException;
 import dev.bakare.KeyException;
 import dev.bakare.PassphraseRequiredException;
@@ -965,11 +966,7 @@ public final class Engine implements AutoCloseable {
       return reads;
     }
     java.util.concurrent.ExecutorService pool = java.util.concurrent.Executors.newFixedThreadPool(
-        Math.min(SNAPSHOT_READERS, ids.size()), runnable -> {
-          Thread t = new Thread(runnable, "bakare-snapshot-reader");
-          t.setDaemon(true);
-          return t;
-        });
+        Math.min(SNAPSHOT_READERS, ids.size()), DaemonThreads.named("bakare-snapshot-reader"));
     try {
       List<java.util.concurrent.Future<SnapshotRead>> pending = new ArrayList<>(ids.size());
       for (ObjectId id : ids) {

@@ -1,5 +1,6 @@
 package dev.bakare.internal.restore;
 
+import dev.bakare.internal.concurrent.DaemonThreads;
 import dev.bakare.FileError;
 import dev.bakare.IntegrityException;
 import dev.bakare.Overwrite;
@@ -126,17 +127,10 @@ public final class RestoreJob {
     Files.createDirectories(target);
     usableDirectories.add(target);
 
-    java.util.concurrent.ScheduledExecutorService ticker = Executors.newSingleThreadScheduledExecutor(runnable -> {
-      Thread t = new Thread(runnable, "bakare-restore-progress");
-      t.setDaemon(true);
-      return t;
-    });
+    java.util.concurrent.ScheduledExecutorService ticker = Executors.newSingleThreadScheduledExecutor(DaemonThreads.named("bakare-restore-progress"));
     ticker.scheduleAtFixedRate(this::reportProgress, 250, 250, java.util.concurrent.TimeUnit.MILLISECONDS);
-    ExecutorService pool = Executors.newFixedThreadPool(engine.options().threads(), runnable -> {
-      Thread t = new Thread(runnable, "bakare-restore");
-      t.setDaemon(true);
-      return t;
-    });
+    ExecutorService pool = Executors.newFixedThreadPool(engine.options().threads(),
+        DaemonThreads.named("bakare-restore"));
     try {
       activePool = pool;
       walk(trees, detail.rootTree(), target, this::restoreEntry);
