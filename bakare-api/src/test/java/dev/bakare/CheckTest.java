@@ -11,6 +11,8 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Random;
+import java.util.Set;
+import java.util.stream.Collectors;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -122,6 +124,34 @@ class CheckTest {
       assertTrue(result.isClean(), result.problems().toString());
       assertTrue(result.notes().stream().anyMatch(n -> n.contains("write key")), result.notes().toString());
       assertEquals(result.packs(), result.packsRead(), "pack hashes need no key");
+    }
+  }
+
+  @Test
+  void packsReadOnSeveralThreadsReportEveryDamagedPackAndNoOther() throws IOException {
+    Path many = Files.createDirectories(temp.resolve("many"));
+    Random random = new Random(13);
+    for (int i = 0; i < 40; i++) {
+      Files.write(many.resolve("file" + i + ".bin"), BackupRestoreTest.randomBytes(random, 100_000));
+    }
+    TestRepo smallPacks = new TestRepo(temp.resolve("small-packs"));
+    try (Repository r = Repository.init(smallPacks.options().packSize(1 << 16).build())) {
+      r.backup(BackupRequest.of(many));
+    }
+    List<Path> packs = DamageTest.blobsUnder(smallPacks.location.resolve("data"));
+    assertTrue(packs.size() >= 40, "a pack per file at 64 KiB packs: " + packs.size());
+    List<Path> damaged = List.of(packs.get(3), packs.get(17), packs.get(packs.size() - 2));
+    for (Path pack : damaged) {
+      DamageTest.flip(pack, Files.size(pack) / 2);
+    }
+    try (Repository r = Repository.open(smallPacks.options().threads(4).build())) {
+      CheckResult result = r.check(CheckRequest.readAllData());
+      assertEquals(result.packs(), result.packsRead());
+      Set<String> expected = damaged.stream()
+          .map(pack -> "data/" + pack.getParent().getFileName() + "/" + pack.getFileName()).collect(Collectors.toSet());
+      Set<String> reported = result.problems().stream().map(CheckResult.Problem::object)
+          .filter(object -> object.startsWith("data/")).collect(Collectors.toSet());
+      assertEquals(expected, reported, result.problems().toString());
     }
   }
 }

@@ -3,6 +3,7 @@ package dev.bakare.internal.check;
 import dev.bakare.CheckRequest;
 import dev.bakare.CheckResult;
 import dev.bakare.IntegrityException;
+import dev.bakare.internal.concurrent.DaemonThreads;
 import dev.bakare.internal.content.ChunkIndex;
 import dev.bakare.internal.content.ChunkLocation;
 import dev.bakare.internal.content.ContentReader;
@@ -25,6 +26,8 @@ import dev.bakare.internal.tree.Tree;
 import dev.bakare.internal.tree.TreeReader;
 import dev.bakare.store.spi.BlobName;
 import java.io.IOException;
+import java.io.InterruptedIOException;
+import java.nio.ByteBuffer;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.HashMap;
@@ -34,6 +37,13 @@ import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
+import org.jspecify.annotations.Nullable;
 
 /**
  * Checks a repository and reports every problem with the damaged object's name and what it affects.
@@ -41,6 +51,8 @@ import java.util.Set;
  */
 public final class CheckJob {
   private static final int MAX_AFFECTS = 5;
+  /** Larger packs (written with a pack size near the 1 GiB maximum) are read into an array of their own. */
+  private static final long MAX_BUFFERED_PACK = 256L << 20;
 
   private final Engine engine;
   private final CheckRequest request;
@@ -49,7 +61,10 @@ public final class CheckJob {
   private @org.jspecify.annotations.Nullable ChunkIndex openIndex;
   private final Map<ObjectId, Long> packSizes = new HashMap<>();
   private final Set<ObjectId> cleanTrees = new HashSet<>();
-  private final Set<ObjectId> badChunks = new HashSet<>();
+  /** Added to by the threads that read packs. */
+  private final Set<ObjectId> badChunks = ConcurrentHashMap.newKeySet();
+  /** Each pack-reading thread's buffer, as large as the largest pack it read. */
+  private final ThreadLocal<byte[]> packBuffers = ThreadLocal.withInitial(() -> new byte[0]);
   private final List<SnapshotRef> snapshots = new ArrayList<>();
   /** Packs index segments list but storage lacks, with the segments; and the chunks they held. */
   private final Map<ObjectId, List<BlobName>> missingPacks = new LinkedHashMap<>();
@@ -294,34 +309,111 @@ public final class CheckJob {
     return clean;
   }
 
-  /** Reads the chosen share of packs whole; returns how many were read. */
-  private long readData(ContentReader reader) throws IOException {
+  /**
+   * Reads the chosen share of packs whole, as many at once as there are threads and memory for whole packs
+   * (a pack's bytes, decrypted chunk by chunk, keep one core busy: one pack at a time left the others idle);
+   * returns how many were read.
+   */
+  private long readData(@Nullable ContentReader reader) throws IOException {
     if (request.readDataPercent() == 0) {
       return 0;
     }
     List<ObjectId> packs = new ArrayList<>(packSizes.keySet());
     Collections.shuffle(packs, Crypto.random());
     int count = (int) Math.ceil(packs.size() * request.readDataPercent() / 100.0);
-    long read = 0;
-    for (ObjectId packId : packs.subList(0, count)) {
-      BlobName name = Layout.pack(packId);
-      byte[] bytes = Engine.toArray(engine.store().get(name));
-      read++;
-      if (!ObjectId.wrap(Crypto.sha256(bytes)).equals(packId)) {
-        problem(name.value(), "its content does not match its name (SHA-256): the pack was modified or damaged");
+    List<ObjectId> chosen = packs.subList(0, count);
+    long perPack = (long) engine.config().packSize() + 2L * engine.chunker().maxSize();
+    int readers = (int) Math.max(1, Math.min(Math.min(engine.options().threads(), count),
+        engine.memoryBudget() / 2 / perPack));
+    if (readers == 1) {
+      for (ObjectId packId : chosen) {
+        readPack(reader, packId);
       }
-      if (reader != null) {
-        verifyChunks(reader, name, packId, bytes);
-      }
+      return count;
     }
-    return read;
+    ExecutorService pool = Executors.newFixedThreadPool(readers, DaemonThreads.named("bakare-check-read"));
+    try {
+      List<Future<?>> reads = new ArrayList<>(count);
+      for (ObjectId packId : chosen) {
+        reads.add(pool.submit(() -> {
+          readPack(reader, packId);
+          return null;
+        }));
+      }
+      for (Future<?> read : reads) {
+        read.get();
+      }
+      return count;
+    } catch (ExecutionException e) {
+      Throwable cause = e.getCause();
+      if (cause instanceof IOException io) {
+        throw io;
+      }
+      if (cause instanceof RuntimeException runtime) {
+        throw runtime;
+      }
+      if (cause instanceof Error error) {
+        throw error;
+      }
+      throw new IllegalStateException("reading packs failed: " + cause, cause);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new InterruptedIOException("check interrupted while reading packs");
+    } finally {
+      // After a failure the other reads stop at their next blocking call; none touches the result after this.
+      pool.shutdownNow();
+      awaitQuietly(pool);
+    }
   }
 
-  private void verifyChunks(ContentReader reader, BlobName name, ObjectId packId, byte[] bytes) throws IOException {
+  /**
+   * Reads one pack whole and checks its name and, given a reader, every chunk in it. The pack goes into the
+   * thread's buffer: an array per pack cost more in zeroing and collecting than reading it (async-profiler,
+   * two threads reading the mixed benchmark tree's packs: 1.4 of their 3.7 CPU seconds).
+   */
+  private void readPack(@Nullable ContentReader reader, ObjectId packId) throws IOException {
+    BlobName name = Layout.pack(packId);
+    long listed = packSizes.getOrDefault(packId, -1L);
+    byte[] bytes;
+    int length;
+    if (listed < 0 || listed > MAX_BUFFERED_PACK) {
+      bytes = Engine.toArray(engine.store().get(name));
+      length = bytes.length;
+    } else {
+      length = (int) listed;
+      bytes = packBuffers.get();
+      if (bytes.length < length) {
+        bytes = new byte[length];
+        packBuffers.set(bytes);
+      }
+      engine.store().read(name, 0, ByteBuffer.wrap(bytes, 0, length));
+    }
+    if (!ObjectId.wrap(Crypto.sha256(bytes, 0, length)).equals(packId)) {
+      problem(name.value(), "its content does not match its name (SHA-256): the pack was modified or damaged");
+    }
+    if (reader != null) {
+      verifyChunks(reader, name, packId, bytes, length);
+    }
+  }
+
+  private static void awaitQuietly(ExecutorService pool) throws InterruptedIOException {
+    try {
+      if (!pool.awaitTermination(1, TimeUnit.MINUTES)) {
+        throw new InterruptedIOException("pack reads did not stop within a minute of the check ending");
+      }
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new InterruptedIOException("check interrupted while its pack reads stopped");
+    }
+  }
+
+  /** Verifies the chunks of a pack that is the first {@code length} bytes of {@code bytes}. */
+  private void verifyChunks(ContentReader reader, BlobName name, ObjectId packId, byte[] bytes, int length)
+      throws IOException {
     List<PackEntry> entries;
     byte[] ephemeral;
     try {
-      IndexSegment.IndexedPack self = PackHeaders.parse(engine.sealing(), packId, bytes);
+      IndexSegment.IndexedPack self = PackHeaders.parse(engine.sealing(), packId, bytes, length);
       ephemeral = self.pack().ephemeralPublic();
       entries = self.entries();
     } catch (IntegrityException e) {
@@ -342,7 +434,7 @@ public final class CheckJob {
     for (PackEntry entry : entries) {
       ChunkLocation location = new ChunkLocation(ref, entry.type(), entry.compression(), entry.offset(),
           entry.storedLength(), entry.rawLength());
-      if (entry.offset() + entry.storedLength() > bytes.length) {
+      if (entry.offset() + entry.storedLength() > length) {
         problem(name.value(), "chunk " + entry.id().shortHex() + " extends past the end of the pack");
         badChunks.add(entry.id());
         continue;
@@ -364,7 +456,8 @@ public final class CheckJob {
     }
   }
 
-  private ProblemBuilder problem(String object, String description) {
+  /** Synchronized: packs are read on several threads. */
+  private synchronized ProblemBuilder problem(String object, String description) {
     return problems.computeIfAbsent(object + "\u0000" + description, k -> new ProblemBuilder(object, description));
   }
 

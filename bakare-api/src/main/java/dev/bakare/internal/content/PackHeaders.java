@@ -43,13 +43,19 @@ public final class PackHeaders {
 
   /** What a whole pack, already read, says about itself. */
   public static IndexSegment.IndexedPack parse(Sealing sealing, ObjectId pack, byte[] bytes) throws IOException {
+    return parse(sealing, pack, bytes, bytes.length);
+  }
+
+  /** As {@link #parse(Sealing, ObjectId, byte[])}, for a pack that is the first {@code length} bytes of {@code bytes}. */
+  public static IndexSegment.IndexedPack parse(Sealing sealing, ObjectId pack, byte[] bytes, int length)
+      throws IOException {
     BlobName name = Layout.pack(pack);
     try {
-      if (bytes.length < PackFormat.TRAILER_LENGTH) {
-        throw new CorruptDataException("it is " + bytes.length + " bytes, shorter than a trailer");
+      if (length < PackFormat.TRAILER_LENGTH) {
+        throw new CorruptDataException("it is " + length + " bytes, shorter than a trailer");
       }
-      PackFormat.Trailer trailer = PackFormat.parseTrailer(bytes, bytes.length - PackFormat.TRAILER_LENGTH, bytes.length);
-      int headerStart = bytes.length - PackFormat.TRAILER_LENGTH - trailer.sealedHeaderLength();
+      PackFormat.Trailer trailer = PackFormat.parseTrailer(bytes, length - PackFormat.TRAILER_LENGTH, length);
+      int headerStart = length - PackFormat.TRAILER_LENGTH - trailer.sealedHeaderLength();
       return open(sealing, pack, trailer, bytes, headerStart, headerStart);
     } catch (CorruptDataException e) {
       throw new IntegrityException(name.value(), "its header cannot be read: " + e.getMessage(), e);
