@@ -1,5 +1,6 @@
 package dev.bakare.internal.backup;
 
+import dev.bakare.internal.concurrent.Pools;
 import dev.bakare.internal.concurrent.DaemonThreads;
 import dev.bakare.BackupRequest;
 import dev.bakare.FileError;
@@ -262,16 +263,16 @@ final class BackupPass {
         // After a failure, walk tasks may still run (their results are no longer awaited); none may touch
         // the writer or the session once the pass has returned.
         walk.shutdownNow();
-        awaitQuietly(walk);
+        Pools.awaitQuietly(walk);
       }
       pool.shutdownNow();
-      awaitQuietly(pool);
+      Pools.awaitQuietly(pool);
       if (storing != null) {
         storing.shutdownNow();
-        awaitQuietly(storing);
+        Pools.awaitQuietly(storing);
       }
       uploads.shutdown();
-      awaitQuietly(uploads);
+      Pools.awaitQuietly(uploads);
       // Only now no thread touches the writer's packs any more.
       contentWriter.close();
     }
@@ -872,17 +873,6 @@ final class BackupPass {
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
       throw new java.util.concurrent.RejectedExecutionException("interrupted while queueing a file", e);
-    }
-  }
-
-  private static void awaitQuietly(ExecutorService executor) {
-    try {
-      if (!executor.awaitTermination(1, TimeUnit.MINUTES)) {
-        executor.shutdownNow();
-      }
-    } catch (InterruptedException e) {
-      executor.shutdownNow();
-      Thread.currentThread().interrupt();
     }
   }
 

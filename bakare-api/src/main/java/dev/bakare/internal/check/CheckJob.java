@@ -1,5 +1,7 @@
 package dev.bakare.internal.check;
 
+import dev.bakare.internal.concurrent.TaskFailures;
+import dev.bakare.internal.concurrent.Pools;
 import dev.bakare.CheckRequest;
 import dev.bakare.CheckResult;
 import dev.bakare.IntegrityException;
@@ -42,7 +44,6 @@ import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
-import java.util.concurrent.TimeUnit;
 import org.jspecify.annotations.Nullable;
 
 /**
@@ -345,24 +346,14 @@ public final class CheckJob {
       }
       return count;
     } catch (ExecutionException e) {
-      Throwable cause = e.getCause();
-      if (cause instanceof IOException io) {
-        throw io;
-      }
-      if (cause instanceof RuntimeException runtime) {
-        throw runtime;
-      }
-      if (cause instanceof Error error) {
-        throw error;
-      }
-      throw new IllegalStateException("reading packs failed: " + cause, cause);
+      throw TaskFailures.rethrow(e.getCause(), "reading packs");
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
       throw new InterruptedIOException("check interrupted while reading packs");
     } finally {
       // After a failure the other reads stop at their next blocking call; none touches the result after this.
       pool.shutdownNow();
-      awaitQuietly(pool);
+      Pools.awaitQuietly(pool);
     }
   }
 
@@ -393,17 +384,6 @@ public final class CheckJob {
     }
     if (reader != null) {
       verifyChunks(reader, name, packId, bytes, length);
-    }
-  }
-
-  private static void awaitQuietly(ExecutorService pool) throws InterruptedIOException {
-    try {
-      if (!pool.awaitTermination(1, TimeUnit.MINUTES)) {
-        throw new InterruptedIOException("pack reads did not stop within a minute of the check ending");
-      }
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      throw new InterruptedIOException("check interrupted while its pack reads stopped");
     }
   }
 

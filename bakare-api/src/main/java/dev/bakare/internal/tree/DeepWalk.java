@@ -1,5 +1,6 @@
 package dev.bakare.internal.tree;
 
+import dev.bakare.internal.concurrent.TaskFailures;
 import java.io.IOException;
 import java.io.InterruptedIOException;
 import java.util.concurrent.atomic.AtomicReference;
@@ -43,14 +44,8 @@ public final class DeepWalk {
       throw new InterruptedIOException(name + " interrupted");
     }
     Throwable thrown = failure.get();
-    if (thrown instanceof IOException io) {
-      throw io;
-    }
-    if (thrown instanceof RuntimeException runtime) {
-      throw runtime;
-    }
-    if (thrown instanceof Error error) {
-      throw error;
+    if (thrown != null) {
+      throw TaskFailures.rethrow(thrown, name);
     }
     return result.get();
   }
