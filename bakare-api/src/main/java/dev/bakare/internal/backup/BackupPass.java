@@ -1,13 +1,13 @@
 package dev.bakare.internal.backup;
 
-import dev.bakare.internal.concurrent.Pools;
-import dev.bakare.internal.concurrent.DaemonThreads;
 import dev.bakare.BackupRequest;
 import dev.bakare.FileError;
 import dev.bakare.ProgressListener;
 import dev.bakare.RepositoryException;
 import dev.bakare.SnapshotStats;
 import dev.bakare.chunking.ChunkStream;
+import dev.bakare.internal.concurrent.DaemonThreads;
+import dev.bakare.internal.concurrent.Pools;
 import dev.bakare.internal.content.ChunkType;
 import dev.bakare.internal.content.ContentWriter;
 import dev.bakare.internal.content.PackStaging;
@@ -129,7 +129,6 @@ final class BackupPass {
   private @Nullable Semaphore storerPermits;
   /** Workers storing a file's chunks, counted so that chunks are handed off only while a core has none. */
   private final AtomicInteger busyWorkers = new AtomicInteger();
-  private int workerCount;
   /** The walk pool; null in sequential mode, where the calling thread walks. */
   private @Nullable ExecutorService walkers;
   /** Directory tasks queued or running on the walk pool, at most {@link #maxWalkTasks}. */
@@ -183,8 +182,7 @@ final class BackupPass {
     } else {
       // Packs being filled and uploaded are most of a backup's memory: they get half of the limit, or half
       // of the heap when the JVM was given less than the limit.
-      long perPack = (long) packSize + 2L * engine.chunker().maxSize();
-      int budgetPacks = (int) Math.max(3, engine.memoryBudget() / 2 / perPack);
+      int budgetPacks = (int) Math.max(3, engine.packsInHalfTheBudget());
       slots = Math.max(1, Math.min(threads, budgetPacks / 3));
       uploadsInFlight = Math.max(1, Math.min(budgetPacks - slots, 2 * concurrency));
     }
@@ -207,7 +205,6 @@ final class BackupPass {
         engine.compressor(), index, packSize, slots, uploadsInFlight, uploads, staging);
     this.writer = contentWriter;
     this.workers = pool;
-    this.workerCount = threads;
     @Nullable ExecutorService storing = sequential || threads < 2 ? null
         : Executors.newFixedThreadPool(threads - 1, DaemonThreads.named("bakare-store"));
     this.storers = storing;
@@ -665,7 +662,7 @@ final class BackupPass {
       List<CompletableFuture<Void>> storing) {
     ExecutorService pool = storers;
     Semaphore permits = storerPermits;
-    if (pool == null || permits == null || busyWorkers.get() >= workerCount || !permits.tryAcquire()) {
+    if (pool == null || permits == null || busyWorkers.get() >= engine.options().threads() || !permits.tryAcquire()) {
       return storeData(contentWriter, buffer, start, length);
     }
     ObjectId id = contentWriter.hasher().hash(buffer, start, length);

@@ -1,11 +1,11 @@
 package dev.bakare.internal.check;
 
-import dev.bakare.internal.concurrent.TaskFailures;
-import dev.bakare.internal.concurrent.Pools;
 import dev.bakare.CheckRequest;
 import dev.bakare.CheckResult;
 import dev.bakare.IntegrityException;
 import dev.bakare.internal.concurrent.DaemonThreads;
+import dev.bakare.internal.concurrent.Pools;
+import dev.bakare.internal.concurrent.TaskFailures;
 import dev.bakare.internal.content.ChunkIndex;
 import dev.bakare.internal.content.ChunkLocation;
 import dev.bakare.internal.content.ContentReader;
@@ -323,9 +323,8 @@ public final class CheckJob {
     Collections.shuffle(packs, Crypto.random());
     int count = (int) Math.ceil(packs.size() * request.readDataPercent() / 100.0);
     List<ObjectId> chosen = packs.subList(0, count);
-    long perPack = (long) engine.config().packSize() + 2L * engine.chunker().maxSize();
     int readers = (int) Math.max(1, Math.min(Math.min(engine.options().threads(), count),
-        engine.memoryBudget() / 2 / perPack));
+        engine.packsInHalfTheBudget()));
     if (readers == 1) {
       for (ObjectId packId : chosen) {
         readPack(reader, packId);

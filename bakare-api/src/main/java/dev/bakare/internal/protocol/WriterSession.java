@@ -1,7 +1,7 @@
 package dev.bakare.internal.protocol;
 
-import dev.bakare.internal.concurrent.DaemonThreads;
 import dev.bakare.IntegrityException;
+import dev.bakare.internal.concurrent.DaemonThreads;
 import dev.bakare.internal.crypto.Crypto;
 import dev.bakare.internal.crypto.Sealing;
 import dev.bakare.internal.format.CorruptDataException;

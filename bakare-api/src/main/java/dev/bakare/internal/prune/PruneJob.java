@@ -1,10 +1,10 @@
 package dev.bakare.internal.prune;
 
-import dev.bakare.internal.concurrent.DaemonThreads;
 import dev.bakare.IntegrityException;
 import dev.bakare.PruneRequest;
 import dev.bakare.PruneResult;
 import dev.bakare.RepositoryException;
+import dev.bakare.internal.concurrent.DaemonThreads;
 import dev.bakare.internal.content.ChunkIndex;
 import dev.bakare.internal.content.ChunkLocation;
 import dev.bakare.internal.content.ContentReader;

@@ -1,11 +1,11 @@
 package dev.bakare.internal.repair;
 
-import dev.bakare.internal.concurrent.DaemonThreads;
 import dev.bakare.FileError;
 import dev.bakare.IntegrityException;
 import dev.bakare.RepositoryException;
 import dev.bakare.SnapshotId;
 import dev.bakare.SnapshotRepairResult;
+import dev.bakare.internal.concurrent.DaemonThreads;
 import dev.bakare.internal.content.ChunkIndex;
 import dev.bakare.internal.content.ChunkType;
 import dev.bakare.internal.content.ContentReader;

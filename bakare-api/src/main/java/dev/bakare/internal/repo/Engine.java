@@ -1,6 +1,5 @@
 package dev.bakare.internal.repo;
 
-import dev.bakare.internal.concurrent.DaemonThreads;
 import dev.bakare.IntegrityException;
 import dev.bakare.KeyException;
 import dev.bakare.PassphraseRequiredException;
@@ -9,6 +8,7 @@ import dev.bakare.RepositoryNotFoundException;
 import dev.bakare.RepositoryOptions;
 import dev.bakare.chunking.Chunker;
 import dev.bakare.chunking.Chunkers;
+import dev.bakare.internal.concurrent.DaemonThreads;
 import dev.bakare.internal.content.ChunkHasher;
 import dev.bakare.internal.content.ChunkIndex;
 import dev.bakare.internal.content.ChunkIndexCache;
@@ -836,6 +836,14 @@ public final class Engine implements AutoCloseable {
    */
   public long memoryBudget() {
     return Math.min(options.memoryLimit(), Runtime.getRuntime().maxMemory());
+  }
+
+  /**
+   * How many whole packs half the memory budget holds, counting a pack as its size plus two maximum chunks
+   * (a pack closes only after the chunk that fills it): the share a job gives packs it fills or reads whole.
+   */
+  public long packsInHalfTheBudget() {
+    return memoryBudget() / 2 / ((long) config().packSize() + 2L * chunker().maxSize());
   }
 
   /** Bytes of whole tree packs a reader keeps: an eighth of the memory budget, at most 64 MiB. */

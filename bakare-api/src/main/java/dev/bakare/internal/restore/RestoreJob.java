@@ -1,6 +1,5 @@
 package dev.bakare.internal.restore;
 
-import dev.bakare.internal.concurrent.DaemonThreads;
 import dev.bakare.FileError;
 import dev.bakare.IntegrityException;
 import dev.bakare.Overwrite;
@@ -8,6 +7,7 @@ import dev.bakare.ProgressListener;
 import dev.bakare.RepositoryException;
 import dev.bakare.RestoreRequest;
 import dev.bakare.RestoreResult;
+import dev.bakare.internal.concurrent.DaemonThreads;
 import dev.bakare.internal.content.ChunkLocation;
 import dev.bakare.internal.content.ChunkType;
 import dev.bakare.internal.content.ContentReader;
