@@ -8,6 +8,7 @@ import dev.bakare.RepositoryException;
 import dev.bakare.RestoreRequest;
 import dev.bakare.RestoreResult;
 import dev.bakare.internal.concurrent.DaemonThreads;
+import dev.bakare.internal.concurrent.TaskFailures;
 import dev.bakare.internal.content.ChunkLocation;
 import dev.bakare.internal.content.ChunkType;
 import dev.bakare.internal.content.ContentReader;
@@ -72,6 +73,7 @@ public final class RestoreJob {
 
   private final Engine engine;
   private final RestoreRequest request;
+  private final BatchLimits batchLimits;
   private final int maxRange;
   private final ConcurrentLinkedQueue<FileError> errors = new ConcurrentLinkedQueue<>();
   private final List<String> includes = new ArrayList<>();
@@ -86,8 +88,14 @@ public final class RestoreJob {
   private boolean freshTarget;
 
   public RestoreJob(Engine engine, RestoreRequest request) {
+    this(engine, request, BatchLimits.DEFAULT);
+  }
+
+  /** With batches of other sizes: tests restore many batches from a small tree. */
+  public RestoreJob(Engine engine, RestoreRequest request, BatchLimits batchLimits) {
     this.engine = engine;
     this.request = request;
+    this.batchLimits = batchLimits;
     this.maxRange = engine.smallReadsAreCheap() ? LOCAL_MAX_RANGE : REMOTE_MAX_RANGE;
     this.metadata = new RestoredMetadata(engine.hooks().clock().instant());
     for (String include : request.includes()) {
@@ -102,9 +110,20 @@ public final class RestoreJob {
   /** An entry to restore: where it is in the snapshot, where it goes, what it is. */
   private record Planned(String snapshotPath, Path target, Node node) {}
 
-  /** Chunk references a batch of files may hold before it is restored: bounds memory on huge snapshots. */
-  private static final int BATCH_CHUNKS = 100_000;
-  private static final int BATCH_FILES = 20_000;
+  /**
+   * How many files and chunk references a batch may hold before it goes to the restore threads. Two
+   * batches are live at once (one restored while the walk fills the next), so these bound the memory a
+   * huge snapshot's restore plans with.
+   */
+  public record BatchLimits(int files, int chunks) {
+    public static final BatchLimits DEFAULT = new BatchLimits(10_000, 50_000);
+
+    public BatchLimits {
+      if (files < 1 || chunks < 1) {
+        throw new IllegalArgumentException("batch limits must be >= 1, got " + files + " files, " + chunks + " chunks");
+      }
+    }
+  }
 
   public RestoreResult run() throws IOException {
     engine.requireFullKey("restoring");
@@ -134,7 +153,10 @@ public final class RestoreJob {
     try {
       activePool = pool;
       walk(trees, detail.rootTree(), target, this::restoreEntry);
-      runBatch(pool);
+      submitBatch(pool);
+      while (!inFlight.isEmpty()) {
+        retireOldestBatch();
+      }
     } finally {
       ticker.shutdownNow();
       pool.shutdownNow();
@@ -344,8 +366,8 @@ public final class RestoreJob {
     }
     batch.add(task);
     batchChunks += Math.max(1, node.content().size());
-    if (batchChunks >= BATCH_CHUNKS || batch.size() >= BATCH_FILES) {
-      runBatch(batchPool());
+    if (batchChunks >= batchLimits.chunks() || batch.size() >= batchLimits.files()) {
+      submitBatch(batchPool());
     }
   }
 
@@ -355,8 +377,19 @@ public final class RestoreJob {
     return java.util.Objects.requireNonNull(activePool, "restore pool");
   }
 
-  /** Restores the files collected so far: reads each pack they need once, writes, finishes. */
-  private void runBatch(ExecutorService pool) throws IOException {
+  /** A batch handed to the restore threads: its files and the tasks restoring them. */
+  private record Batch(List<FileTask> files, List<Future<?>> tasks) {}
+
+  /** Batches submitted and not yet retired, oldest first; never more than two. */
+  private final java.util.ArrayDeque<Batch> inFlight = new java.util.ArrayDeque<>();
+
+  /**
+   * Hands the files collected so far to the restore threads (each pack they need is read once), then
+   * waits for the batch before this one. The walk thus fills the next batch while the threads restore
+   * this one, and they find this one queued when they finish the one before: neither waits for the other
+   * (a restore of 300,000 small files spent a tenth of its time walking with both threads idle).
+   */
+  private void submitBatch(ExecutorService pool) throws IOException {
     activePool = pool;
     if (batch.isEmpty()) {
       return;
@@ -371,8 +404,17 @@ public final class RestoreJob {
         empty.add(task);
       }
     }
-    runPackWork(pool, work, empty);
-    for (FileTask task : files) {
+    inFlight.add(new Batch(files, submitPackWork(pool, work, empty)));
+    while (inFlight.size() > 1) {
+      retireOldestBatch();
+    }
+  }
+
+  /** Waits for the oldest batch in flight, then reports and removes its files that failed. */
+  private void retireOldestBatch() throws IOException {
+    Batch oldest = inFlight.remove();
+    awaitAll(oldest.tasks());
+    for (FileTask task : oldest.files()) {
       if (task.failure != null) {
         errors.add(new FileError(task.entry.snapshotPath(), task.failure));
         Files.deleteIfExists(task.entry.target());
@@ -623,30 +665,30 @@ public final class RestoreJob {
     return work;
   }
 
-  private void runPackWork(ExecutorService pool, Map<ObjectId, PackWork> work, List<FileTask> emptyFiles)
-      throws IOException {
+  private List<Future<?>> submitPackWork(ExecutorService pool, Map<ObjectId, PackWork> work,
+      List<FileTask> emptyFiles) {
+    List<Future<?>> futures = new ArrayList<>();
+    int slice = 256;
+    for (int i = 0; i < emptyFiles.size(); i += slice) {
+      List<FileTask> part = emptyFiles.subList(i, Math.min(emptyFiles.size(), i + slice));
+      futures.add(pool.submit(() -> part.forEach(FileTask::finish)));
+    }
+    for (Map.Entry<ObjectId, PackWork> e : work.entrySet()) {
+      futures.add(pool.submit(() -> {
+        restorePack(e.getKey(), e.getValue());
+        return null;
+      }));
+    }
+    return futures;
+  }
+
+  private static void awaitAll(List<Future<?>> futures) throws IOException {
     try {
-      List<Future<?>> futures = new ArrayList<>();
-      int slice = 256;
-      for (int i = 0; i < emptyFiles.size(); i += slice) {
-        List<FileTask> part = emptyFiles.subList(i, Math.min(emptyFiles.size(), i + slice));
-        futures.add(pool.submit(() -> part.forEach(FileTask::finish)));
-      }
-      for (Map.Entry<ObjectId, PackWork> e : work.entrySet()) {
-        futures.add(pool.submit(() -> {
-          restorePack(e.getKey(), e.getValue());
-          return null;
-        }));
-      }
       for (Future<?> f : futures) {
         f.get();
       }
     } catch (ExecutionException e) {
-      Throwable cause = e.getCause();
-      if (cause instanceof IOException io) {
-        throw io;
-      }
-      throw new IllegalStateException("restore worker failed", cause);
+      throw TaskFailures.rethrow(e.getCause(), "a restore thread");
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
       throw new InterruptedIOException("restore interrupted");
