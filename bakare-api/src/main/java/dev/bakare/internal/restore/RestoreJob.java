@@ -107,8 +107,24 @@ public final class RestoreJob {
     }
   }
 
-  /** An entry to restore: where it is in the snapshot, where it goes, what it is. */
-  private record Planned(String snapshotPath, Path target, Node node) {}
+  /** A directory entries go into, and its path in the snapshot; shared by all of its entries. */
+  private record Destination(Path directory, String snapshotDirectory) {}
+
+  /**
+   * An entry to restore: the directory it goes into, the name it gets there (its own, or the one it is
+   * restored as), what it is. Its paths are derived when needed: a batch holds thousands of these until
+   * restored, and a target path and a snapshot path each were a third of what a small file's plan kept
+   * alive (and what the collector copied).
+   */
+  private record Planned(Destination in, String name, Node node) {
+    Path target() {
+      return in.directory().resolve(name);
+    }
+
+    String snapshotPath() {
+      return in.snapshotDirectory() + "/" + node.name();
+    }
+  }
 
   /**
    * How many files and chunk references a batch may hold before it goes to the restore threads. Two
@@ -224,14 +240,12 @@ public final class RestoreJob {
   /** One directory being walked: its entries, read when first needed. */
   private static final class Frame {
     final ObjectId tree;
-    final String snapshotPath;
-    final Path targetDir;
+    final Destination destination;
     java.util.@Nullable Iterator<Node> nodes;
 
     Frame(ObjectId tree, String snapshotPath, Path targetDir) {
       this.tree = tree;
-      this.snapshotPath = snapshotPath;
-      this.targetDir = targetDir;
+      this.destination = new Destination(targetDir, snapshotPath);
     }
   }
 
@@ -245,11 +259,13 @@ public final class RestoreJob {
     stack.push(new Frame(root, "", target));
     while (!stack.isEmpty()) {
       Frame frame = stack.peek();
+      Path targetDir = frame.destination.directory();
+      String snapshotDir = frame.destination.snapshotDirectory();
       if (frame.nodes == null) {
         try {
           frame.nodes = trees.read(frame.tree).nodes().iterator();
         } catch (IOException e) {
-          errors.add(new FileError(frame.snapshotPath.isEmpty() ? "/" : frame.snapshotPath,
+          errors.add(new FileError(snapshotDir.isEmpty() ? "/" : snapshotDir,
               "directory unreadable: " + e.getMessage()));
           stack.pop();
           continue;
@@ -260,7 +276,7 @@ public final class RestoreJob {
         continue;
       }
       Node node = frame.nodes.next();
-      String path = frame.snapshotPath + "/" + node.name();
+      String path = snapshotDir + "/" + node.name();
       String problem = SafeNames.problem(node.name());
       if (problem != null) {
         errors.add(new FileError(path, "refused: " + problem + " could write outside the target"));
@@ -275,24 +291,24 @@ public final class RestoreJob {
         // The entry goes straight into the target under its new name: no directory leads to it.
         ObjectId subtree = node.subtree();
         if (node.type() == NodeType.DIRECTORY && subtree != null) {
-          stack.push(new Frame(subtree, path, frame.targetDir));
+          stack.push(new Frame(subtree, path, targetDir));
         }
         continue;
       }
+      String name = restoreAs != null && path.equals(includes.get(0)) ? restoreAs : node.name();
       Path entryTarget;
       try {
-        entryTarget = frame.targetDir.resolve(
-            restoreAs != null && path.equals(includes.get(0)) ? restoreAs : node.name());
+        entryTarget = targetDir.resolve(name);
       } catch (InvalidPathException e) {
         errors.add(new FileError(path, unwritable("its name")));
         continue;
       }
-      if (!entryTarget.startsWith(target) || !frame.targetDir.equals(entryTarget.getParent())) {
+      if (!entryTarget.startsWith(target) || !targetDir.equals(entryTarget.getParent())) {
         errors.add(new FileError(path, "refused: the name resolves outside the target"));
         continue;
       }
       if (node.type() == NodeType.DIRECTORY) {
-        visitor.visit(new Planned(path, entryTarget, node));
+        visitor.visit(new Planned(frame.destination, name, node));
         ObjectId subtree = node.subtree();
         if (subtree != null) {
           // The stack is explicit, but paths this deep cannot be created (PATH_MAX); one error, not one per level.
@@ -306,7 +322,7 @@ public final class RestoreJob {
           errors.add(new FileError(path, "directory content not in the backup: " + node.error()));
         }
       } else if (selected) {
-        visitor.visit(new Planned(path, entryTarget, node));
+        visitor.visit(new Planned(frame.destination, name, node));
       }
     }
   }
@@ -465,11 +481,11 @@ public final class RestoreJob {
   // ---- creating entries ----
 
   private boolean createDirectory(Planned p) throws IOException {
-    Path dir = p.target();
-    if (!usableDirectories.contains(dir.getParent())) {
+    if (!usableDirectories.contains(p.in().directory())) {
       errors.add(new FileError(p.snapshotPath(), "not restored: its directory could not be created"));
       return false;
     }
+    Path dir = p.target();
     if (freshTarget) {
       Files.createDirectory(dir);
       usableDirectories.add(dir);
@@ -496,12 +512,15 @@ public final class RestoreJob {
    * (with an error or as an unchanged file) where nothing should be written.
    */
   private boolean prepareTarget(Planned p) throws IOException {
-    Path path = p.target();
-    if (!usableDirectories.contains(path.getParent())) {
+    if (!usableDirectories.contains(p.in().directory())) {
       errors.add(new FileError(p.snapshotPath(), "not restored: its directory could not be created"));
       return false;
     }
-    if (freshTarget || !Files.exists(path, NOFOLLOW)) {
+    if (freshTarget) {
+      return true;
+    }
+    Path path = p.target();
+    if (!Files.exists(path, NOFOLLOW)) {
       return true;
     }
     switch (request.overwrite()) {
@@ -567,10 +586,11 @@ public final class RestoreJob {
     private FileChannel open() throws IOException {
       FileChannel ch = channel;
       if (ch == null) {
+        Path target = entry.target();
         try {
-          ch = FileChannel.open(entry.target(), NEW_FILE, RestoredMetadata.creationPermissions(entry.node()));
+          ch = FileChannel.open(target, NEW_FILE, RestoredMetadata.creationPermissions(entry.node()));
         } catch (FileAlreadyExistsException e) {
-          throw new IOException(entry.target() + " appeared during the restore; it was not overwritten", e);
+          throw new IOException(target + " appeared during the restore; it was not overwritten", e);
         }
         channel = ch;
       }
@@ -628,15 +648,35 @@ public final class RestoreJob {
 
   private record ChunkUse(FileTask file, long offset) {}
 
-  /** One chunk needed from a pack, and every place it goes. */
+  /**
+   * One chunk needed from a pack, and every place it goes. Most chunks go to one place, which then needs
+   * no list: a batch keeps one of these per chunk until it is restored.
+   */
   private static final class ChunkNeed {
     final ObjectId id;
     final ChunkLocation location;
-    final List<ChunkUse> uses = new ArrayList<>(1);
+    private final ChunkUse first;
+    private @Nullable List<ChunkUse> all;
 
-    ChunkNeed(ObjectId id, ChunkLocation location) {
+    ChunkNeed(ObjectId id, ChunkLocation location, ChunkUse first) {
       this.id = id;
       this.location = location;
+      this.first = first;
+    }
+
+    void add(ChunkUse use) {
+      List<ChunkUse> uses = all;
+      if (uses == null) {
+        uses = new ArrayList<>(2);
+        uses.add(first);
+        all = uses;
+      }
+      uses.add(use);
+    }
+
+    List<ChunkUse> uses() {
+      List<ChunkUse> uses = all;
+      return uses != null ? uses : List.of(first);
     }
   }
 
@@ -657,8 +697,13 @@ public final class RestoreJob {
           break;
         }
         PackWork pack = work.computeIfAbsent(location.pack().id(), id -> new PackWork());
-        ChunkNeed need = pack.chunks.computeIfAbsent(location.offset(), o -> new ChunkNeed(chunk, location));
-        need.uses.add(new ChunkUse(task, offset));
+        ChunkUse use = new ChunkUse(task, offset);
+        ChunkNeed need = pack.chunks.get(location.offset());
+        if (need == null) {
+          pack.chunks.put(location.offset(), new ChunkNeed(chunk, location, use));
+        } else {
+          need.add(use);
+        }
         offset += location.rawLength();
       }
     }
@@ -817,7 +862,7 @@ public final class RestoreJob {
 
   /** Writes the chunk, the first {@code length} bytes of {@code plain}, wherever it goes. */
   private void writeUses(ChunkNeed need, byte[] plain, int from, int length) {
-    for (ChunkUse use : need.uses) {
+    for (ChunkUse use : need.uses()) {
       try {
         use.file().write(plain, from, length, use.offset());
         restoredBytes.addAndGet(length);
@@ -831,7 +876,7 @@ public final class RestoreJob {
   }
 
   private void failUses(ChunkNeed need, String reason) {
-    for (ChunkUse use : need.uses) {
+    for (ChunkUse use : need.uses()) {
       use.file().fail(reason);
       use.file().remaining.decrementAndGet();
     }

@@ -22,8 +22,11 @@ public enum NodeType {
     return code;
   }
 
+  /** {@code values()} copies the array on every call, once per decoded node. */
+  private static final NodeType[] ALL = values();
+
   public static NodeType fromCode(int code) throws CorruptDataException {
-    for (NodeType type : values()) {
+    for (NodeType type : ALL) {
       if (type.code == code) {
         return type;
       }
