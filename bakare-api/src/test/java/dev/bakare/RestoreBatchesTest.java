@@ -55,7 +55,9 @@ class RestoreBatchesTest {
     try (Repository r = repo.init()) {
       Snapshot snapshot = r.backup(BackupRequest.of(source));
       Path target = temp.resolve("target");
+      long openBefore = openDescriptors();
       RestoreResult result = new RestoreJob(r.engine(), RestoreRequest.of(snapshot.id(), target), TINY).run();
+      assertEquals(openBefore, openDescriptors(), "every restored file is closed");
       assertTrue(result.isComplete(), () -> "errors: " + result.errors());
       assertEquals(82, result.files(), "80 files, the multi-chunk file and the hard link");
       TreeAssertions.assertSameTree(source, restored(target, source));
@@ -89,7 +91,9 @@ class RestoreBatchesTest {
       }
 
       Path target = temp.resolve("target");
+      long openBefore = openDescriptors();
       RestoreResult result = new RestoreJob(r.engine(), RestoreRequest.of(snapshot.id(), target), TINY).run();
+      assertEquals(openBefore, openDescriptors(), "every file is closed, failed ones too");
       Set<String> failed = new TreeSet<>();
       result.errors().forEach(error -> failed.add(error.path()));
       assertEquals(expectedFailures, failed, () -> "errors: " + result.errors());
@@ -102,6 +106,13 @@ class RestoreBatchesTest {
           assertArrayEquals(Files.readAllBytes(file), Files.readAllBytes(copy), file.toString());
         }
       }
+    }
+  }
+
+  /** Files the test JVM has open: restored files are written on bare descriptors, which no cleaner closes. */
+  private static long openDescriptors() throws IOException {
+    try (var descriptors = Files.list(Path.of("/proc/self/fd"))) {
+      return descriptors.count();
     }
   }
 }

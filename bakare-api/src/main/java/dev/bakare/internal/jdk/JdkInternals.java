@@ -25,38 +25,38 @@ public final class JdkInternals {
 
   /** A handle on the instance method {@code name} of {@code owner}, or null. */
   public static @Nullable MethodHandle virtualMethod(@Nullable Class<?> owner, String name, MethodType type) {
-    if (owner == null) {
-      return null;
-    }
-    try {
-      return lookupIn(owner).findVirtual(owner, name, type);
-    } catch (IllegalAccessException | NoSuchMethodException | RuntimeException e) {
-      return null;
-    }
+    return find(owner, (lookup, c) -> lookup.findVirtual(c, name, type));
   }
 
   /** A handle on the static method {@code name} of the class named {@code owner}, or null. */
   public static @Nullable MethodHandle staticMethod(String owner, String name, MethodType type) {
-    Class<?> c = type(owner);
-    if (c == null) {
-      return null;
-    }
-    try {
-      return lookupIn(c).findStatic(c, name, type);
-    } catch (IllegalAccessException | NoSuchMethodException | RuntimeException e) {
-      return null;
-    }
+    return find(type(owner), (lookup, c) -> lookup.findStatic(c, name, type));
   }
 
   /** A handle reading the instance field {@code name} of the class named {@code owner}, or null. */
   public static @Nullable MethodHandle fieldGetter(String owner, String name, Class<?> type) {
-    Class<?> c = type(owner);
-    if (c == null) {
+    return find(type(owner), (lookup, c) -> lookup.findGetter(c, name, type));
+  }
+
+  /** A handle reading the static field {@code name} of the class named {@code owner}, or null. */
+  public static @Nullable MethodHandle staticFieldGetter(String owner, String name, Class<?> type) {
+    return find(type(owner), (lookup, c) -> lookup.findStaticGetter(c, name, type));
+  }
+
+  /** One kind of lookup in a class, with full access to it. */
+  @FunctionalInterface
+  private interface Finder {
+    MethodHandle find(MethodHandles.Lookup lookup, Class<?> owner) throws ReflectiveOperationException;
+  }
+
+  /** What {@code finder} finds in {@code owner}, or null: no such class or member, or no access to it. */
+  private static @Nullable MethodHandle find(@Nullable Class<?> owner, Finder finder) {
+    if (owner == null) {
       return null;
     }
     try {
-      return lookupIn(c).findGetter(c, name, type);
-    } catch (IllegalAccessException | NoSuchFieldException | RuntimeException e) {
+      return finder.find(lookupIn(owner), owner);
+    } catch (ReflectiveOperationException | RuntimeException e) {
       return null;
     }
   }

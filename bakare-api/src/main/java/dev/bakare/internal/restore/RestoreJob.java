@@ -8,6 +8,7 @@ import dev.bakare.RepositoryException;
 import dev.bakare.RestoreRequest;
 import dev.bakare.RestoreResult;
 import dev.bakare.internal.concurrent.DaemonThreads;
+import dev.bakare.internal.concurrent.Pools;
 import dev.bakare.internal.concurrent.TaskFailures;
 import dev.bakare.internal.content.ChunkLocation;
 import dev.bakare.internal.content.ChunkType;
@@ -24,21 +25,17 @@ import dev.bakare.store.spi.BlobNotFoundException;
 import java.io.IOException;
 import java.io.InterruptedIOException;
 import java.nio.ByteBuffer;
-import java.nio.channels.FileChannel;
 import java.nio.file.DirectoryNotEmptyException;
 import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.InvalidPathException;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
-import java.nio.file.OpenOption;
 import java.nio.file.Path;
-import java.nio.file.StandardOpenOption;
 import java.nio.file.attribute.BasicFileAttributes;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
 import java.util.TreeMap;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.ExecutionException;
@@ -68,8 +65,8 @@ public final class RestoreJob {
   private static final int REMOTE_MAX_RANGE = 32 << 20;
   private static final int MAX_GAP = 256 << 10;
   private static final LinkOption NOFOLLOW = LinkOption.NOFOLLOW_LINKS;
-  private static final Set<OpenOption> NEW_FILE =
-      Set.of(StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE, LinkOption.NOFOLLOW_LINKS);
+  /** What extends a file over a trailing hole: its last byte, written. */
+  private static final byte[] ONE_ZERO = new byte[1];
 
   private final Engine engine;
   private final RestoreRequest request;
@@ -166,6 +163,7 @@ public final class RestoreJob {
     ticker.scheduleAtFixedRate(this::reportProgress, 250, 250, java.util.concurrent.TimeUnit.MILLISECONDS);
     ExecutorService pool = Executors.newFixedThreadPool(engine.options().threads(),
         DaemonThreads.named("bakare-restore"));
+    boolean allRetired = false;
     try {
       activePool = pool;
       walk(trees, detail.rootTree(), target, this::restoreEntry);
@@ -173,9 +171,17 @@ public final class RestoreJob {
       while (!inFlight.isEmpty()) {
         retireOldestBatch();
       }
+      allRetired = true;
     } finally {
       ticker.shutdownNow();
       pool.shutdownNow();
+      if (!allRetired) {
+        // A restore that fails part way leaves no file open: one on a bare descriptor has no cleaner.
+        Pools.awaitQuietly(pool);
+        for (Batch abandoned : inFlight) {
+          abandoned.files().forEach(FileTask::abandon);
+        }
+      }
     }
     for (String include : includes) {
       if (!seenIncludes.contains(include)) {
@@ -563,7 +569,7 @@ public final class RestoreJob {
     final Planned entry;
     final AtomicInteger remaining;
     volatile @Nullable String failure;
-    private @Nullable FileChannel channel;
+    private @Nullable RestoredFile file;
     /** The end of the last byte written; the file was created empty, so this is its size. */
     private long writtenEnd;
 
@@ -579,22 +585,27 @@ public final class RestoreJob {
       writtenEnd = Math.max(writtenEnd, SparseWriter.write(open(), data, from, length, offset));
     }
 
-    /**
-     * Creates the file on first use, with its permissions; {@code CREATE_NEW} with no-follow never writes
-     * through a link.
-     */
-    private FileChannel open() throws IOException {
-      FileChannel ch = channel;
-      if (ch == null) {
+    /** Creates the file on first use, with its permissions; creating it never writes through a link. */
+    private RestoredFile open() throws IOException {
+      RestoredFile f = file;
+      if (f == null) {
         Path target = entry.target();
         try {
-          ch = FileChannel.open(target, NEW_FILE, RestoredMetadata.creationPermissions(entry.node()));
+          f = RestoredFile.createNew(target, entry.node());
         } catch (FileAlreadyExistsException e) {
           throw new IOException(target + " appeared during the restore; it was not overwritten", e);
         }
-        channel = ch;
+        file = f;
       }
-      return ch;
+      return f;
+    }
+
+    /** Closes the file if it is open, for a restore that failed part way; reports nothing. */
+    synchronized void abandon() {
+      if (failure == null) {
+        failure = "the restore failed before this file was complete";
+      }
+      closeFile();
     }
 
     synchronized void fail(String reason) {
@@ -602,7 +613,7 @@ public final class RestoreJob {
         failure = reason;
         request.listener().onError(new FileError(entry.snapshotPath(), reason));
       }
-      closeChannel();
+      closeFile();
     }
 
     /**
@@ -614,29 +625,29 @@ public final class RestoreJob {
         return;
       }
       try {
-        FileChannel ch = open();
+        RestoredFile f = open();
         long size = entry.node().size();
         if (writtenEnd < size) {
-          ch.write(ByteBuffer.wrap(new byte[1]), size - 1);
+          f.write(ONE_ZERO, 0, 1, size - 1);
         }
         // Before closing: the times can then be set through the descriptor, not by path.
-        applyMetadata(entry, metadata.createdWithItsMode(entry.node()), ch);
+        applyMetadata(entry, metadata.createdWithItsMode(entry.node()), f);
       } catch (IOException e) {
         fail("writing failed: " + e.getMessage());
         return;
       }
-      closeChannel();
+      closeFile();
       if (failure == null) {
         restoredFiles.incrementAndGet();
       }
     }
 
-    private void closeChannel() {
-      FileChannel ch = channel;
-      channel = null;
-      if (ch != null) {
+    private void closeFile() {
+      RestoredFile f = file;
+      file = null;
+      if (f != null) {
         try {
-          ch.close();
+          f.close();
         } catch (IOException e) {
           if (failure == null) {
             failure = "closing failed: " + e.getMessage();
@@ -888,7 +899,7 @@ public final class RestoreJob {
     applyMetadata(p, modeSet, null);
   }
 
-  private void applyMetadata(Planned p, boolean modeSet, @Nullable FileChannel open) {
+  private void applyMetadata(Planned p, boolean modeSet, @Nullable RestoredFile open) {
     try {
       metadata.apply(p.target(), p.node(), modeSet, open);
     } catch (IOException | UnsupportedOperationException e) {

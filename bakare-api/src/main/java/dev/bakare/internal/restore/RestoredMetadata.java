@@ -3,7 +3,6 @@ package dev.bakare.internal.restore;
 import dev.bakare.internal.tree.Node;
 import dev.bakare.internal.tree.NodeType;
 import java.io.IOException;
-import java.nio.channels.FileChannel;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
 import java.nio.file.Path;
@@ -85,9 +84,9 @@ final class RestoredMetadata {
 
   /**
    * As {@link #apply(Path, Node, boolean)}, for a file still open as {@code open} (written by this restore,
-   * not yet closed): its times are set through the descriptor where {@link UnixFileTimes} can.
+   * not yet closed): its times are set through the descriptor where it can.
    */
-  void apply(Path path, Node node, boolean modeSet, @Nullable FileChannel open) throws IOException {
+  void apply(Path path, Node node, boolean modeSet, @Nullable RestoredFile open) throws IOException {
     // Owner first: chown clears setuid and setgid bits. What this process creates is already its own.
     if (root && (node.uid() != uid || node.gid() != gid)) {
       Files.setAttribute(path, "unix:uid", (int) node.uid(), NOFOLLOW);
@@ -97,8 +96,7 @@ final class RestoredMetadata {
       Files.setAttribute(path, "unix:mode", node.mode(), NOFOLLOW);
     }
     Instant accessed = accessTime.toInstant();
-    if (open != null && UnixFileTimes.settable(open, node.mtime(), accessed)) {
-      UnixFileTimes.set(open, path, node.mtime(), accessed);
+    if (open != null && open.setTimes(node.mtime(), accessed)) {
       return;
     }
     // Both times given: with one left out, the JDK reads the file's attributes first to keep it.

@@ -1,8 +1,6 @@
 package dev.bakare.internal.restore;
 
 import java.io.IOException;
-import java.nio.ByteBuffer;
-import java.nio.channels.FileChannel;
 import java.util.Arrays;
 
 /**
@@ -12,20 +10,13 @@ import java.util.Arrays;
 final class SparseWriter {
   static final int BLOCK = 4096;
   private static final byte[] ZEROS = new byte[BLOCK];
-  /**
-   * The most written at once: the JDK writes a heap array through a direct buffer as large as the write
-   * and keeps it for the thread, so writing whole 4 MiB chunks would cost each restore thread 4 MiB of
-   * native memory for the rest of the process.
-   */
-  private static final int WRITE_SLICE = 256 << 10;
-
   private SparseWriter() {}
 
   /**
    * Writes {@code length} bytes of {@code data} from {@code from} at {@code fileOffset}; returns where the
    * last byte written ends in the file, or 0 if every block was zero.
    */
-  static long write(FileChannel channel, byte[] data, int from, int length, long fileOffset) throws IOException {
+  static long write(RestoredFile file, byte[] data, int from, int length, long fileOffset) throws IOException {
     // pos counts bytes of the chunk, so that blocks align to the file; the array holds them from 'from'.
     int pos = 0;
     long end = 0;
@@ -44,13 +35,8 @@ final class SparseWriter {
         }
         pos = next;
       }
-      long at = fileOffset + runStart;
-      for (int done = runStart; done < pos; ) {
-        int n = channel.write(ByteBuffer.wrap(data, from + done, Math.min(WRITE_SLICE, pos - done)), at);
-        done += n;
-        at += n;
-      }
-      end = at;
+      file.write(data, from + runStart, pos - runStart, fileOffset + runStart);
+      end = fileOffset + pos;
     }
     return end;
   }

@@ -38,8 +38,15 @@ final class UnixFileTimes {
    * public way, which handles them).
    */
   static boolean settable(FileChannel channel, Instant modified, Instant accessed) {
-    return AVAILABLE && channel.getClass() == CHANNEL_CLASS && channel.isOpen()
-        && representable(modified) && representable(accessed);
+    return channel.getClass() == CHANNEL_CLASS && channel.isOpen() && settable(modified, accessed);
+  }
+
+  /**
+   * Whether {@link #set(int, Path, Instant, Instant)} can set these times on an open descriptor: {@code
+   * futimens} is reachable, and both times are after 1970 and before 2262.
+   */
+  static boolean settable(Instant modified, Instant accessed) {
+    return AVAILABLE && representable(modified) && representable(accessed);
   }
 
   /**
@@ -52,7 +59,6 @@ final class UnixFileTimes {
     }
     MethodHandle channelFd = java.util.Objects.requireNonNull(CHANNEL_FD);
     MethodHandle fdValue = java.util.Objects.requireNonNull(FD_VALUE);
-    MethodHandle futimens = java.util.Objects.requireNonNull(FUTIMENS);
     int fd;
     try {
       fd = (int) fdValue.invoke((FileDescriptor) channelFd.invoke(channel));
@@ -61,8 +67,19 @@ final class UnixFileTimes {
     } catch (Throwable e) {
       throw new IllegalStateException("reading the descriptor of the channel of " + path + " failed", e);
     }
+    set(fd, path, modified, accessed);
+  }
+
+  /**
+   * Sets the modification and access time of the file open as {@code fd} ({@code path} names it in
+   * errors); check {@link #settable(Instant, Instant)} first.
+   */
+  static void set(int fd, Path path, Instant modified, Instant accessed) throws IOException {
+    if (!settable(modified, accessed)) {
+      throw new IllegalStateException("futimens is not usable for " + path + "; check settable() first");
+    }
     try {
-      futimens.invoke(fd, nanos(accessed), nanos(modified));
+      java.util.Objects.requireNonNull(FUTIMENS).invoke(fd, nanos(accessed), nanos(modified));
     } catch (RuntimeException | Error e) {
       throw e;
     } catch (Throwable e) {

@@ -34,8 +34,12 @@ class SparseWriterTest {
     Path file = temp.resolve("f");
 
     long end;
-    try (FileChannel channel = FileChannel.open(file, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE)) {
-      end = SparseWriter.write(channel, array, from, chunk.length, fileOffset);
+    RestoredFile.Channel out = new RestoredFile.Channel(
+        FileChannel.open(file, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE), file);
+    try {
+      end = SparseWriter.write(out, array, from, chunk.length, fileOffset);
+    } finally {
+      out.close();
     }
     // Blocks left unwritten read as zeros (a restore sets the file's length afterwards).
     byte[] written = Files.readAllBytes(file);

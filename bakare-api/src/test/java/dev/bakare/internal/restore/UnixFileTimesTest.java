@@ -63,11 +63,17 @@ class UnixFileTimesTest {
     Files.write(byPath, new byte[] {1});
     Node node = new Node("f", NodeType.FILE, 0644, 0, 0, "", "", MODIFIED, MODIFIED, 0, 0, 1, 1, List.of(), null, "", "");
     metadata.apply(byPath, node, true);
-    try (FileChannel channel = FileChannel.open(byDescriptor, CREATE_NEW, WRITE)) {
-      channel.write(ByteBuffer.wrap(new byte[] {1}));
-      metadata.apply(byDescriptor, node, true, channel);
-    }
-    for (Path file : new Path[] {byPath, byDescriptor}) {
+    RestoredFile.Channel channel =
+        new RestoredFile.Channel(FileChannel.open(byDescriptor, CREATE_NEW, WRITE), byDescriptor);
+    channel.write(new byte[] {1}, 0, 1, 0);
+    metadata.apply(byDescriptor, node, true, channel);
+    channel.close();
+    Path byBareDescriptor = dir.resolve("by-bare-descriptor");
+    RestoredFile bare = RestoredFile.createNew(byBareDescriptor, node);
+    bare.write(new byte[] {1}, 0, 1, 0);
+    metadata.apply(byBareDescriptor, node, true, bare);
+    bare.close();
+    for (Path file : new Path[] {byPath, byDescriptor, byBareDescriptor}) {
       BasicFileAttributes attributes = Files.readAttributes(file, BasicFileAttributes.class, NOFOLLOW_LINKS);
       assertEquals(MODIFIED, attributes.lastModifiedTime().toInstant(), file.toString());
       assertEquals(ACCESSED, attributes.lastAccessTime().toInstant(), file.toString());
