@@ -1,6 +1,7 @@
 package dev.bakare.internal.restore;
 
 import dev.bakare.internal.tree.Node;
+import java.io.FileDescriptor;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
@@ -26,7 +27,13 @@ sealed interface RestoredFile {
    */
   static RestoredFile createNew(Path path, Node node) throws IOException {
     if (UnixDescriptors.usableFor(path)) {
-      return new Descriptor(UnixDescriptors.createNew(path, node.mode() & 0777), path);
+      int fd = UnixDescriptors.createNew(path, node.mode() & 0777);
+      try {
+        return new Descriptor(fd, UnixDescriptors.wrap(fd, path), path);
+      } catch (RuntimeException | Error e) {
+        UnixDescriptors.close(fd, path);
+        throw e;
+      }
     }
     return new Channel(FileChannel.open(path, NEW_FILE, RestoredMetadata.creationPermissions(node)), path);
   }
@@ -42,11 +49,14 @@ sealed interface RestoredFile {
 
   void close() throws IOException;
 
-  /** A file written through the JDK's {@code pwrite} and closed through its {@code close}. */
-  record Descriptor(int fd, Path path) implements RestoredFile {
+  /**
+   * A file written through the JDK's {@code pwrite} and closed through its {@code close}: {@code fd} and
+   * the JDK's object for it ({@code descriptor}), which its {@code pwrite} takes.
+   */
+  record Descriptor(int fd, FileDescriptor descriptor, Path path) implements RestoredFile {
     @Override
     public void write(byte[] data, int from, int length, long position) throws IOException {
-      UnixDescriptors.write(fd, path, data, from, length, position);
+      UnixDescriptors.write(descriptor, path, data, from, length, position);
     }
 
     @Override

@@ -83,9 +83,12 @@ final class UnixDescriptors {
     }
   }
 
-  /** Writes {@code length} bytes of {@code data} from {@code from} at {@code position} of the file open as {@code fd}. */
-  static void write(int fd, Path path, byte[] data, int from, int length, long position) throws IOException {
-    FileDescriptor descriptor = descriptor(fd, path);
+  /**
+   * Writes {@code length} bytes of {@code data} from {@code from} at {@code position} of the file open as
+   * {@code descriptor} ({@link #wrap}).
+   */
+  static void write(FileDescriptor descriptor, Path path, byte[] data, int from, int length, long position)
+      throws IOException {
     ByteBuffer slice = SLICES.get();
     long address = address(slice);
     for (int done = 0; done < length; ) {
@@ -131,7 +134,8 @@ final class UnixDescriptors {
     }
   }
 
-  private static FileDescriptor descriptor(int fd, Path path) {
+  /** The JDK's descriptor object for {@code fd}, which the JDK's {@code pwrite} takes; made once per file. */
+  static FileDescriptor wrap(int fd, Path path) {
     try {
       return (FileDescriptor) java.util.Objects.requireNonNull(NEW_FD).invoke(fd);
     } catch (RuntimeException | Error e) {
