@@ -24,6 +24,8 @@ import dev.bakare.internal.tree.TreeReader;
 import dev.bakare.store.spi.BlobNotFoundException;
 import java.io.IOException;
 import java.io.InterruptedIOException;
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
 import java.nio.ByteBuffer;
 import java.nio.file.DirectoryNotEmptyException;
 import java.nio.file.FileAlreadyExistsException;
@@ -36,13 +38,11 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.TreeMap;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
-import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 import org.jspecify.annotations.Nullable;
 
@@ -210,11 +210,11 @@ public final class RestoreJob {
       if (prepareTarget(p)) {
         Files.createSymbolicLink(p.target(), linkTarget);
         symlinks++;
-        applyMetadata(p, false);
+        applyMetadata(p);
       }
     }
     for (int i = directoryEntries.size() - 1; i >= 0; i--) {
-      applyMetadata(directoryEntries.get(i), false);
+      applyMetadata(directoryEntries.get(i));
     }
     reportProgress();
     return new RestoreResult(restoredFiles.get(), directoryEntries.size(), symlinks, restoredBytes.get(),
@@ -382,7 +382,7 @@ public final class RestoreJob {
     if (!prepareTarget(p)) {
       return;
     }
-    FileTask task = new FileTask(p);
+    FileTask task = new FileTask(p.in(), p.name(), node);
     if (leader) {
       hardLinkTasks.put(p.target(), task);
     }
@@ -419,13 +419,8 @@ public final class RestoreJob {
     List<FileTask> files = new ArrayList<>(batch);
     batch.clear();
     batchChunks = 0;
-    Map<ObjectId, PackWork> work = assignChunks(files);
     List<FileTask> empty = new ArrayList<>();
-    for (FileTask task : files) {
-      if (task.entry.node().content().isEmpty() && task.failure == null) {
-        empty.add(task);
-      }
-    }
+    Map<ObjectId, PackWork> work = assignChunks(files, empty);
     inFlight.add(new Batch(files, submitPackWork(pool, work, empty)));
     while (inFlight.size() > 1) {
       retireOldestBatch();
@@ -438,8 +433,8 @@ public final class RestoreJob {
     awaitAll(oldest.tasks());
     for (FileTask task : oldest.files()) {
       if (task.failure != null) {
-        errors.add(new FileError(task.entry.snapshotPath(), task.failure));
-        Files.deleteIfExists(task.entry.target());
+        errors.add(new FileError(task.snapshotPath(), task.failure));
+        Files.deleteIfExists(task.target());
       }
     }
   }
@@ -564,18 +559,51 @@ public final class RestoreJob {
 
   // ---- content ----
 
-  /** A file being written: how many chunk writes remain and whether one failed. */
+  /**
+   * A file being written: where it goes, what it gets besides content, how many chunk writes remain and
+   * whether one failed. Kept compact (no node, no paths): a restore holds thousands of these until their
+   * batch is done, and what they held was most of what the collector copied and marked.
+   */
   private final class FileTask {
-    final Planned entry;
-    final AtomicInteger remaining;
+    private static final VarHandle REMAINING = remainingHandle();
+
+    final Destination in;
+    /** The name it is restored as. */
+    final String name;
+    /** Its name in the snapshot (another than {@link #name} only for a file restored under a new name). */
+    final String snapshotName;
+    final long size;
+    final EntryAttributes attributes;
+    /** The chunks to write, until they are assigned to the packs that hold them. */
+    @Nullable List<ObjectId> content;
+    @SuppressWarnings("unused") // through REMAINING
+    private volatile int remaining;
     volatile @Nullable String failure;
     private @Nullable RestoredFile file;
     /** The end of the last byte written; the file was created empty, so this is its size. */
     private long writtenEnd;
 
-    FileTask(Planned entry) {
-      this.entry = entry;
-      this.remaining = new AtomicInteger(entry.node().content().size());
+    FileTask(Destination in, String name, Node node) {
+      this.in = in;
+      this.name = name;
+      this.snapshotName = node.name();
+      this.size = node.size();
+      this.attributes = EntryAttributes.of(node);
+      this.content = node.content();
+      this.remaining = node.content().size();
+    }
+
+    Path target() {
+      return in.directory().resolve(name);
+    }
+
+    String snapshotPath() {
+      return in.snapshotDirectory() + "/" + snapshotName;
+    }
+
+    /** Counts one chunk as written or failed; true for the last one. */
+    boolean chunkDone() {
+      return (int) REMAINING.getAndAdd(this, -1) == 1;
     }
 
     synchronized void write(byte[] data, int from, int length, long offset) throws IOException {
@@ -589,9 +617,9 @@ public final class RestoreJob {
     private RestoredFile open() throws IOException {
       RestoredFile f = file;
       if (f == null) {
-        Path target = entry.target();
+        Path target = target();
         try {
-          f = RestoredFile.createNew(target, entry.node());
+          f = RestoredFile.createNew(target, attributes.mode());
         } catch (FileAlreadyExistsException e) {
           throw new IOException(target + " appeared during the restore; it was not overwritten", e);
         }
@@ -611,7 +639,7 @@ public final class RestoreJob {
     synchronized void fail(String reason) {
       if (failure == null) {
         failure = reason;
-        request.listener().onError(new FileError(entry.snapshotPath(), reason));
+        request.listener().onError(new FileError(snapshotPath(), reason));
       }
       closeFile();
     }
@@ -626,12 +654,14 @@ public final class RestoreJob {
       }
       try {
         RestoredFile f = open();
-        long size = entry.node().size();
         if (writtenEnd < size) {
           f.write(ONE_ZERO, 0, 1, size - 1);
         }
         // Before closing: the times can then be set through the descriptor, not by path.
-        applyMetadata(entry, metadata.createdWithItsMode(entry.node()), f);
+        String problem = metadataProblem(target(), attributes, metadata.createdWithItsMode(attributes.mode()), f);
+        if (problem != null) {
+          errors.add(new FileError(snapshotPath(), problem));
+        }
       } catch (IOException e) {
         fail("writing failed: " + e.getMessage());
         return;
@@ -655,66 +685,103 @@ public final class RestoreJob {
         }
       }
     }
+
+    private static VarHandle remainingHandle() {
+      try {
+        return MethodHandles.lookup().findVarHandle(FileTask.class, "remaining", int.class);
+      } catch (ReflectiveOperationException e) {
+        throw new ExceptionInInitializerError(e);
+      }
+    }
   }
 
-  private record ChunkUse(FileTask file, long offset) {}
-
   /**
-   * One chunk needed from a pack, and every place it goes. Most chunks go to one place, which then needs
-   * no list: a batch keeps one of these per chunk until it is restored.
+   * A chunk needed from a pack and the place in a file it goes to. Where a batch needs one chunk in several
+   * places, one of its needs carries the others: the chunk is then read and opened once. A batch keeps one
+   * of these per chunk reference until it is restored, hence no map entries, boxed offsets or use lists.
    */
   private static final class ChunkNeed {
     final ObjectId id;
     final ChunkLocation location;
-    private final ChunkUse first;
-    private @Nullable List<ChunkUse> all;
+    final FileTask file;
+    final long fileOffset;
+    /** The other places the same chunk goes, once the pack's needs are merged. */
+    @Nullable List<ChunkNeed> alsoNeeded;
 
-    ChunkNeed(ObjectId id, ChunkLocation location, ChunkUse first) {
+    ChunkNeed(ObjectId id, ChunkLocation location, FileTask file, long fileOffset) {
       this.id = id;
       this.location = location;
-      this.first = first;
+      this.file = file;
+      this.fileOffset = fileOffset;
     }
 
-    void add(ChunkUse use) {
-      List<ChunkUse> uses = all;
-      if (uses == null) {
-        uses = new ArrayList<>(2);
-        uses.add(first);
-        all = uses;
-      }
-      uses.add(use);
-    }
-
-    List<ChunkUse> uses() {
-      List<ChunkUse> uses = all;
-      return uses != null ? uses : List.of(first);
+    boolean sameChunk(ChunkNeed other) {
+      return location.offset() == other.location.offset() && id.equals(other.id);
     }
   }
 
-  /** The chunks needed from one pack, by offset. */
+  /** The chunks needed from one pack, in the order the batch's files need them. */
   private static final class PackWork {
-    final TreeMap<Long, ChunkNeed> chunks = new TreeMap<>();
+    final List<ChunkNeed> chunks = new ArrayList<>();
+
+    /**
+     * The needs in pack order, each chunk once, carrying its other places: sorted on the restore thread,
+     * where the sort costs the walk nothing. Needs at one offset under different ids (only a forged index
+     * lists those) stay apart, and each fails its own integrity check.
+     */
+    List<ChunkNeed> byOffset() {
+      chunks.sort(BY_PACK_POSITION);
+      List<ChunkNeed> merged = new ArrayList<>(chunks.size());
+      int runStart = 0;
+      for (ChunkNeed need : chunks) {
+        if (!merged.isEmpty() && merged.get(merged.size() - 1).location.offset() != need.location.offset()) {
+          runStart = merged.size();
+        }
+        ChunkNeed same = null;
+        for (int i = runStart; i < merged.size() && same == null; i++) {
+          if (merged.get(i).sameChunk(need)) {
+            same = merged.get(i);
+          }
+        }
+        if (same == null) {
+          merged.add(need);
+        } else {
+          if (same.alsoNeeded == null) {
+            same.alsoNeeded = new ArrayList<>(2);
+          }
+          same.alsoNeeded.add(need);
+        }
+      }
+      return merged;
+    }
   }
 
-  private Map<ObjectId, PackWork> assignChunks(List<FileTask> files) {
+  private static final java.util.Comparator<ChunkNeed> BY_PACK_POSITION =
+      java.util.Comparator.comparingLong(need -> need.location.offset());
+
+  /**
+   * Finds each file's chunks in the index and groups them by pack; files with no content go to {@code
+   * empty}. A file whose chunk the index lacks fails, and what it had assigned is written nowhere.
+   */
+  private Map<ObjectId, PackWork> assignChunks(List<FileTask> files, List<FileTask> empty) {
     ContentReader contentReader = java.util.Objects.requireNonNull(reader);
     Map<ObjectId, PackWork> work = new HashMap<>();
     for (FileTask task : files) {
+      List<ObjectId> content = java.util.Objects.requireNonNull(task.content, "a file's chunks are assigned once");
+      task.content = null;
+      if (content.isEmpty()) {
+        empty.add(task);
+        continue;
+      }
       long offset = 0;
-      for (ObjectId chunk : task.entry.node().content()) {
+      for (ObjectId chunk : content) {
         ChunkLocation location = contentReader.index().find(chunk).orElse(null);
         if (location == null) {
           task.fail("chunk " + chunk.shortHex() + " is missing from the repository index: run check, then repair");
           break;
         }
-        PackWork pack = work.computeIfAbsent(location.pack().id(), id -> new PackWork());
-        ChunkUse use = new ChunkUse(task, offset);
-        ChunkNeed need = pack.chunks.get(location.offset());
-        if (need == null) {
-          pack.chunks.put(location.offset(), new ChunkNeed(chunk, location, use));
-        } else {
-          need.add(use);
-        }
+        work.computeIfAbsent(location.pack().id(), id -> new PackWork()).chunks
+            .add(new ChunkNeed(chunk, location, task, offset));
         offset += location.rawLength();
       }
     }
@@ -795,7 +862,7 @@ public final class RestoreJob {
   private void restorePack(ObjectId packId, PackWork work, WorkerBuffers buffers) throws IOException {
     ContentReader contentReader = java.util.Objects.requireNonNull(reader);
     List<ChunkNeed> range = new ArrayList<>();
-    for (ChunkNeed need : work.chunks.values()) {
+    for (ChunkNeed need : work.byOffset()) {
       if (!range.isEmpty()) {
         ChunkNeed first = range.get(0);
         ChunkNeed last = range.get(range.size() - 1);
@@ -873,37 +940,58 @@ public final class RestoreJob {
 
   /** Writes the chunk, the first {@code length} bytes of {@code plain}, wherever it goes. */
   private void writeUses(ChunkNeed need, byte[] plain, int from, int length) {
-    for (ChunkUse use : need.uses()) {
-      try {
-        use.file().write(plain, from, length, use.offset());
-        restoredBytes.addAndGet(length);
-      } catch (IOException e) {
-        use.file().fail("writing failed: " + e.getMessage());
-      }
-      if (use.file().remaining.decrementAndGet() == 0 && use.file().failure == null) {
-        use.file().finish();
+    write(need, plain, from, length);
+    List<ChunkNeed> others = need.alsoNeeded;
+    if (others != null) {
+      for (ChunkNeed other : others) {
+        write(other, plain, from, length);
       }
     }
   }
 
+  private void write(ChunkNeed need, byte[] plain, int from, int length) {
+    FileTask file = need.file;
+    try {
+      file.write(plain, from, length, need.fileOffset);
+      restoredBytes.addAndGet(length);
+    } catch (IOException e) {
+      file.fail("writing failed: " + e.getMessage());
+    }
+    if (file.chunkDone() && file.failure == null) {
+      file.finish();
+    }
+  }
+
   private void failUses(ChunkNeed need, String reason) {
-    for (ChunkUse use : need.uses()) {
-      use.file().fail(reason);
-      use.file().remaining.decrementAndGet();
+    need.file.fail(reason);
+    need.file.chunkDone();
+    List<ChunkNeed> others = need.alsoNeeded;
+    if (others != null) {
+      for (ChunkNeed other : others) {
+        other.file.fail(reason);
+        other.file.chunkDone();
+      }
     }
   }
 
   // ---- metadata ----
 
-  private void applyMetadata(Planned p, boolean modeSet) {
-    applyMetadata(p, modeSet, null);
+  /** Sets a directory's or symlink's owner, mode and times; a failure is the entry's error. */
+  private void applyMetadata(Planned p) {
+    String problem = metadataProblem(p.target(), EntryAttributes.of(p.node()), false, null);
+    if (problem != null) {
+      errors.add(new FileError(p.snapshotPath(), problem));
+    }
   }
 
-  private void applyMetadata(Planned p, boolean modeSet, @Nullable RestoredFile open) {
+  /** Sets what the entry at {@code target} gets besides content; returns why that failed, or null. */
+  private @Nullable String metadataProblem(Path target, EntryAttributes attributes, boolean modeSet,
+      @Nullable RestoredFile open) {
     try {
-      metadata.apply(p.target(), p.node(), modeSet, open);
+      metadata.apply(target, attributes, modeSet, open);
+      return null;
     } catch (IOException | UnsupportedOperationException e) {
-      errors.add(new FileError(p.snapshotPath(), "restored, but its metadata could not be set: " + e.getMessage()));
+      return "restored, but its metadata could not be set: " + e.getMessage();
     }
   }
 }

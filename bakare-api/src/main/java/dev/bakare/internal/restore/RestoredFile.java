@@ -1,6 +1,5 @@
 package dev.bakare.internal.restore;
 
-import dev.bakare.internal.tree.Node;
 import java.io.FileDescriptor;
 import java.io.IOException;
 import java.nio.ByteBuffer;
@@ -21,13 +20,13 @@ sealed interface RestoredFile {
 
   /**
    * Creates {@code path}, which must not exist yet (a symlink there is never written through), with
-   * {@code node}'s permission bits (the umask applies).
+   * the permission bits of {@code mode} (the umask applies).
    *
    * @throws java.nio.file.FileAlreadyExistsException if something is at {@code path} already
    */
-  static RestoredFile createNew(Path path, Node node) throws IOException {
+  static RestoredFile createNew(Path path, int mode) throws IOException {
     if (UnixDescriptors.usableFor(path)) {
-      int fd = UnixDescriptors.createNew(path, node.mode() & 0777);
+      int fd = UnixDescriptors.createNew(path, mode & 0777);
       try {
         return new Descriptor(fd, UnixDescriptors.wrap(fd, path), path);
       } catch (RuntimeException | Error e) {
@@ -35,7 +34,7 @@ sealed interface RestoredFile {
         throw e;
       }
     }
-    return new Channel(FileChannel.open(path, NEW_FILE, RestoredMetadata.creationPermissions(node)), path);
+    return new Channel(FileChannel.open(path, NEW_FILE, RestoredMetadata.creationPermissions(mode)), path);
   }
 
   /** Writes all {@code length} bytes of {@code data} from {@code from} at {@code position}. */

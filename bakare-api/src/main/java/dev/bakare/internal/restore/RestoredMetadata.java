@@ -1,6 +1,5 @@
 package dev.bakare.internal.restore;
 
-import dev.bakare.internal.tree.Node;
 import dev.bakare.internal.tree.NodeType;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -46,9 +45,9 @@ final class RestoredMetadata {
     this.accessTime = FileTime.from(started);
   }
 
-  /** The attribute to create {@code node}'s file with: its permission bits (the umask still applies). */
-  static FileAttribute<Set<PosixFilePermission>> creationPermissions(Node node) {
-    return CREATION_PERMISSIONS[node.mode() & PERMISSION_BITS];
+  /** The attribute to create a file of {@code mode} with: its permission bits (the umask still applies). */
+  static FileAttribute<Set<PosixFilePermission>> creationPermissions(int mode) {
+    return CREATION_PERMISSIONS[mode & PERMISSION_BITS];
   }
 
   /** The attribute for each of the 512 permission bit patterns, made once rather than per file restored. */
@@ -69,39 +68,39 @@ final class RestoredMetadata {
     return byBits;
   }
 
-  /** Whether a file created with {@link #creationPermissions} already has exactly {@code node}'s mode. */
-  boolean createdWithItsMode(Node node) {
-    return umask >= 0 && (node.mode() & SPECIAL_BITS) == 0 && (node.mode() & PERMISSION_BITS & umask) == 0;
+  /** Whether a file created with {@link #creationPermissions} already has exactly {@code mode}. */
+  boolean createdWithItsMode(int mode) {
+    return umask >= 0 && (mode & SPECIAL_BITS) == 0 && (mode & PERMISSION_BITS & umask) == 0;
   }
 
   /**
    * Sets owner, mode and times of the entry at {@code path}; {@code modeSet} skips the chmod of a file
    * {@link #createdWithItsMode created with its mode}.
    */
-  void apply(Path path, Node node, boolean modeSet) throws IOException {
-    apply(path, node, modeSet, null);
+  void apply(Path path, EntryAttributes entry, boolean modeSet) throws IOException {
+    apply(path, entry, modeSet, null);
   }
 
   /**
-   * As {@link #apply(Path, Node, boolean)}, for a file still open as {@code open} (written by this restore,
+   * As {@link #apply(Path, EntryAttributes, boolean)}, for a file still open as {@code open} (written by this restore,
    * not yet closed): its times are set through the descriptor where it can.
    */
-  void apply(Path path, Node node, boolean modeSet, @Nullable RestoredFile open) throws IOException {
+  void apply(Path path, EntryAttributes entry, boolean modeSet, @Nullable RestoredFile open) throws IOException {
     // Owner first: chown clears setuid and setgid bits. What this process creates is already its own.
-    if (root && (node.uid() != uid || node.gid() != gid)) {
-      Files.setAttribute(path, "unix:uid", (int) node.uid(), NOFOLLOW);
-      Files.setAttribute(path, "unix:gid", (int) node.gid(), NOFOLLOW);
+    if (root && (entry.uid() != uid || entry.gid() != gid)) {
+      Files.setAttribute(path, "unix:uid", (int) entry.uid(), NOFOLLOW);
+      Files.setAttribute(path, "unix:gid", (int) entry.gid(), NOFOLLOW);
     }
-    if (node.type() != NodeType.SYMLINK && !modeSet) {
-      Files.setAttribute(path, "unix:mode", node.mode(), NOFOLLOW);
+    if (entry.type() != NodeType.SYMLINK && !modeSet) {
+      Files.setAttribute(path, "unix:mode", entry.mode(), NOFOLLOW);
     }
     Instant accessed = accessTime.toInstant();
-    if (open != null && open.setTimes(node.mtime(), accessed)) {
+    if (open != null && open.setTimes(entry.mtime(), accessed)) {
       return;
     }
     // Both times given: with one left out, the JDK reads the file's attributes first to keep it.
     Files.getFileAttributeView(path, BasicFileAttributeView.class, NOFOLLOW)
-        .setTimes(FileTime.from(node.mtime()), accessTime, null);
+        .setTimes(FileTime.from(entry.mtime()), accessTime, null);
   }
 
   /** Only root may give files away; others keep their own ownership, as tar and restic do. */

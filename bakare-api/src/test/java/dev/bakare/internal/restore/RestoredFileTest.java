@@ -6,8 +6,6 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.bakare.internal.tree.Node;
-import dev.bakare.internal.tree.NodeType;
 import java.io.IOException;
 import java.nio.channels.FileChannel;
 import java.nio.file.FileAlreadyExistsException;
@@ -18,7 +16,6 @@ import java.nio.file.attribute.FileTime;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Instant;
 import java.util.Arrays;
-import java.util.List;
 import java.util.Random;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -47,8 +44,7 @@ class RestoredFileTest {
   @ValueSource(booleans = {true, false})
   void bytesAtAnyPositionPermissionsAndTimesComeOutTheSame(boolean descriptor) throws IOException {
     Path path = temp.resolve("file");
-    Node node = fileNode(0640);
-    RestoredFile file = create(path, node, descriptor);
+    RestoredFile file = create(path, 0640, descriptor);
     assertEquals(descriptor, file instanceof RestoredFile.Descriptor, "written on a bare descriptor");
     byte[] content = new byte[3 * UnixDescriptors.SLICE + 1000];
     new Random(41).nextBytes(content);
@@ -77,32 +73,27 @@ class RestoredFileTest {
   @ValueSource(booleans = {true, false})
   void whatIsAlreadyThereIsNeitherOverwrittenNorFollowed(boolean descriptor) throws IOException {
     Path existing = Files.writeString(temp.resolve("existing"), "keep");
-    assertThrows(FileAlreadyExistsException.class, () -> create(existing, fileNode(0644), descriptor));
+    assertThrows(FileAlreadyExistsException.class, () -> create(existing, 0644, descriptor));
     assertEquals("keep", Files.readString(existing));
 
     Path link = Files.createSymbolicLink(temp.resolve("link"), temp.resolve("elsewhere"));
-    assertThrows(FileAlreadyExistsException.class, () -> create(link, fileNode(0644), descriptor));
+    assertThrows(FileAlreadyExistsException.class, () -> create(link, 0644, descriptor));
     assertFalse(Files.exists(temp.resolve("elsewhere"), LinkOption.NOFOLLOW_LINKS), "the link was not followed");
   }
 
   @Test
   void aMissingDirectoryIsAnErrorNamingThePath() {
     Path path = temp.resolve("missing/file");
-    IOException e = assertThrows(IOException.class, () -> create(path, fileNode(0644), true));
+    IOException e = assertThrows(IOException.class, () -> create(path, 0644, true));
     assertTrue(e.getMessage().contains(path.toString()), e.getMessage());
   }
 
-  private static RestoredFile create(Path path, Node node, boolean descriptor) throws IOException {
+  private static RestoredFile create(Path path, int mode, boolean descriptor) throws IOException {
     if (descriptor) {
-      return RestoredFile.createNew(path, node);
+      return RestoredFile.createNew(path, mode);
     }
     return new RestoredFile.Channel(
-        FileChannel.open(path, RestoredFile.NEW_FILE, RestoredMetadata.creationPermissions(node)), path);
-  }
-
-  private static Node fileNode(int mode) {
-    return new Node("file", NodeType.FILE, mode, 0, 0, "", "", MODIFIED, MODIFIED, 1, 1, 1, 0, List.of(), null,
-        "", "");
+        FileChannel.open(path, RestoredFile.NEW_FILE, RestoredMetadata.creationPermissions(mode)), path);
   }
 
   private static java.util.Set<java.nio.file.attribute.PosixFilePermission> permissions(int bits) {

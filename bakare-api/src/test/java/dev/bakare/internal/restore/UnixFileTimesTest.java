@@ -8,7 +8,6 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.bakare.internal.tree.Node;
 import dev.bakare.internal.tree.NodeType;
 import java.io.IOException;
 import java.nio.ByteBuffer;
@@ -17,7 +16,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.BasicFileAttributes;
 import java.time.Instant;
-import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -61,17 +59,17 @@ class UnixFileTimesTest {
     Path byPath = dir.resolve("by-path");
     Path byDescriptor = dir.resolve("by-descriptor");
     Files.write(byPath, new byte[] {1});
-    Node node = new Node("f", NodeType.FILE, 0644, 0, 0, "", "", MODIFIED, MODIFIED, 0, 0, 1, 1, List.of(), null, "", "");
-    metadata.apply(byPath, node, true);
+    EntryAttributes entry = new EntryAttributes(NodeType.FILE, 0644, 0, 0, MODIFIED);
+    metadata.apply(byPath, entry, true);
     RestoredFile.Channel channel =
         new RestoredFile.Channel(FileChannel.open(byDescriptor, CREATE_NEW, WRITE), byDescriptor);
     channel.write(new byte[] {1}, 0, 1, 0);
-    metadata.apply(byDescriptor, node, true, channel);
+    metadata.apply(byDescriptor, entry, true, channel);
     channel.close();
     Path byBareDescriptor = dir.resolve("by-bare-descriptor");
-    RestoredFile bare = RestoredFile.createNew(byBareDescriptor, node);
+    RestoredFile bare = RestoredFile.createNew(byBareDescriptor, entry.mode());
     bare.write(new byte[] {1}, 0, 1, 0);
-    metadata.apply(byBareDescriptor, node, true, bare);
+    metadata.apply(byBareDescriptor, entry, true, bare);
     bare.close();
     for (Path file : new Path[] {byPath, byDescriptor, byBareDescriptor}) {
       BasicFileAttributes attributes = Files.readAttributes(file, BasicFileAttributes.class, NOFOLLOW_LINKS);
