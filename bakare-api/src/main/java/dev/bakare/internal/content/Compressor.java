@@ -16,6 +16,8 @@ public final class Compressor implements AutoCloseable {
   static final int PROBE_MIN_LENGTH = 128 << 10;
   /** Length of each of the three samples a probe compresses: 2.3% of a default 1 MiB chunk. */
   static final int PROBE_SAMPLE = 8 << 10;
+  /** The room {@link #worthCompressing} needs to compress a sample into. */
+  public static final int PROBE_BOUND = maxCompressedLength(PROBE_SAMPLE);
 
   private final int level;
   private final ConcurrentLinkedQueue<ZstdCompressCtx> compressors = new ConcurrentLinkedQueue<>();
@@ -56,22 +58,30 @@ public final class Compressor implements AutoCloseable {
   }
 
   /**
-   * Compresses like {@link #compress}, or returns -1 when the chunk is large and three samples of it (its
-   * start, middle and end) each save less than 1/32 of their length: then the rest of the chunk is most
-   * likely incompressible too (media, archives, encrypted files), and compressing all of it only to store
-   * it as it is would take about a tenth of the write path's time on such data. A chunk that is
-   * incompressible where sampled and compressible elsewhere is stored uncompressed.
+   * Compresses like {@link #compress}, or returns -1 where {@link #worthCompressing} says the chunk is
+   * not worth it.
    */
   public int compressUnlessIncompressible(byte[] src, int offset, int length, byte[] dst, int dstOffset) {
-    if (length >= PROBE_MIN_LENGTH) {
-      int last = length - PROBE_SAMPLE;
-      if (!compresses(src, offset, dst, dstOffset)
-          && !compresses(src, offset + (last >>> 1), dst, dstOffset)
-          && !compresses(src, offset + last, dst, dstOffset)) {
-        return -1;
-      }
+    return worthCompressing(src, offset, length, dst, dstOffset) ? compress(src, offset, length, dst, dstOffset) : -1;
+  }
+
+  /**
+   * False when the chunk is large and three samples of it (its start, middle and end) each save less than
+   * 1/32 of their length: then the rest of the chunk is most likely incompressible too (media, archives,
+   * encrypted files), and compressing all of it only to store it as it is would take about a tenth of the
+   * write path's time on such data. A chunk that is incompressible where sampled and compressible
+   * elsewhere is stored uncompressed. The samples are compressed into {@code probe} from {@code
+   * probeOffset}, which needs {@link #PROBE_BOUND} bytes there: a caller sizes its buffer for the whole
+   * chunk only once the chunk is worth compressing.
+   */
+  public boolean worthCompressing(byte[] src, int offset, int length, byte[] probe, int probeOffset) {
+    if (length < PROBE_MIN_LENGTH) {
+      return true;
     }
-    return compress(src, offset, length, dst, dstOffset);
+    int last = length - PROBE_SAMPLE;
+    return compresses(src, offset, probe, probeOffset)
+        || compresses(src, offset + (last >>> 1), probe, probeOffset)
+        || compresses(src, offset + last, probe, probeOffset);
   }
 
   private boolean compresses(byte[] src, int sampleOffset, byte[] dst, int dstOffset) {

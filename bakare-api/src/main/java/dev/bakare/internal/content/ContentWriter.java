@@ -101,6 +101,16 @@ public final class ContentWriter implements AutoCloseable {
     return id;
   }
 
+  /** The calling thread's compression buffer, grown to at least {@code length} bytes. */
+  private byte[] scratch(int length) {
+    byte[] buffer = scratch.get();
+    if (buffer.length < length) {
+      buffer = new byte[length];
+      scratch.set(buffer);
+    }
+    return buffer;
+  }
+
   /** Stores a chunk whose id the caller computed with {@link #hasher()}, unless it is already stored. */
   public void write(ObjectId id, ChunkType type, byte[] data, int offset, int length) throws IOException {
     throwIfFailed();
@@ -112,13 +122,14 @@ public final class ContentWriter implements AutoCloseable {
       stats.duplicateBytes.addAndGet(length);
       return;
     }
-    byte[] buffer = scratch.get();
-    int bound = Compressor.maxCompressedLength(length);
-    if (buffer.length < bound) {
-      buffer = new byte[bound];
-      scratch.set(buffer);
+    // The thread's buffer grows to a chunk's compressed size only for chunks worth compressing: a chunk of
+    // random bytes (new media files, say) no longer makes each thread hold a buffer of the largest chunk.
+    byte[] buffer = scratch(Compressor.PROBE_BOUND);
+    int compressed = -1;
+    if (compressor.worthCompressing(data, offset, length, buffer, 0)) {
+      buffer = scratch(Compressor.maxCompressedLength(length));
+      compressed = compressor.compress(data, offset, length, buffer, 0);
     }
-    int compressed = compressor.compressUnlessIncompressible(data, offset, length, buffer, 0);
     BuilderPool pool = pools.get(type);
     PackBuilder builder = pool.take();
     boolean handedOff = false;
