@@ -344,8 +344,11 @@ public final class RestoreJob {
 
   /** The restore pass: directories at once, files in batches, links and directory metadata at the end. */
   private void restoreEntry(Planned p) throws IOException {
-    if (includes.contains(p.snapshotPath())) {
-      seenIncludes.add(p.snapshotPath());
+    if (!includes.isEmpty()) {
+      String path = p.snapshotPath();
+      if (includes.contains(path)) {
+        seenIncludes.add(path);
+      }
     }
     Node node = p.node();
     switch (node.type()) {
@@ -658,7 +661,7 @@ public final class RestoreJob {
           f.write(ONE_ZERO, 0, 1, size - 1);
         }
         // Before closing: the times can then be set through the descriptor, not by path.
-        String problem = metadataProblem(target(), attributes, metadata.createdWithItsMode(attributes.mode()), f);
+        String problem = metadataProblem(f.path(), attributes, metadata.createdWithItsMode(attributes.mode()), f);
         if (problem != null) {
           errors.add(new FileError(snapshotPath(), problem));
         }

@@ -37,6 +37,9 @@ sealed interface RestoredFile {
     return new Channel(FileChannel.open(path, NEW_FILE, RestoredMetadata.creationPermissions(mode)), path);
   }
 
+  /** Where the file was created. */
+  Path path();
+
   /** Writes all {@code length} bytes of {@code data} from {@code from} at {@code position}. */
   void write(byte[] data, int from, int length, long position) throws IOException;
 
