@@ -28,6 +28,11 @@ public final class JdkInternals {
     return find(owner, (lookup, c) -> lookup.findVirtual(c, name, type));
   }
 
+  /** A handle on the constructor of {@code owner} that takes {@code type}'s parameters, or null. */
+  public static @Nullable MethodHandle constructor(@Nullable Class<?> owner, MethodType type) {
+    return find(owner, (lookup, c) -> lookup.findConstructor(c, type));
+  }
+
   /** A handle on the static method {@code name} of the class named {@code owner}, or null. */
   public static @Nullable MethodHandle staticMethod(String owner, String name, MethodType type) {
     return find(type(owner), (lookup, c) -> lookup.findStatic(c, name, type));
