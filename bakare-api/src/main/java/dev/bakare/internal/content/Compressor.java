@@ -58,14 +58,6 @@ public final class Compressor implements AutoCloseable {
   }
 
   /**
-   * Compresses like {@link #compress}, or returns -1 where {@link #worthCompressing} says the chunk is
-   * not worth it.
-   */
-  public int compressUnlessIncompressible(byte[] src, int offset, int length, byte[] dst, int dstOffset) {
-    return worthCompressing(src, offset, length, dst, dstOffset) ? compress(src, offset, length, dst, dstOffset) : -1;
-  }
-
-  /**
    * False when the chunk is large and three samples of it (its start, middle and end) each save less than
    * 1/32 of their length: then the rest of the chunk is most likely incompressible too (media, archives,
    * encrypted files), and compressing all of it only to store it as it is would take about a tenth of the

@@ -105,7 +105,17 @@ public final class RestoreJob {
   }
 
   /** A directory entries go into, and its path in the snapshot; shared by all of its entries. */
-  private record Destination(Path directory, String snapshotDirectory) {}
+  private record Destination(Path directory, String snapshotDirectory) {
+    /** Where the entry restored as {@code name} goes. */
+    Path target(String name) {
+      return directory.resolve(name);
+    }
+
+    /** The snapshot path of the entry named {@code name} in the snapshot. */
+    String snapshotPath(String name) {
+      return snapshotDirectory + "/" + name;
+    }
+  }
 
   /**
    * An entry to restore: the directory it goes into, the name it gets there (its own, or the one it is
@@ -115,11 +125,11 @@ public final class RestoreJob {
    */
   private record Planned(Destination in, String name, Node node) {
     Path target() {
-      return in.directory().resolve(name);
+      return in.target(name);
     }
 
     String snapshotPath() {
-      return in.snapshotDirectory() + "/" + node.name();
+      return in.snapshotPath(node.name());
     }
   }
 
@@ -597,11 +607,11 @@ public final class RestoreJob {
     }
 
     Path target() {
-      return in.directory().resolve(name);
+      return in.target(name);
     }
 
     String snapshotPath() {
-      return in.snapshotDirectory() + "/" + snapshotName;
+      return in.snapshotPath(snapshotName);
     }
 
     /** Counts one chunk as written or failed; true for the last one. */

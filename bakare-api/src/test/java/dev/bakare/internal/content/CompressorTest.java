@@ -30,10 +30,9 @@ class CompressorTest {
   void compressibleChunksAreCompressedAndRoundTrip() throws CorruptDataException {
     byte[] text = ("2026-11-26T18:00:00Z INFO request served in 12 ms by worker 3\n").repeat(20_000)
         .getBytes(StandardCharsets.US_ASCII);
-    byte[] out = new byte[Compressor.maxCompressedLength(text.length)];
-    int compressed = compressor.compressUnlessIncompressible(text, 0, text.length, out, 0);
+    int compressed = probe(text);
     assertTrue(compressed > 0 && compressed < text.length / 10, "compressed to " + compressed);
-    assertArrayEquals(text, compressor.decompress(out, 0, compressed, text.length));
+    assertArrayEquals(text, compressor.decompress(lastOutput, 0, compressed, text.length));
   }
 
   /** One compressible sample is enough: the chunk is compressed whole, and only its compressible part shrinks. */
@@ -55,9 +54,19 @@ class CompressorTest {
     assertTrue(probe(chunk) >= chunk.length, "random bytes do not shrink, and are still compressed");
   }
 
+  /** What {@link #probe} compressed into. */
+  private byte[] lastOutput = new byte[0];
+
+  /**
+   * As a backup stores a chunk: probes it in a buffer of only {@link Compressor#PROBE_BOUND} bytes, and
+   * compresses it whole only if it is worth it; the compressed length, or -1.
+   */
   private int probe(byte[] chunk) {
-    byte[] out = new byte[Compressor.maxCompressedLength(chunk.length)];
-    return compressor.compressUnlessIncompressible(chunk, 0, chunk.length, out, 0);
+    if (!compressor.worthCompressing(chunk, 0, chunk.length, new byte[Compressor.PROBE_BOUND], 0)) {
+      return -1;
+    }
+    lastOutput = new byte[Compressor.maxCompressedLength(chunk.length)];
+    return compressor.compress(chunk, 0, chunk.length, lastOutput, 0);
   }
 
   private byte[] randomBytes(int length) {
