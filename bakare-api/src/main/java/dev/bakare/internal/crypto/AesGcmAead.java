@@ -73,11 +73,10 @@ final class AesGcmAead extends JdkAead {
     if (tagsByGhash) {
       checkTag(nonce, associatedData, in, inOffset, plainLength);
     }
-    byte[] counter = Arrays.copyOf(nonce, 16);
-    counter[15] = 2;
     try {
       Cipher ctr = COUNTER_MODE.get();
-      ctr.init(Cipher.DECRYPT_MODE, key, new IvParameterSpec(counter));
+      // The keystream starts at counter block 2: block 1 (J0) masks the tag.
+      ctr.init(Cipher.DECRYPT_MODE, key, new IvParameterSpec(counterBlock(nonce, 2, new byte[16])));
       int written = updateInSlices(ctr, in, inOffset, plainLength, out, outOffset);
       ctr.doFinal(out, outOffset + written);
       if (tagsByGhash) {
@@ -116,7 +115,7 @@ final class AesGcmAead extends JdkAead {
       ghash.update(associatedData, 0, associatedData.length);
       ghash.update(in, inOffset, plainLength);
       hash = ghash.finish(associatedData.length, plainLength);
-      mask = state.encrypt(initialCounterBlock(nonce, state.block));
+      mask = state.encrypt(counterBlock(nonce, 1, state.block));
     } catch (RuntimeException e) {
       // A hash left half-computed must not start the next object's.
       state.forget();
@@ -131,13 +130,16 @@ final class AesGcmAead extends JdkAead {
     }
   }
 
-  /** J0 for a 96-bit nonce: the nonce, then the 32-bit counter 1. */
-  private static byte[] initialCounterBlock(byte[] nonce, byte[] block) {
+  /**
+   * GCM's counter block {@code counter} for a 96-bit nonce, written into {@code block}: the nonce, then
+   * the 32-bit counter (1 is J0).
+   */
+  private static byte[] counterBlock(byte[] nonce, int counter, byte[] block) {
     System.arraycopy(nonce, 0, block, 0, AeadAlgorithm.NONCE_LENGTH);
-    block[12] = 0;
-    block[13] = 0;
-    block[14] = 0;
-    block[15] = 1;
+    block[12] = (byte) (counter >>> 24);
+    block[13] = (byte) (counter >>> 16);
+    block[14] = (byte) (counter >>> 8);
+    block[15] = (byte) counter;
     return block;
   }
 

@@ -75,15 +75,8 @@ final class RestoredMetadata {
 
   /**
    * Sets owner, mode and times of the entry at {@code path}; {@code modeSet} skips the chmod of a file
-   * {@link #createdWithItsMode created with its mode}.
-   */
-  void apply(Path path, EntryAttributes entry, boolean modeSet) throws IOException {
-    apply(path, entry, modeSet, null);
-  }
-
-  /**
-   * As {@link #apply(Path, EntryAttributes, boolean)}, for a file still open as {@code open} (written by this restore,
-   * not yet closed): its times are set through the descriptor where it can.
+   * {@link #createdWithItsMode created with its mode}. A file still open as {@code open} (written by this
+   * restore, not yet closed) gets its times through the descriptor where it can.
    */
   void apply(Path path, EntryAttributes entry, boolean modeSet, @Nullable RestoredFile open) throws IOException {
     // Owner first: chown clears setuid and setgid bits. What this process creates is already its own.

@@ -60,7 +60,7 @@ class UnixFileTimesTest {
     Path byDescriptor = dir.resolve("by-descriptor");
     Files.write(byPath, new byte[] {1});
     EntryAttributes entry = new EntryAttributes(NodeType.FILE, 0644, 0, 0, MODIFIED);
-    metadata.apply(byPath, entry, true);
+    metadata.apply(byPath, entry, true, null);
     RestoredFile.Channel channel =
         new RestoredFile.Channel(FileChannel.open(byDescriptor, CREATE_NEW, WRITE), byDescriptor);
     channel.write(new byte[] {1}, 0, 1, 0);
