@@ -433,13 +433,19 @@ final class BackupPass {
   }
 
   private CompletableFuture<@Nullable Node> visit(Path path, String name, @Nullable Node parentNode) {
+    return visit(path, name, parentNode, null);
+  }
+
+  /** @param in the open directory {@code path} was listed from, if it still is open */
+  private CompletableFuture<@Nullable Node> visit(Path path, String name, @Nullable Node parentNode,
+      @Nullable DirectoryStream<Path> in) {
     CompletableFuture<@Nullable Node> stopped = stopped();
     if (stopped != null) {
       return stopped;
     }
     Node node;
     try {
-      node = metadata.stat(path, name);
+      node = in == null ? metadata.stat(path, name) : metadata.stat(in, path, name);
     } catch (IOException e) {
       recordError(path, e);
       return CompletableFuture.completedFuture(null);
@@ -557,7 +563,10 @@ final class BackupPass {
   private CompletableFuture<Node> visitDirectory(Path path, Node node, ParentDirectory parent, @Nullable Node before) {
     List<Entry> entries = new ArrayList<>();
     Function<String, Path> inDirectory = path::resolve;
-    try (DirectoryStream<Path> stream = opener.list(path)) {
+    // Open until its entries are visited: they are looked up relative to it (see SourceMetadata.stat).
+    DirectoryStream<Path> stream = null;
+    try {
+      stream = opener.list(path);
       for (Path entry : stream) {
         if (!isExcluded(entry)) {
           // An entry of a directory always has a name; it is made once per entry (each call copies and decodes).
@@ -572,21 +581,45 @@ final class BackupPass {
     } catch (IOException | DirectoryIteratorException e) {
       // Failing part way counts as failing: a directory is stored whole or with its error, never cut.
       IOException cause = e instanceof DirectoryIteratorException d ? d.getCause() : (IOException) e;
+      closeListing(path, stream, cause);
       recordError(path, cause);
       directories.incrementAndGet();
       return CompletableFuture.completedFuture(node.withError(reason(cause)));
     }
-    // In the tree's order, which the tree then only checks (comparing whole paths cost a fifth of a
-    // no-change backup's processor time).
-    entries.sort(Comparator.comparing(Entry::name, Tree.NAME_ORDER));
     List<CompletableFuture<@Nullable Node>> children = new ArrayList<>(entries.size());
-    for (Entry entry : entries) {
-      children.add(visit(entry.path(), entry.name(), parent.get(entry.name())));
+    try {
+      // In the tree's order, which the tree then only checks (comparing whole paths cost a fifth of a
+      // no-change backup's processor time).
+      entries.sort(Comparator.comparing(Entry::name, Tree.NAME_ORDER));
+      for (Entry entry : entries) {
+        children.add(visit(entry.path(), entry.name(), parent.get(entry.name()), stream));
+      }
+    } finally {
+      closeListing(path, stream, null);
     }
     return storeTreeWhenDone(children, parent).thenApply(id -> {
       directories.incrementAndGet();
       return reuse(node.withSubtree(id), before);
     });
+  }
+
+  /**
+   * Closes a directory's listing. Its entries were all read, so a failure to close it loses nothing of the
+   * backup: it is reported as an error of the directory and, if the listing had failed, added to that failure.
+   */
+  private void closeListing(Path path, @Nullable DirectoryStream<Path> stream, @Nullable IOException failed) {
+    if (stream == null) {
+      return;
+    }
+    try {
+      stream.close();
+    } catch (IOException e) {
+      if (failed != null) {
+        failed.addSuppressed(e);
+      } else {
+        recordError(path, e);
+      }
+    }
   }
 
   /**

@@ -3,10 +3,13 @@ package dev.bakare.internal.backup;
 import dev.bakare.internal.tree.Node;
 import dev.bakare.internal.tree.NodeType;
 import java.io.IOException;
+import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
 import java.nio.file.Path;
+import java.nio.file.SecureDirectoryStream;
 import java.nio.file.attribute.FileTime;
+import java.nio.file.attribute.PosixFileAttributeView;
 import java.nio.file.attribute.PosixFileAttributes;
 import java.nio.file.attribute.PosixFilePermission;
 import java.nio.file.attribute.UserPrincipal;
@@ -50,14 +53,39 @@ final class SourceMetadata {
     if (direct) {
       PosixFileAttributes a = Files.readAttributes(path, PosixFileAttributes.class, NO_FOLLOW);
       if (UnixStat.readable(a)) {
-        return node(path, name, UnixStat.mode(a), UnixStat.uid(a), UnixStat.gid(a), a.lastModifiedTime(),
-            UnixStat.ctime(a), UnixStat.inode(a), UnixStat.device(a), UnixStat.links(a), a.size());
+        return node(path, name, a);
       }
     }
     Map<String, Object> a = Files.readAttributes(path, UNIX_ATTRIBUTES, NO_FOLLOW);
     return node(path, name, (Integer) a.get("mode"), ((Integer) a.get("uid")) & 0xFFFF_FFFFL,
         ((Integer) a.get("gid")) & 0xFFFF_FFFFL, (FileTime) a.get("lastModifiedTime"), (FileTime) a.get("ctime"),
         (Long) a.get("ino"), (Long) a.get("dev"), ((Integer) a.get("nlink")) & 0xFFFF_FFFFL, (Long) a.get("size"));
+  }
+
+  /**
+   * {@link #stat(Path, String)} of an entry of {@code directory}, open while its entries are visited: where
+   * it is a {@link SecureDirectoryStream} (Linux) by the entry's name relative to it ({@code fstatat}), which
+   * spares the kernel walking every directory of the path again for each entry (in a cold no-change backup
+   * of 300,000 small files ~0.35 of the 2.3 CPU seconds spent in {@code statx}). The result is the same
+   * lstat result, and a path that moved since the listing still reads the entry that was listed.
+   */
+  Node stat(DirectoryStream<Path> directory, Path path, String name) throws IOException {
+    Path relative = path.getFileName();
+    if (direct && unixView && relative != null && directory instanceof SecureDirectoryStream<Path> open) {
+      PosixFileAttributeView view = open.getFileAttributeView(relative, PosixFileAttributeView.class, NO_FOLLOW);
+      if (view != null) {
+        PosixFileAttributes a = view.readAttributes();
+        if (UnixStat.readable(a)) {
+          return node(path, name, a);
+        }
+      }
+    }
+    return stat(path, name);
+  }
+
+  private Node node(Path path, String name, PosixFileAttributes a) {
+    return node(path, name, UnixStat.mode(a), UnixStat.uid(a), UnixStat.gid(a), a.lastModifiedTime(),
+        UnixStat.ctime(a), UnixStat.inode(a), UnixStat.device(a), UnixStat.links(a), a.size());
   }
 
   /** The node of an lstat result, however it was read; owner and group names looked up once per id. */
