@@ -61,11 +61,15 @@ public record Node(
     if (this == other) {
       return true;
     }
-    return other instanceof Node n && size == n.size && inode == n.inode && mode == n.mode && uid == n.uid
-        && gid == n.gid && device == n.device && links == n.links && type == n.type && name.equals(n.name)
-        && mtime.equals(n.mtime) && ctime.equals(n.ctime) && user.equals(n.user) && group.equals(n.group)
-        && content.equals(n.content) && Objects.equals(subtree, n.subtree) && linkTarget.equals(n.linkTarget)
-        && error.equals(n.error);
+    return other instanceof Node n && size == n.size && equalBesidesContent(n) && content.equals(n.content);
+  }
+
+  /** Whether every component but size and content is equal. */
+  private boolean equalBesidesContent(Node n) {
+    return inode == n.inode && mode == n.mode && uid == n.uid && gid == n.gid && device == n.device
+        && links == n.links && type == n.type && name.equals(n.name) && mtime.equals(n.mtime)
+        && ctime.equals(n.ctime) && user.equals(n.user) && group.equals(n.group)
+        && Objects.equals(subtree, n.subtree) && linkTarget.equals(n.linkTarget) && error.equals(n.error);
   }
 
   @Override
@@ -92,6 +96,14 @@ public record Node(
   public Node withContent(List<ObjectId> chunks, long newSize) {
     return new Node(name, type, mode, uid, gid, user, group, mtime, ctime, inode, device, links, newSize,
         chunks, subtree, linkTarget, error);
+  }
+
+  /**
+   * This node with {@code before}'s content and size: {@code before} itself if that is equal to it, as it is
+   * for every unchanged file of a backup, which then makes no node for the comparison.
+   */
+  public Node withContentOf(Node before) {
+    return equalBesidesContent(before) ? before : withContent(before.content, before.size);
   }
 
   public Node withSubtree(ObjectId tree) {

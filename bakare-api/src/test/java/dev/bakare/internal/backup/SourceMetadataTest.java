@@ -51,7 +51,7 @@ class SourceMetadataTest {
         String name = path.getFileName().toString();
         Node node = direct.stat(path, name);
         assertEquals(named.stat(path, name), node, path.toString());
-        assertEquals(node, direct.stat(listed, path, name), path + " relative to its directory");
+        assertEquals(node, direct.stat(listed, temp, path.getFileName(), name), path + " relative to its directory");
         assertEquals(types.get(path), node.type(), path.toString());
       }
     }
@@ -70,8 +70,8 @@ class SourceMetadataTest {
     Path other = Files.writeString(temp.resolve("other"), "y");
     try (DirectoryStream<Path> listed = Files.newDirectoryStream(temp)) {
       Files.delete(gone);
-      assertThrows(NoSuchFileException.class, () -> new SourceMetadata(true).stat(listed, gone, "gone"));
-      assertEquals(1, new SourceMetadata(true).stat(listed, other, "other").size());
+      assertThrows(NoSuchFileException.class, () -> new SourceMetadata(true).stat(listed, temp, gone.getFileName(), "gone"));
+      assertEquals(1, new SourceMetadata(true).stat(listed, temp, other.getFileName(), "other").size());
     }
   }
 
@@ -81,7 +81,7 @@ class SourceMetadataTest {
     Path file = Files.writeString(before.resolve("file"), "abc");
     try (DirectoryStream<Path> listed = Files.newDirectoryStream(before)) {
       Files.move(before, temp.resolve("after"));
-      assertEquals(3, new SourceMetadata(true).stat(listed, file, "file").size());
+      assertEquals(3, new SourceMetadata(true).stat(listed, before, file.getFileName(), "file").size());
     }
   }
 }

@@ -3,6 +3,7 @@ package dev.bakare.internal.tree;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertNotSame;
+import static org.junit.jupiter.api.Assertions.assertSame;
 
 import dev.bakare.internal.format.ObjectId;
 import java.lang.reflect.Constructor;
@@ -39,6 +40,25 @@ class NodeTest {
       Node changed = construct(values);
       assertNotEquals(NODE, changed, "nodes differing in " + components[i].getName());
       assertNotEquals(changed, NODE, "nodes differing in " + components[i].getName());
+    }
+  }
+
+  @Test
+  void aFreshlyStatedNodeWithTheParentsContentIsTheParentsNodeOnlyIfAllElseMatches() throws Exception {
+    RecordComponent[] components = Node.class.getRecordComponents();
+    Node stated = NODE.withContent(List.of(), 0);
+    assertSame(NODE, stated.withContentOf(NODE));
+    for (int i = 0; i < components.length; i++) {
+      String name = components[i].getName();
+      if (name.equals("content") || name.equals("size")) {
+        continue;
+      }
+      Object[] values = values(stated);
+      values[i] = differentFrom(values[i]);
+      Node changed = construct(values);
+      Node result = changed.withContentOf(NODE);
+      assertNotEquals(NODE, result, "nodes differing in " + name);
+      assertEquals(changed.withContent(NODE.content(), NODE.size()), result, name);
     }
   }
 
