@@ -158,6 +158,10 @@ final class NameFile implements AutoCloseable {
       }
       ids = all;
     }
+    if (local < 0 || (long) (local + 1) * ObjectId.LENGTH > all.length) {
+      throw new CorruptDataException("tree number " + local + " is beyond the " + all.length / ObjectId.LENGTH
+          + " tree ids of the name file");
+    }
     return ObjectId.copyOf(all, local * ObjectId.LENGTH);
   }
 

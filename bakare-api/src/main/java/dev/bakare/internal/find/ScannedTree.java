@@ -110,8 +110,9 @@ final class ScannedTree {
             throw new CorruptDataException("bad subtree flag " + has);
           }
           if (has == 1) {
-            subtree = ObjectId.copyOf(bytes, r.position());
+            int idAt = r.position();
             r.skip(ObjectId.LENGTH, "subtree id");
+            subtree = ObjectId.copyOf(bytes, idAt);
             fingerprint = subtree.prefixLong(0);
           }
         }

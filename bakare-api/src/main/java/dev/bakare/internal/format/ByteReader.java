@@ -202,7 +202,7 @@ public final class ByteReader {
     }
   }
 
-  private void need(int n, String what) throws CorruptDataException {
+  void need(int n, String what) throws CorruptDataException {
     if (end - position < n) {
       throw new CorruptDataException("truncated: needed " + what + " at offset " + position + " but only " + (end - position) + " bytes remain");
     }
