@@ -3,9 +3,7 @@ package dev.bakare.internal.check;
 import dev.bakare.CheckRequest;
 import dev.bakare.CheckResult;
 import dev.bakare.IntegrityException;
-import dev.bakare.internal.concurrent.DaemonThreads;
-import dev.bakare.internal.concurrent.Pools;
-import dev.bakare.internal.concurrent.TaskFailures;
+import dev.bakare.internal.concurrent.ParallelTasks;
 import dev.bakare.internal.content.ChunkIndex;
 import dev.bakare.internal.content.ChunkLocation;
 import dev.bakare.internal.content.ContentReader;
@@ -14,6 +12,7 @@ import dev.bakare.internal.content.PackEntry;
 import dev.bakare.internal.content.PackFormat;
 import dev.bakare.internal.content.PackHeaders;
 import dev.bakare.internal.content.PackRef;
+import dev.bakare.internal.content.WholePacks;
 import dev.bakare.internal.crypto.Crypto;
 import dev.bakare.internal.format.CorruptDataException;
 import dev.bakare.internal.format.Layout;
@@ -28,8 +27,6 @@ import dev.bakare.internal.tree.Tree;
 import dev.bakare.internal.tree.TreeReader;
 import dev.bakare.store.spi.BlobName;
 import java.io.IOException;
-import java.io.InterruptedIOException;
-import java.nio.ByteBuffer;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.HashMap;
@@ -40,10 +37,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.ExecutionException;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
-import java.util.concurrent.Future;
 import org.jspecify.annotations.Nullable;
 
 /**
@@ -52,8 +45,6 @@ import org.jspecify.annotations.Nullable;
  */
 public final class CheckJob {
   private static final int MAX_AFFECTS = 5;
-  /** Larger packs (written with a pack size near the 1 GiB maximum) are read into an array of their own. */
-  private static final long MAX_BUFFERED_PACK = 256L << 20;
 
   private final Engine engine;
   private final CheckRequest request;
@@ -64,8 +55,7 @@ public final class CheckJob {
   private final Set<ObjectId> cleanTrees = new HashSet<>();
   /** Added to by the threads that read packs. */
   private final Set<ObjectId> badChunks = ConcurrentHashMap.newKeySet();
-  /** Each pack-reading thread's buffer, as large as the largest pack it read. */
-  private final ThreadLocal<byte[]> packBuffers = ThreadLocal.withInitial(() -> new byte[0]);
+  private final WholePacks wholePacks;
   private final List<SnapshotRef> snapshots = new ArrayList<>();
   /** Packs index segments list but storage lacks, with the segments; and the chunks they held. */
   private final Map<ObjectId, List<BlobName>> missingPacks = new LinkedHashMap<>();
@@ -76,6 +66,7 @@ public final class CheckJob {
   public CheckJob(Engine engine, CheckRequest request) {
     this.engine = engine;
     this.request = request;
+    this.wholePacks = new WholePacks(engine.store());
   }
 
   private record SnapshotRef(ObjectId id, SnapshotManifest manifest) {
@@ -325,59 +316,17 @@ public final class CheckJob {
     List<ObjectId> chosen = packs.subList(0, count);
     int readers = (int) Math.max(1, Math.min(Math.min(engine.options().threads(), count),
         engine.packsInHalfTheBudget()));
-    if (readers == 1) {
-      for (ObjectId packId : chosen) {
-        readPack(reader, packId);
-      }
-      return count;
-    }
-    ExecutorService pool = Executors.newFixedThreadPool(readers, DaemonThreads.named("bakare-check-read"));
-    try {
-      List<Future<?>> reads = new ArrayList<>(count);
-      for (ObjectId packId : chosen) {
-        reads.add(pool.submit(() -> {
-          readPack(reader, packId);
-          return null;
-        }));
-      }
-      for (Future<?> read : reads) {
-        read.get();
-      }
-      return count;
-    } catch (ExecutionException e) {
-      throw TaskFailures.rethrow(e.getCause(), "reading packs");
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      throw new InterruptedIOException("check interrupted while reading packs");
-    } finally {
-      // After a failure the other reads stop at their next blocking call; none touches the result after this.
-      pool.shutdownNow();
-      Pools.awaitQuietly(pool);
-    }
+    ParallelTasks.forEach(chosen, readers, "bakare-check-read", "reading packs", packId -> readPack(reader, packId),
+        done -> { });
+    return count;
   }
 
-  /**
-   * Reads one pack whole and checks its name and, given a reader, every chunk in it. The pack goes into the
-   * thread's buffer: an array per pack cost more in zeroing and collecting than reading it (async-profiler,
-   * two threads reading the mixed benchmark tree's packs: 1.4 of their 3.7 CPU seconds).
-   */
+  /** Reads one pack whole and checks its name and, given a reader, every chunk in it. */
   private void readPack(@Nullable ContentReader reader, ObjectId packId) throws IOException {
     BlobName name = Layout.pack(packId);
-    long listed = packSizes.getOrDefault(packId, -1L);
-    byte[] bytes;
-    int length;
-    if (listed < 0 || listed > MAX_BUFFERED_PACK) {
-      bytes = Engine.toArray(engine.store().get(name));
-      length = bytes.length;
-    } else {
-      length = (int) listed;
-      bytes = packBuffers.get();
-      if (bytes.length < length) {
-        bytes = new byte[length];
-        packBuffers.set(bytes);
-      }
-      engine.store().read(name, 0, ByteBuffer.wrap(bytes, 0, length));
-    }
+    WholePacks.Read read = wholePacks.read(packId, packSizes.getOrDefault(packId, -1L));
+    byte[] bytes = read.bytes();
+    int length = read.length();
     if (!ObjectId.wrap(Crypto.sha256(bytes, 0, length)).equals(packId)) {
       problem(name.value(), "its content does not match its name (SHA-256): the pack was modified or damaged");
     }

@@ -5,6 +5,7 @@ import dev.bakare.PruneRequest;
 import dev.bakare.PruneResult;
 import dev.bakare.RepositoryException;
 import dev.bakare.internal.concurrent.DaemonThreads;
+import dev.bakare.internal.concurrent.ParallelTasks;
 import dev.bakare.internal.content.ChunkIndex;
 import dev.bakare.internal.content.ChunkLocation;
 import dev.bakare.internal.content.ContentReader;
@@ -12,6 +13,7 @@ import dev.bakare.internal.content.ContentWriter;
 import dev.bakare.internal.content.IndexSegment;
 import dev.bakare.internal.content.PackEntry;
 import dev.bakare.internal.content.PackHeaders;
+import dev.bakare.internal.content.WholePacks;
 import dev.bakare.internal.crypto.Crypto;
 import dev.bakare.internal.format.CompactIdSet;
 import dev.bakare.internal.format.CorruptDataException;
@@ -428,7 +430,7 @@ public final class PruneJob {
       if (request.dryRun()) {
         packsRepacked += repack.size();
         doomed.addAll(repack);
-      } else if (repack(lease, index, live, repack, tombstoned, present.keySet())) {
+      } else if (repack(lease, index, live, repack, tombstoned, present)) {
         doomed.addAll(repack);
       }
     }
@@ -459,7 +461,7 @@ public final class PruneJob {
    * Returns false, marking nothing, if the session was judged abandoned meanwhile.
    */
   private boolean repack(MaintenanceLease lease, ChunkIndex index, CompactIdSet live, List<ObjectId> packs,
-      Set<ObjectId> tombstoned, Set<ObjectId> present) throws IOException {
+      Set<ObjectId> tombstoned, Map<ObjectId, Long> present) throws IOException {
     WriterSession session = WriterSession.start(engine.store(), engine.sealing(), engine.hooks().clock(),
         engine.options().heartbeat(), "prune " + id, !engine.hooks().sequential());
     boolean committed = false;
@@ -469,32 +471,27 @@ public final class PruneJob {
       Set<ObjectId> excluded = new HashSet<>(tombstoned);
       excluded.addAll(packs);
       // Copies in the packs being repacked do not count as stored, so the writer stores the used chunks anew.
-      ChunkIndex view = index.withPackStates(excluded::contains, present::contains);
-      writer = new ContentWriter(engine.store(), engine.sealing(), engine.hasher(), engine.compressor(),
-          view, engine.config().packSize(), 1, 2, uploads, engine.packStaging());
+      ChunkIndex view = index.withPackStates(excluded::contains, present::containsKey);
+      // A pack's bytes, opened, checked, compressed and sealed again chunk by chunk, keep one core busy and
+      // wait on the store in between: as many packs at once as there are threads and memory for whole packs
+      // (a pack read per thread, and as much again for the packs filled where they are staged in memory).
+      long budgetPacks = engine.packsInHalfTheBudget();
+      long fitting = engine.packStaging().inFiles() ? budgetPacks : budgetPacks / 2;
+      int repackers = engine.hooks().sequential() ? 1
+          : (int) Math.max(1, Math.min(Math.min(engine.options().threads(), packs.size()), fitting));
+      ContentWriter into = new ContentWriter(engine.store(), engine.sealing(), engine.hasher(), engine.compressor(),
+          view, engine.config().packSize(), repackers, 2, uploads, engine.packStaging());
+      writer = into;
       ContentReader reader = engine.reader(index);
-      ContentReader.ChunkBuffers opened = new ContentReader.ChunkBuffers();
-      int done = 0;
-      for (ObjectId pack : packs) {
-        // One pack at a time, its chunks found from its own header: memory stays one pack, however many
-        // chunks the repository holds.
-        byte[] bytes = Engine.toArray(engine.store().get(Layout.pack(pack)));
-        IndexSegment.IndexedPack self = PackHeaders.parse(engine.sealing(), pack, bytes);
-        for (PackEntry entry : self.entries()) {
-          if (!live.contains(entry.id())) {
-            continue;
-          }
-          ChunkLocation l = new ChunkLocation(self.pack(), entry.type(), entry.compression(), entry.offset(),
-              entry.storedLength(), entry.rawLength());
-          reader.open(entry.id(), l, bytes, (int) entry.offset(), opened);
-          writer.write(entry.id(), entry.type(), opened.plain(), opened.plainOffset(), entry.rawLength());
-        }
-        packsRepacked++;
-        if (++done % 64 == 0) {
-          lease.renew();
-          session.beatIfDue();
-        }
-      }
+      WholePacks wholePacks = new WholePacks(engine.store());
+      ParallelTasks.forEach(packs, repackers, "bakare-repack", "repacking", pack -> copyUsedChunks(pack,
+          present.getOrDefault(pack, -1L), wholePacks, live, reader, into), done -> {
+            if (done % 64 == 0) {
+              lease.renew();
+              session.beatIfDue();
+            }
+          });
+      packsRepacked += packs.size();
       List<IndexSegment.IndexedPack> written = writer.flush();
       for (IndexSegment.IndexedPack p : written) {
         for (var entry : p.entries()) {
@@ -513,6 +510,29 @@ public final class PruneJob {
         writer.close();
       }
       session.end(committed);
+    }
+  }
+
+  /**
+   * Writes the used chunks of one pack into {@code writer}. One pack at a time per thread, its chunks found
+   * from its own header: memory stays a pack per thread, however many chunks the repository holds. Runs on
+   * several threads at once: {@code live} is complete before and only read, the reader and the writer are
+   * shared by threads by design.
+   */
+  private void copyUsedChunks(ObjectId pack, long size, WholePacks packs, CompactIdSet live, ContentReader reader,
+      ContentWriter writer) throws IOException {
+    WholePacks.Read read = packs.read(pack, size);
+    byte[] bytes = read.bytes();
+    IndexSegment.IndexedPack self = PackHeaders.parse(engine.sealing(), pack, bytes, read.length());
+    ContentReader.ChunkBuffers opened = new ContentReader.ChunkBuffers();
+    for (PackEntry entry : self.entries()) {
+      if (!live.contains(entry.id())) {
+        continue;
+      }
+      ChunkLocation l = new ChunkLocation(self.pack(), entry.type(), entry.compression(), entry.offset(),
+          entry.storedLength(), entry.rawLength());
+      reader.open(entry.id(), l, bytes, (int) entry.offset(), opened);
+      writer.write(entry.id(), entry.type(), opened.plain(), opened.plainOffset(), entry.rawLength());
     }
   }
 
