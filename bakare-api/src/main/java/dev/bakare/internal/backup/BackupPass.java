@@ -92,6 +92,8 @@ final class BackupPass {
    * of 7.1-7.2 s.
    */
   private static final long HAND_OFF_MIN_BYTES = 64L << 20;
+  /** What {@link #allOf} returns when every future is done: completed, so no stage is ever added to it. */
+  private static final CompletableFuture<@Nullable Void> DONE = CompletableFuture.completedFuture(null);
   private final Engine engine;
   private final BackupRequest request;
   private final FileOpener opener;
@@ -667,8 +669,6 @@ final class BackupPass {
       }
     });
   }
-
-  private static final CompletableFuture<@Nullable Void> DONE = CompletableFuture.completedFuture(null);
 
   /**
    * Completes when all {@code futures} have. Those of an unchanged directory's entries all have by the time
