@@ -128,7 +128,12 @@ public record Tree(List<Node> nodes) {
   }
 
   public static Tree decode(byte[] bytes) throws CorruptDataException {
-    ByteReader r = new ByteReader(bytes);
+    return decode(bytes, 0, bytes.length);
+  }
+
+  /** Decodes the tree in {@code length} bytes of {@code bytes} from {@code offset}; keeps no reference to them. */
+  public static Tree decode(byte[] bytes, int offset, int length) throws CorruptDataException {
+    ByteReader r = new ByteReader(bytes, offset, length);
     int version = r.u8();
     if (version != VERSION) {
       throw new CorruptDataException("tree version " + version + " is not supported");

@@ -17,7 +17,13 @@ import org.jspecify.annotations.Nullable;
  * holds thousands of chunk ids per file. A job that reads each tree once uses {@link #uncached}.
  */
 public final class TreeReader {
+  /** Buffers as large as this are not kept for the next tree: a huge directory's tree is read now and then. */
+  private static final int MAX_KEPT_BUFFERS = 4 << 20;
+
   private final ContentReader reader;
+  /** Each thread's buffers for the trees it reads with this reader; decoding copies what it keeps. */
+  private final ThreadLocal<ContentReader.ChunkBuffers> buffers =
+      ThreadLocal.withInitial(ContentReader.ChunkBuffers::new);
   private final @Nullable Cache<ObjectId, Tree> cache;
 
   /** A reader that caches decoded trees. */
@@ -56,12 +62,17 @@ public final class TreeReader {
     if (cached != null) {
       return cached;
     }
-    byte[] bytes = reader.read(id, ChunkType.TREE);
+    ContentReader.ChunkBuffers opened = buffers.get();
     Tree tree;
     try {
-      tree = Tree.decode(bytes);
+      reader.read(id, ChunkType.TREE, opened);
+      tree = Tree.decode(opened.plain(), opened.plainOffset(), opened.plainLength());
     } catch (CorruptDataException e) {
       throw new IntegrityException("tree " + id.shortHex(), e.getMessage(), e);
+    } finally {
+      if (opened.capacity() > MAX_KEPT_BUFFERS) {
+        buffers.remove();
+      }
     }
     if (cache != null) {
       cache.put(id, tree);
