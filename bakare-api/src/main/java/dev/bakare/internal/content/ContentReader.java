@@ -117,7 +117,6 @@ public final class ContentReader {
    * @throws IntegrityException naming the pack if the chunk fails verification
    */
   public byte[] read(ObjectId id, ChunkType expectedType) throws IOException {
-    // Fresh buffers grow to exactly the chunk's size, so the plaintext array is the chunk.
     ChunkBuffers fresh = new ChunkBuffers();
     read(id, expectedType, fresh);
     return fresh.plain();
@@ -125,7 +124,7 @@ public final class ContentReader {
 
   /**
    * Reads one chunk into {@code buffers}, as {@link #open(ObjectId, ChunkLocation, byte[], int, ChunkBuffers)}
-   * does: for a thread that reads chunk after chunk and is done with each before the next (a backup reads
+   * opens it: for a thread that reads chunk after chunk and is done with each before the next (a backup reads
    * its parent's trees so: a new array per tree was a tenth of what a no-change backup allocated).
    */
   public void read(ObjectId id, ChunkType expectedType, ChunkBuffers buffers) throws IOException {
@@ -186,19 +185,19 @@ public final class ContentReader {
 
   /**
    * Opens a sealed chunk held in {@code buffer} at {@code offset} (fetched by the caller, for example as
-   * part of a larger range of its pack).
+   * part of a larger range of its pack) into a new array of its own.
    */
   public byte[] open(ObjectId id, ChunkLocation location, byte[] buffer, int offset) throws IOException {
-    // Fresh buffers grow to exactly the chunk's size, so the plaintext array is the chunk.
     ChunkBuffers fresh = new ChunkBuffers();
     open(id, location, buffer, offset, fresh);
     return fresh.plain();
   }
 
   /**
-   * Opens a sealed chunk as {@link #open(ObjectId, ChunkLocation, byte[], int)} does, into {@code buffers}:
-   * the plaintext is the first {@code location.rawLength()} bytes of {@link ChunkBuffers#plain()}, valid
-   * until the buffers are used again. For a thread that opens chunk after chunk without allocating each.
+   * Opens a sealed chunk held in {@code buffer} at {@code offset} (fetched by the caller, for example as
+   * part of a larger range of its pack) into {@code buffers}: the plaintext is {@link
+   * ChunkBuffers#plainLength()} bytes of {@link ChunkBuffers#plain()} from {@link ChunkBuffers#plainOffset()},
+   * valid until the buffers are used again. For a thread that opens chunk after chunk without allocating each.
    */
   public void open(ObjectId id, ChunkLocation location, byte[] buffer, int offset, ChunkBuffers buffers)
       throws IOException {
@@ -261,6 +260,8 @@ public final class ContentReader {
    * place, and the plaintext. Each grows to the largest chunk opened with it, which the chunker bounds.
    */
   public static final class ChunkBuffers {
+    // Fresh buffers grow to exactly the first chunk's size: its plaintext array is that chunk, which is how
+    // read(ObjectId, ChunkType) and open(ObjectId, ChunkLocation, byte[], int) return a chunk of its own.
     private byte[] compressed = new byte[0];
     private byte[] plain = new byte[0];
     private byte[] result = plain;
@@ -282,7 +283,7 @@ public final class ContentReader {
       return resultLength;
     }
 
-    /** The plaintext array's size now: what these buffers hold between chunks, with the compressed one. */
+    /** The bytes these buffers hold between chunks: their plaintext and decompression arrays. */
     public int capacity() {
       return plain.length + compressed.length;
     }
