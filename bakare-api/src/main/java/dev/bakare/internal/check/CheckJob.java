@@ -20,6 +20,7 @@ import dev.bakare.internal.format.ObjectId;
 import dev.bakare.internal.repo.Engine;
 import dev.bakare.internal.repo.KeyFile;
 import dev.bakare.internal.snapshot.SnapshotManifest;
+import dev.bakare.internal.store.BlobBytes;
 import dev.bakare.internal.tree.Node;
 import dev.bakare.internal.tree.NodeType;
 import dev.bakare.internal.tree.DeepWalk;
@@ -166,7 +167,7 @@ public final class CheckJob {
     List<BlobName> names = new ArrayList<>();
     engine.store().list(Layout.KEYS, info -> names.add(info.name()));
     for (BlobName name : names) {
-      byte[] bytes = Engine.toArray(engine.store().get(name));
+      byte[] bytes = BlobBytes.array(engine.store().get(name));
       if (!ObjectId.wrap(Crypto.sha256(bytes)).hex().equals(name.lastSegment())) {
         problem(name.value(), "its content does not match its name (SHA-256): this passphrase-protected key copy was"
             + " modified or damaged and may no longer open the repository; keep the key file init wrote, and remove"

@@ -11,6 +11,7 @@ import dev.bakare.internal.crypto.Sealing;
 import dev.bakare.internal.format.CorruptDataException;
 import dev.bakare.internal.format.Layout;
 import dev.bakare.internal.format.ObjectId;
+import dev.bakare.internal.store.BlobBytes;
 import dev.bakare.store.spi.BlobNotFoundException;
 import dev.bakare.store.spi.BlobStore;
 import java.io.IOException;
@@ -176,9 +177,7 @@ public final class ContentReader {
     if (info.isEmpty() || info.get().size() > WHOLE_PACK_LIMIT) {
       return null;
     }
-    ByteBuffer whole = store.get(Layout.pack(pack));
-    byte[] bytes = new byte[whole.remaining()];
-    whole.get(bytes);
+    byte[] bytes = BlobBytes.array(store.get(Layout.pack(pack)));
     treePacks.put(pack, bytes);
     return bytes;
   }

@@ -5,10 +5,10 @@ import dev.bakare.internal.crypto.Sealing;
 import dev.bakare.internal.format.CorruptDataException;
 import dev.bakare.internal.format.Layout;
 import dev.bakare.internal.format.ObjectId;
+import dev.bakare.internal.store.BlobBytes;
 import dev.bakare.store.spi.BlobName;
 import dev.bakare.store.spi.BlobStore;
 import java.io.IOException;
-import java.nio.ByteBuffer;
 import java.util.List;
 
 /**
@@ -31,10 +31,10 @@ public final class PackHeaders {
       if (size < PackFormat.TRAILER_LENGTH) {
         throw new CorruptDataException("it is " + size + " bytes, shorter than a trailer");
       }
-      byte[] tail = array(store.get(name, size - PackFormat.TRAILER_LENGTH, PackFormat.TRAILER_LENGTH));
+      byte[] tail = BlobBytes.array(store.get(name, size - PackFormat.TRAILER_LENGTH, PackFormat.TRAILER_LENGTH));
       PackFormat.Trailer trailer = PackFormat.parseTrailer(tail, 0, size);
       long headerStart = size - PackFormat.TRAILER_LENGTH - trailer.sealedHeaderLength();
-      byte[] header = array(store.get(name, headerStart, trailer.sealedHeaderLength()));
+      byte[] header = BlobBytes.array(store.get(name, headerStart, trailer.sealedHeaderLength()));
       return open(sealing, pack, trailer, header, 0, headerStart);
     } catch (CorruptDataException e) {
       throw new IntegrityException(name.value(), "its header cannot be read: " + e.getMessage(), e);
@@ -68,11 +68,5 @@ public final class PackHeaders {
     List<PackEntry> entries = PackFormat.openHeader(sealing.aeadFor(trailer.ephemeralPublic(), PackBuilder.KEY_PURPOSE),
         bytes, offset, trailer.sealedHeaderLength(), headerStart);
     return new IndexSegment.IndexedPack(new PackRef(pack, trailer.ephemeralPublic()), entries);
-  }
-
-  private static byte[] array(ByteBuffer buffer) {
-    byte[] out = new byte[buffer.remaining()];
-    buffer.get(out);
-    return out;
   }
 }

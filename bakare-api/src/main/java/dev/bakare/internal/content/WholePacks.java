@@ -2,6 +2,7 @@ package dev.bakare.internal.content;
 
 import dev.bakare.internal.format.Layout;
 import dev.bakare.internal.format.ObjectId;
+import dev.bakare.internal.store.BlobBytes;
 import dev.bakare.store.spi.BlobName;
 import dev.bakare.store.spi.BlobStore;
 import java.io.IOException;
@@ -31,9 +32,7 @@ public final class WholePacks {
   public Read read(ObjectId pack, long listedSize) throws IOException {
     BlobName name = Layout.pack(pack);
     if (listedSize < 0 || listedSize > MAX_BUFFERED) {
-      ByteBuffer whole = store.get(name);
-      byte[] bytes = new byte[whole.remaining()];
-      whole.get(bytes);
+      byte[] bytes = BlobBytes.array(store.get(name));
       return new Read(bytes, bytes.length);
     }
     int length = (int) listedSize;

@@ -4,6 +4,7 @@ import dev.bakare.internal.crypto.Sealing;
 import dev.bakare.internal.format.CorruptDataException;
 import dev.bakare.internal.format.Layout;
 import dev.bakare.internal.format.ObjectId;
+import dev.bakare.internal.store.BlobBytes;
 import dev.bakare.store.spi.BlobAlreadyExistsException;
 import dev.bakare.store.spi.BlobInfo;
 import dev.bakare.store.spi.BlobName;
@@ -127,7 +128,7 @@ public final class SessionResolver {
     for (BlobName name : List.of(Layout.snapshot(java.util.Objects.requireNonNull(snapshot)),
         ProtocolLayout.sessionPending(session))) {
       try {
-        return Tombstones.array(store.get(name));
+        return BlobBytes.array(store.get(name));
       } catch (BlobNotFoundException e) {
         // Try the other copy.
       }
@@ -138,7 +139,7 @@ public final class SessionResolver {
 
   private String describe(String session) {
     try {
-      byte[] bytes = Tombstones.array(store.get(ProtocolLayout.sessionStart(session)));
+      byte[] bytes = BlobBytes.array(store.get(ProtocolLayout.sessionStart(session)));
       SessionStart start = SessionStart.decode(sealing.openWithIndexKey(SessionStart.PURPOSE, bytes));
       return "backup on " + start.host() + " (pid " + start.pid() + ", session " + session.substring(0, 8)
           + ", started " + start.started() + ")";

@@ -4,11 +4,11 @@ import dev.bakare.IntegrityException;
 import dev.bakare.internal.crypto.Sealing;
 import dev.bakare.internal.format.CorruptDataException;
 import dev.bakare.internal.format.ObjectId;
+import dev.bakare.internal.store.BlobBytes;
 import dev.bakare.store.spi.BlobName;
 import dev.bakare.store.spi.BlobNotFoundException;
 import dev.bakare.store.spi.BlobStore;
 import java.io.IOException;
-import java.nio.ByteBuffer;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
@@ -54,7 +54,7 @@ public final class Tombstones {
     BlobName name = ProtocolLayout.tombstonePacks(id);
     byte[] bytes;
     try {
-      bytes = array(store.get(name));
+      bytes = BlobBytes.array(store.get(name));
     } catch (BlobNotFoundException e) {
       return java.util.Optional.empty();
     }
@@ -71,7 +71,7 @@ public final class Tombstones {
     BlobName name = ProtocolLayout.tombstoneSessions(id);
     byte[] bytes;
     try {
-      bytes = array(store.get(name));
+      bytes = BlobBytes.array(store.get(name));
     } catch (BlobNotFoundException e) {
       return java.util.Optional.empty();
     }
@@ -80,11 +80,5 @@ public final class Tombstones {
     } catch (CorruptDataException e) {
       throw new IntegrityException(name.value(), e.getMessage(), e);
     }
-  }
-
-  static byte[] array(ByteBuffer buffer) {
-    byte[] out = new byte[buffer.remaining()];
-    buffer.get(out);
-    return out;
   }
 }

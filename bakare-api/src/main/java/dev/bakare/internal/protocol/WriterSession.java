@@ -6,6 +6,7 @@ import dev.bakare.internal.crypto.Crypto;
 import dev.bakare.internal.crypto.Sealing;
 import dev.bakare.internal.format.CorruptDataException;
 import dev.bakare.internal.format.ObjectId;
+import dev.bakare.internal.store.BlobBytes;
 import dev.bakare.store.spi.BlobAlreadyExistsException;
 import dev.bakare.store.spi.BlobInfo;
 import dev.bakare.store.spi.BlobName;
@@ -176,9 +177,7 @@ public final class WriterSession {
   /** Reads a session's final claim. */
   public static SessionFinal readFinal(BlobStore store, Sealing sealing, String session) throws IOException {
     BlobName name = ProtocolLayout.sessionFinal(session);
-    ByteBuffer bytes = store.get(name);
-    byte[] array = new byte[bytes.remaining()];
-    bytes.get(array);
+    byte[] array = BlobBytes.array(store.get(name));
     try {
       return SessionFinal.decode(sealing.openWithIndexKey(SessionFinal.PURPOSE, array));
     } catch (CorruptDataException e) {

@@ -27,6 +27,7 @@ import dev.bakare.internal.format.Layout;
 import dev.bakare.internal.format.ObjectId;
 import dev.bakare.internal.snapshot.SnapshotCache;
 import dev.bakare.internal.snapshot.SnapshotManifest;
+import dev.bakare.internal.store.BlobBytes;
 import dev.bakare.internal.store.RetryPolicy;
 import dev.bakare.internal.store.RetryingBlobStore;
 import dev.bakare.store.spi.BlobAlreadyExistsException;
@@ -213,7 +214,7 @@ public final class Engine implements AutoCloseable {
     try {
       byte[] configBytes;
       try {
-        configBytes = toArray(store.get(Layout.CONFIG));
+        configBytes = BlobBytes.array(store.get(Layout.CONFIG));
       } catch (BlobNotFoundException e) {
         throw new RepositoryNotFoundException("no bakare repository at " + store.describe()
             + " (it has no config): check the location, or run init to create one");
@@ -341,7 +342,7 @@ public final class Engine implements AutoCloseable {
     List<BlobName> names = new ArrayList<>();
     store.list(Layout.KEYS, info -> names.add(info.name()));
     for (BlobName name : names) {
-      byte[] bytes = toArray(store.get(name));
+      byte[] bytes = BlobBytes.array(store.get(name));
       // Copies are named by their SHA-256: a mismatch is damage, which a wrong passphrase must not be blamed for.
       if (!HexFormat.of().formatHex(Crypto.sha256(bytes)).equals(name.lastSegment())) {
         damaged.add(name + " is damaged (its SHA-256 does not match its name)");
@@ -734,7 +735,7 @@ public final class Engine implements AutoCloseable {
 
   /** Reads, authenticates and decodes one index segment. */
   public IndexSegment readIndexSegment(BlobName name) throws IOException {
-    byte[] bytes = toArray(store.get(name));
+    byte[] bytes = BlobBytes.array(store.get(name));
     try {
       return IndexSegment.decode(sealing.openWithIndexKey(IndexSegment.SEAL_PURPOSE, bytes));
     } catch (CorruptDataException e) {
@@ -868,7 +869,7 @@ public final class Engine implements AutoCloseable {
     BlobName name = Layout.snapshot(id);
     byte[] bytes;
     try {
-      bytes = toArray(store.get(name));
+      bytes = BlobBytes.array(store.get(name));
     } catch (BlobNotFoundException e) {
       throw new RepositoryException("no snapshot " + id.shortHex() + " in the repository: list them with 'snapshots'", e);
     }
@@ -1055,16 +1056,6 @@ public final class Engine implements AutoCloseable {
   public void forgetSnapshot(ObjectId id) throws StorageException {
     putContentAddressed(Layout.forgotten(id), new byte[0]);
     store.delete(Layout.snapshot(id));
-  }
-
-  public static byte[] toArray(ByteBuffer buffer) {
-    if (buffer.hasArray() && buffer.arrayOffset() == 0 && buffer.position() == 0
-        && buffer.remaining() == buffer.array().length) {
-      return buffer.array();
-    }
-    byte[] out = new byte[buffer.remaining()];
-    buffer.duplicate().get(out);
-    return out;
   }
 
   @Override
