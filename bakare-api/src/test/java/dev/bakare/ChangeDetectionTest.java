@@ -83,6 +83,56 @@ class ChangeDetectionTest {
     }
   }
 
+  /**
+   * An entry listed but gone by the time it is looked at is left out of its directory's new tree, and the
+   * unchanged entries after it are still the parent's nodes of their own names (in a directory that has
+   * a change, the new tree takes them from the parent's by position).
+   */
+  @Test
+  void anEntryGoneBeforeItsStatLeavesTheOthersOfItsDirectoryAsTheyWere() throws IOException {
+    try (Repository r = repo.init()) {
+      r.backup(BackupRequest.of(source), counting);
+      Path d1 = source.resolve("d1");
+      Path edited = d1.resolve("f1");
+      Files.writeString(edited, "changed");
+      Path vanished = d1.resolve("f10-gone");
+      FileOpener listingAGhost = new FileOpener() {
+        @Override
+        public java.nio.channels.FileChannel open(Path path) throws IOException {
+          return counting.open(path);
+        }
+
+        @Override
+        public java.nio.file.DirectoryStream<Path> list(Path directory) throws IOException {
+          java.nio.file.DirectoryStream<Path> real = FileOpener.super.list(directory);
+          if (!directory.equals(d1)) {
+            return real;
+          }
+          List<Path> entries = new java.util.ArrayList<>();
+          real.forEach(entries::add);
+          real.close();
+          entries.add(vanished);
+          return new java.nio.file.DirectoryStream<>() {
+            @Override
+            public java.util.Iterator<Path> iterator() {
+              return entries.iterator();
+            }
+
+            @Override
+            public void close() {}
+          };
+        }
+      };
+      opened.clear();
+      Snapshot second = r.backup(BackupRequest.of(source), listingAGhost);
+      assertEquals(Set.of(edited), opened);
+      assertEquals(List.of(vanished.toString()), second.errors().stream().map(FileError::path).toList());
+      Path target = temp.resolve("target");
+      assertTrue(r.restore(second.id(), target).isComplete());
+      assertSameTree(source, restored(target, source));
+    }
+  }
+
   @Test
   void changeDetectionOffReadsEverythingAndAnotherPathSetHasNoParent() throws IOException {
     try (Repository r = repo.init()) {

@@ -12,6 +12,7 @@ import dev.bakare.internal.content.ChunkType;
 import dev.bakare.internal.content.ContentWriter;
 import dev.bakare.internal.content.PackStaging;
 import dev.bakare.internal.format.ByteWriter;
+import dev.bakare.internal.format.CorruptDataException;
 import dev.bakare.internal.format.ObjectId;
 import dev.bakare.internal.repo.Engine;
 import dev.bakare.internal.content.ChunkIndex;
@@ -94,6 +95,9 @@ final class BackupPass {
   private static final long HAND_OFF_MIN_BYTES = 64L << 20;
   /** What {@link #allOf} returns when every future is done: completed, so no stage is ever added to it. */
   private static final CompletableFuture<@Nullable Void> DONE = CompletableFuture.completedFuture(null);
+  /** The result of every entry that is as it was: one future for all of them. */
+  private static final CompletableFuture<@Nullable Node> SAME_RESULT =
+      CompletableFuture.completedFuture(ParentDirectory.SAME);
   private final Engine engine;
   private final BackupRequest request;
   private final FileOpener opener;
@@ -328,68 +332,32 @@ final class BackupPass {
           .thenApply(n -> Objects.requireNonNull(n.subtree(), "root tree"));
     }
     List<CompletableFuture<@Nullable Node>> children = new ArrayList<>();
+    int[] ordinals = new int[dir.children().size()];
+    // In name order, as the parent's nodes are matched.
+    ParentDirectory.Matcher matcher = parent.matcher();
     for (Map.Entry<String, SourceTrie.Dir> child : dir.children().entrySet()) {
       Path childPath = path.resolve(child.getKey());
       SourceTrie.Dir childDir = child.getValue();
-      Node parentNode = parent.get(child.getKey());
+      Node parentNode = matcher.find(child.getKey());
+      ordinals[children.size()] = matcher.ordinal();
       if (childDir.source() != null) {
-        Path fileName = Objects.requireNonNull(childPath.getFileName(), "a source's name");
-        children.add(visit(path, new Entry(child.getKey(), fileName), parentNode, null));
+        children.add(visit(path, child.getKey(), parentNode, null));
       } else {
         Node node = metadata.stat(childPath, child.getKey());
         children.add(treeOf(childDir, childPath, loadParent(parentNode))
-            .thenApply(tree -> reuse(node.withSubtree(tree), parentNode)));
+            .thenApply(tree -> sameOrNew(node.withSubtree(tree), parentNode)));
       }
     }
-    return storeTreeWhenDone(children, parent);
+    return storeTreeWhenDone(children, parent, ordinals);
   }
 
   /**
-   * The parent snapshot's version of a directory: its tree and its entries in name order; no tree and no
-   * entries if there is none.
+   * {@link ParentDirectory#SAME} if {@code now} holds exactly what {@code before}, the parent snapshot's node
+   * of the entry, holds, else {@code now}: the nodes of an unchanged directory all are, and its tree is then
+   * the parent's tree (see {@link ParentDirectory#isMadeOf}).
    */
-  private record ParentDirectory(@Nullable ObjectId tree, List<Node> entries) {
-    static final ParentDirectory NONE = new ParentDirectory(null, List.of());
-
-    @Nullable Node get(String name) {
-      int low = 0;
-      int high = entries.size() - 1;
-      while (low <= high) {
-        int middle = (low + high) >>> 1;
-        Node node = entries.get(middle);
-        int order = Tree.NAME_ORDER.compare(node.name(), name);
-        if (order < 0) {
-          low = middle + 1;
-        } else if (order > 0) {
-          high = middle - 1;
-        } else {
-          return node;
-        }
-      }
-      return null;
-    }
-
-    /** Whether {@code nodes} are this tree's own entries, one for one: then the directory's tree is this one. */
-    boolean isMadeOf(List<Node> nodes) {
-      if (tree == null || nodes.size() != entries.size()) {
-        return false;
-      }
-      for (int i = 0; i < nodes.size(); i++) {
-        if (nodes.get(i) != entries.get(i)) {
-          return false;
-        }
-      }
-      return true;
-    }
-  }
-
-  /**
-   * {@code before}, the parent snapshot's node of an entry, when {@code now} holds exactly the same: the
-   * nodes of an unchanged directory are then its parent's, its tree the parent's tree (see {@link
-   * ParentDirectory#isMadeOf}), and the new nodes made for the comparison are garbage at once.
-   */
-  private static Node reuse(Node now, @Nullable Node before) {
-    return now.equals(before) ? Objects.requireNonNull(before) : now;
+  private static @Nullable Node sameOrNew(@Nullable Node now, @Nullable Node before) {
+    return now != null && now.equals(before) ? ParentDirectory.SAME : now;
   }
 
   private ParentDirectory loadParent(@Nullable Node parentNode) {
@@ -403,8 +371,8 @@ final class BackupPass {
       return ParentDirectory.NONE;
     }
     try {
-      return new ParentDirectory(tree, trees.read(tree).nodes());
-    } catch (IOException e) {
+      return ParentDirectory.of(tree, trees.readEncoded(tree));
+    } catch (IOException | CorruptDataException e) {
       // The parent only saves work: without it the files are read again, which is always correct.
       LOG.log(System.Logger.Level.WARNING, "parent tree " + tree.shortHex() + " unreadable, reading its files again: "
           + e.getMessage());
@@ -441,19 +409,18 @@ final class BackupPass {
    * @param directory the directory holding the entry
    * @param in that directory's listing, if it still is open
    */
-  private CompletableFuture<@Nullable Node> visit(Path directory, Entry entry, @Nullable Node parentNode,
+  private CompletableFuture<@Nullable Node> visit(Path directory, String name, @Nullable Node parentNode,
       @Nullable DirectoryStream<Path> in) {
     CompletableFuture<@Nullable Node> stopped = stopped();
     if (stopped != null) {
       return stopped;
     }
-    String name = entry.name();
     Node node;
     try {
-      node = in == null ? metadata.stat(directory.resolve(entry.fileName()), name)
-          : metadata.stat(in, directory, entry.fileName(), name);
+      node = in == null ? metadata.stat(directory.resolve(name), name)
+          : metadata.stat(in, directory, directory.getFileSystem().getPath(name), name);
     } catch (IOException e) {
-      recordError(directory.resolve(entry.fileName()), e);
+      recordError(directory.resolve(name), e);
       return CompletableFuture.completedFuture(null);
     }
     if (node.type() == NodeType.FILE && unchanged(node, parentNode)) {
@@ -461,10 +428,11 @@ final class BackupPass {
       files.incrementAndGet();
       unchangedFiles.incrementAndGet();
       bytes.addAndGet(before.size());
-      return CompletableFuture.completedFuture(node.withContentOf(before));
+      Node now = node.withContentOf(before);
+      return now == before ? SAME_RESULT : CompletableFuture.completedFuture(now);
     }
     // Made only here: an unchanged file, most entries of most backups, needs no path of its own.
-    Path path = directory.resolve(entry.fileName());
+    Path path = directory.resolve(name);
     switch (node.type()) {
       case DIRECTORY -> {
         return walkDirectory(path, node, parentNode).thenApply(n -> n);
@@ -475,10 +443,10 @@ final class BackupPass {
           session.beatIfDue();
           checkpointIfDue();
         }
-        if (node.size() < READ_AHEAD_BYTES) {
-          return readSmallFile(path, node, pool);
-        }
-        return CompletableFuture.supplyAsync(() -> backupFile(path, node), pool);
+        CompletableFuture<@Nullable Node> read = node.size() < READ_AHEAD_BYTES ? readSmallFile(path, node, pool)
+            : CompletableFuture.supplyAsync(() -> backupFile(path, node), pool);
+        // Read again, a file may still be what it was (change detection off, or only its ctime changed).
+        return parentNode == null ? read : read.thenApply(n -> sameOrNew(n, parentNode));
       }
       case SYMLINK -> {
         try {
@@ -488,16 +456,16 @@ final class BackupPass {
             recordError(path, undecodable("its target"));
             return CompletableFuture.completedFuture(null);
           }
-          return CompletableFuture.completedFuture(new Node(node.name(), node.type(), node.mode(), node.uid(),
-              node.gid(), node.user(), node.group(), node.mtime(), node.ctime(), node.inode(), node.device(),
-              node.links(), 0, List.of(), null, text, ""));
+          return CompletableFuture.completedFuture(sameOrNew(new Node(node.name(), node.type(), node.mode(),
+              node.uid(), node.gid(), node.user(), node.group(), node.mtime(), node.ctime(), node.inode(),
+              node.device(), node.links(), 0, List.of(), null, text, ""), parentNode));
         } catch (IOException e) {
           recordError(path, e);
           return CompletableFuture.completedFuture(node.withError(reason(e)));
         }
       }
       default -> {
-        return CompletableFuture.completedFuture(node);
+        return CompletableFuture.completedFuture(sameOrNew(node, parentNode));
       }
     }
   }
@@ -562,19 +530,12 @@ final class BackupPass {
   }
 
   /**
-   * An entry of a directory being walked. Its full path is made when needed: a directory's entries wait
-   * for their turn while others are walked, and full paths were a sixth of what they held.
-   *
-   * @param fileName its name as a path, relative to its directory
-   */
-  private record Entry(String name, Path fileName) {}
-
-  /**
    * @param parent the parent snapshot's version of the directory
    * @param before the parent snapshot's node of the directory, null if it has none
    */
   private CompletableFuture<Node> visitDirectory(Path path, Node node, ParentDirectory parent, @Nullable Node before) {
-    List<Entry> entries = new ArrayList<>();
+    // Names only: the entries wait for their turn while others are visited; a path is made for the stat.
+    List<String> names = new ArrayList<>();
     Function<String, Path> inDirectory = path::resolve;
     // Open until its entries are visited: they are looked up relative to it (see SourceMetadata.stat).
     DirectoryStream<Path> stream = null;
@@ -582,13 +543,12 @@ final class BackupPass {
       stream = opener.list(path);
       for (Path entry : stream) {
         if (!isExcluded(entry)) {
-          // An entry of a directory always has a name; it is made once per entry (each call copies and decodes).
-          Path fileName = Objects.requireNonNull(entry.getFileName(), "directory entry");
-          String name = fileName.toString();
+          // An entry of a directory always has a name.
+          String name = Objects.requireNonNull(entry.getFileName(), "directory entry").toString();
           if (decodedLossily(name, entry, inDirectory)) {
             recordError(entry, undecodable("its name"));
           } else {
-            entries.add(new Entry(name, fileName));
+            names.add(name);
           }
         }
       }
@@ -600,20 +560,24 @@ final class BackupPass {
       directories.incrementAndGet();
       return CompletableFuture.completedFuture(node.withError(reason(cause)));
     }
-    List<CompletableFuture<@Nullable Node>> children = new ArrayList<>(entries.size());
+    List<CompletableFuture<@Nullable Node>> children = new ArrayList<>(names.size());
+    int[] ordinals = new int[names.size()];
     try {
       // In the tree's order, which the tree then only checks (comparing whole paths cost a fifth of a
-      // no-change backup's processor time).
-      entries.sort(Comparator.comparing(Entry::name, Tree.NAME_ORDER));
-      for (Entry entry : entries) {
-        children.add(visit(path, entry, parent.get(entry.name()), stream));
+      // no-change backup's processor time), and in which the parent's nodes are met one after the other.
+      names.sort(Tree.NAME_ORDER);
+      ParentDirectory.Matcher matcher = parent.matcher();
+      for (String name : names) {
+        Node parentNode = matcher.find(name);
+        ordinals[children.size()] = matcher.ordinal();
+        children.add(visit(path, name, parentNode, stream));
       }
     } finally {
       closeListing(path, stream, null);
     }
-    return storeTreeWhenDone(children, parent).thenApply(id -> {
+    return storeTreeWhenDone(children, parent, ordinals).thenApply(id -> {
       directories.incrementAndGet();
-      return reuse(node.withSubtree(id), before);
+      return Objects.requireNonNull(sameOrNew(node.withSubtree(id), before));
     });
   }
 
@@ -641,12 +605,14 @@ final class BackupPass {
    * its parent's tree, which is neither encoded nor hashed again, unless the repository lost it meanwhile.
    */
   private CompletableFuture<ObjectId> storeTreeWhenDone(List<CompletableFuture<@Nullable Node>> children,
-      ParentDirectory parent) {
+      ParentDirectory parent, int[] ordinals) {
     return allOf(children).thenApply(v -> {
       List<Node> nodes = new ArrayList<>(children.size());
-      for (CompletableFuture<@Nullable Node> child : children) {
-        Node n = child.join();
+      for (int i = 0; i < children.size(); i++) {
+        Node n = children.get(i).join();
         if (n != null) {
+          // Moved along with the nodes over entries left out: at most to where it was.
+          ordinals[nodes.size()] = ordinals[i];
           nodes.add(n);
         }
       }
@@ -656,7 +622,7 @@ final class BackupPass {
       }
       ByteWriter encoded = treeBuffers.get();
       encoded.reset();
-      new Tree(nodes).encodeTo(encoded);
+      new Tree(parent.resolve(nodes, ordinals)).encodeTo(encoded);
       try {
         return Objects.requireNonNull(writer).write(ChunkType.TREE, encoded.array(), 0, encoded.size());
       } catch (IOException e) {

@@ -11,6 +11,7 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Comparator;
 import java.util.List;
+import java.util.NoSuchElementException;
 
 /**
  * The entries of one directory, sorted by the unsigned bytes of their UTF-8 names, so that the same
@@ -133,19 +134,58 @@ public record Tree(List<Node> nodes) {
 
   /** Decodes the tree in {@code length} bytes of {@code bytes} from {@code offset}; keeps no reference to them. */
   public static Tree decode(byte[] bytes, int offset, int length) throws CorruptDataException {
-    ByteReader r = new ByteReader(bytes, offset, length);
-    int version = r.u8();
-    if (version != VERSION) {
-      throw new CorruptDataException("tree version " + version + " is not supported");
+    Cursor cursor = new Cursor(bytes, offset, length);
+    List<Node> nodes = new ArrayList<>(cursor.size());
+    while (cursor.hasNext()) {
+      nodes.add(cursor.next());
     }
-    int count = r.count(MIN_NODE, "tree node");
-    List<Node> nodes = new ArrayList<>(count);
-    NodeDecoder decoder = new NodeDecoder();
-    for (int i = 0; i < count; i++) {
-      nodes.add(decoder.next(r));
-    }
-    r.expectEnd("tree");
     return new Tree(nodes);
+  }
+
+  /**
+   * Reads an encoded tree's nodes one at a time, in name order, checking what {@link #decode} checks: for a
+   * reader that looks at each node once and keeps few of them (a backup comparing a directory with its
+   * parent snapshot's version). It reads the caller's bytes as it goes; they must not change meanwhile.
+   */
+  public static final class Cursor {
+    private final ByteReader reader;
+    private final NodeDecoder decoder = new NodeDecoder();
+    private final int size;
+    private int remaining;
+
+    public Cursor(byte[] bytes, int offset, int length) throws CorruptDataException {
+      reader = new ByteReader(bytes, offset, length);
+      int version = reader.u8();
+      if (version != VERSION) {
+        throw new CorruptDataException("tree version " + version + " is not supported");
+      }
+      size = reader.count(MIN_NODE, "tree node");
+      remaining = size;
+      if (size == 0) {
+        reader.expectEnd("tree");
+      }
+    }
+
+    /** The number of nodes the tree holds. */
+    public int size() {
+      return size;
+    }
+
+    public boolean hasNext() {
+      return remaining > 0;
+    }
+
+    /** The next node; with the last one, also checks that nothing follows it. */
+    public Node next() throws CorruptDataException {
+      if (remaining == 0) {
+        throw new NoSuchElementException("all " + size + " nodes of the tree were read");
+      }
+      Node node = decoder.next(reader);
+      if (--remaining == 0) {
+        reader.expectEnd("tree");
+      }
+      return node;
+    }
   }
 
   /**

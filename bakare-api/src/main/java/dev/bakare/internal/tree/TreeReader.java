@@ -8,6 +8,7 @@ import dev.bakare.internal.content.ContentReader;
 import dev.bakare.internal.format.CorruptDataException;
 import dev.bakare.internal.format.ObjectId;
 import java.io.IOException;
+import java.util.Arrays;
 import org.jspecify.annotations.Nullable;
 
 /**
@@ -78,5 +79,22 @@ public final class TreeReader {
       cache.put(id, tree);
     }
     return tree;
+  }
+
+  /**
+   * The tree's encoding, decrypted, decompressed and checked against its id, in an array of its own (for
+   * {@link Tree.Cursor}); not cached. Its nodes are not checked until decoded.
+   */
+  public byte[] readEncoded(ObjectId id) throws IOException {
+    ContentReader.ChunkBuffers opened = buffers.get();
+    try {
+      reader.read(id, ChunkType.TREE, opened);
+      int start = opened.plainOffset();
+      return Arrays.copyOfRange(opened.plain(), start, start + opened.plainLength());
+    } finally {
+      if (opened.capacity() > MAX_KEPT_BUFFERS) {
+        buffers.remove();
+      }
+    }
   }
 }
