@@ -11,6 +11,7 @@ import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.BiConsumer;
+import java.util.function.IntPredicate;
 import java.util.function.Predicate;
 import org.jspecify.annotations.Nullable;
 
@@ -28,6 +29,8 @@ public final class ChunkIndex implements AutoCloseable {
   private final @Nullable BitSet usableAtView;
   private final int packsAtView;
   private final Set<Integer> ownPacks;
+  /** {@link #isUsable(int)} made once: {@link #containsLive} runs for every chunk of every unchanged file. */
+  private final IntPredicate usablePack = this::isUsable;
 
   private ChunkIndex(Entries entries, @Nullable BitSet usableAtView, int packsAtView, Set<Integer> ownPacks) {
     this.entries = entries;
@@ -232,19 +235,11 @@ public final class ChunkIndex implements AutoCloseable {
 
   /** Whether a copy of the chunk lies in a pack this view relies on: a writer may reference it unstored. */
   public boolean containsLive(ObjectId chunk) {
-    boolean[] live = {false};
-    entries.table.forEachMatch(chunk, (slot, id, pack, offset, stored, raw, type, compression) -> {
-      if (isUsable(pack)) {
-        live[0] = true;
-      }
-    });
-    return live[0];
+    return entries.table.holdsIn(chunk, usablePack);
   }
 
   public boolean contains(ObjectId chunk) {
-    boolean[] found = {false};
-    entries.table.forEachMatch(chunk, (slot, id, pack, offset, stored, raw, type, compression) -> found[0] = true);
-    return found[0];
+    return entries.table.holdsIn(chunk, pack -> true);
   }
 
   /** Locations in the index (a chunk stored twice counts twice). */

@@ -11,6 +11,7 @@ import java.nio.file.StandardOpenOption;
 import java.util.concurrent.locks.ReadWriteLock;
 import java.util.concurrent.locks.ReentrantReadWriteLock;
 import java.util.concurrent.locks.StampedLock;
+import java.util.function.IntPredicate;
 import java.util.zip.Checksum;
 import org.jspecify.annotations.Nullable;
 
@@ -38,6 +39,8 @@ final class ChunkTable implements AutoCloseable {
   private static final long MAX_RAW = (1L << 30) - 1;
   private static final int TREE_BIT = 1 << 31;
   private static final int ZSTD_BIT = 1 << 30;
+  private static final int NO_SLOT = -1;
+  private static final int SEVERAL_SLOTS = -2;
 
   private final Path directory;
   private final ReadWriteLock lock = new ReentrantReadWriteLock();
@@ -219,31 +222,21 @@ final class ChunkTable implements AutoCloseable {
       return false;
     }
     Layout table = layout;
-    long h0 = id.prefixLong(0);
-    int mask = table.capacity() - 1;
-    int match = -1;
+    int match = onlySlotOf(table, id);
+    if (match == SEVERAL_SLOTS) {
+      return false;
+    }
     int pack = 0;
     int offset = 0;
     int stored = 0;
     int encoded = 0;
-    // At most every slot: a table read in the middle of a change might, in theory, look full.
-    for (int probes = 0, slot = (int) (h0 & mask); probes <= mask; probes++, slot = (slot + 1) & mask) {
-      MappedByteBuffer w = table.window(slot);
-      int base = baseOf(slot);
-      int p = w.getInt(base + 32);
-      if (p == 0) {
-        break;
-      }
-      if (holds(w, base, h0, id)) {
-        if (match >= 0) {
-          return false;
-        }
-        match = slot;
-        pack = p;
-        offset = w.getInt(base + 36);
-        stored = w.getInt(base + 40);
-        encoded = w.getInt(base + 44);
-      }
+    if (match >= 0) {
+      MappedByteBuffer w = table.window(match);
+      int base = baseOf(match);
+      pack = w.getInt(base + 32);
+      offset = w.getInt(base + 36);
+      stored = w.getInt(base + 40);
+      encoded = w.getInt(base + 44);
     }
     if (!versions.validate(version) || closed) {
       return false;
@@ -252,6 +245,51 @@ final class ChunkTable implements AutoCloseable {
       visit(match, id, pack, offset, stored, encoded, visitor);
     }
     return true;
+  }
+
+  /**
+   * Whether a slot holds {@code id} in a pack that {@code packs} accepts (pack numbers as visitors get them).
+   * Allocates nothing where at most one slot holds it: a backup asks for every chunk of every unchanged file.
+   */
+  boolean holdsIn(ObjectId id, IntPredicate packs) {
+    long version = versions.tryOptimisticRead();
+    if (version != 0) {
+      Layout table = layout;
+      int match = onlySlotOf(table, id);
+      int pack = match >= 0 ? table.window(match).getInt(baseOf(match) + 32) : 0;
+      // Validated before the predicate sees a pack number a racing change may have left half-written.
+      if (match != SEVERAL_SLOTS && versions.validate(version) && !closed) {
+        return match >= 0 && packs.test(pack - 1);
+      }
+    }
+    boolean[] held = {false};
+    forEachMatch(id, (slot, chunk, pack, offset, stored, raw, type, compression) -> held[0] |= packs.test(pack));
+    return held[0];
+  }
+
+  /**
+   * The one slot holding {@code id}, {@link #NO_SLOT} or {@link #SEVERAL_SLOTS}, read without a lock: the
+   * caller validates against {@link #versions} before it uses what it read.
+   */
+  private static int onlySlotOf(Layout table, ObjectId id) {
+    long h0 = id.prefixLong(0);
+    int mask = table.capacity() - 1;
+    int match = NO_SLOT;
+    // At most every slot: a table read in the middle of a change might, in theory, look full.
+    for (int probes = 0, slot = (int) (h0 & mask); probes <= mask; probes++, slot = (slot + 1) & mask) {
+      MappedByteBuffer w = table.window(slot);
+      int base = baseOf(slot);
+      if (w.getInt(base + 32) == 0) {
+        break;
+      }
+      if (holds(w, base, h0, id)) {
+        if (match != NO_SLOT) {
+          return SEVERAL_SLOTS;
+        }
+        match = slot;
+      }
+    }
+    return match;
   }
 
   /** Where a slot starts in its window. */

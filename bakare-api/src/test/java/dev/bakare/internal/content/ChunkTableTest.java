@@ -1,6 +1,7 @@
 package dev.bakare.internal.content;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.bakare.internal.format.ObjectId;
@@ -85,6 +86,8 @@ class ChunkTableTest {
       List<Integer> packs = new ArrayList<>();
       table.forEachMatch(id, (slot, found, pack, offset, stored, raw, type, compression) -> packs.add(pack));
       assertEquals(List.of(3, 4), packs.stream().sorted().toList());
+      assertTrue(table.holdsIn(id, pack -> pack == 4), "held in the second pack too");
+      assertFalse(table.holdsIn(id, pack -> pack == 5));
     }
   }
 
@@ -105,11 +108,14 @@ class ChunkTableTest {
         // A chunk inserted before this lookup began, and one not yet (or never) inserted.
         int i = random.nextInt(known);
         assertFoundAsInserted(table, ids.get(i), i);
+        assertTrue(table.holdsIn(ids.get(i), pack -> pack == i), "chunk " + i + " is held in its pack");
+        assertFalse(table.holdsIn(ids.get(i), pack -> pack != i), "chunk " + i + " is held in no other pack");
         byte[] absent = new byte[ObjectId.LENGTH];
         random.nextBytes(absent);
         int[] visits = {0};
         table.forEachMatch(ObjectId.wrap(absent), (slot, id, pack, offset, stored, raw, type, compression) -> visits[0]++);
         assertEquals(0, visits[0], "a random id is not in the table");
+        assertFalse(table.holdsIn(ObjectId.wrap(absent), pack -> true), "a random id is held nowhere");
         if (++lookups == 100) {
           looking.countDown();
         }
