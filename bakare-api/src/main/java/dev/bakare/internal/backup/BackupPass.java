@@ -341,7 +341,7 @@ final class BackupPass {
       Node parentNode = matcher.find(child.getKey());
       ordinals[children.size()] = matcher.ordinal();
       if (childDir.source() != null) {
-        children.add(visit(path, child.getKey(), parentNode, null));
+        children.add(visit(path, child.getKey(), parentNode, null, null));
       } else {
         Node node = metadata.stat(childPath, child.getKey());
         children.add(treeOf(childDir, childPath, loadParent(parentNode))
@@ -408,9 +408,11 @@ final class BackupPass {
   /**
    * @param directory the directory holding the entry
    * @param in that directory's listing, if it still is open
+   * @param smallFiles where a small file read whole goes, if the caller submits it when done with the
+   *     directory; null to hand each to a worker at once
    */
   private CompletableFuture<@Nullable Node> visit(Path directory, String name, @Nullable Node parentNode,
-      @Nullable DirectoryStream<Path> in) {
+      @Nullable DirectoryStream<Path> in, @Nullable SmallFileBatch smallFiles) {
     CompletableFuture<@Nullable Node> stopped = stopped();
     if (stopped != null) {
       return stopped;
@@ -435,6 +437,10 @@ final class BackupPass {
     Path path = directory.resolve(name);
     switch (node.type()) {
       case DIRECTORY -> {
+        if (smallFiles != null) {
+          // Not held back while a subdirectory is walked on this thread.
+          smallFiles.submit();
+        }
         return walkDirectory(path, node, parentNode).thenApply(n -> n);
       }
       case FILE -> {
@@ -443,7 +449,8 @@ final class BackupPass {
           session.beatIfDue();
           checkpointIfDue();
         }
-        CompletableFuture<@Nullable Node> read = node.size() < READ_AHEAD_BYTES ? readSmallFile(path, node, pool)
+        CompletableFuture<@Nullable Node> read = node.size() < READ_AHEAD_BYTES
+            ? readSmallFile(path, node, pool, smallFiles)
             : CompletableFuture.supplyAsync(() -> backupFile(path, node), pool);
         // Read again, a file may still be what it was (change detection off, or only its ctime changed).
         return parentNode == null ? read : read.thenApply(n -> sameOrNew(n, parentNode));
@@ -567,11 +574,13 @@ final class BackupPass {
       // no-change backup's processor time), and in which the parent's nodes are met one after the other.
       names.sort(Tree.NAME_ORDER);
       ParentDirectory.Matcher matcher = parent.matcher();
+      SmallFileBatch smallFiles = new SmallFileBatch(Objects.requireNonNull(workers), this::storeSmallFile);
       for (String name : names) {
         Node parentNode = matcher.find(name);
         ordinals[children.size()] = matcher.ordinal();
-        children.add(visit(path, name, parentNode, stream));
+        children.add(visit(path, name, parentNode, stream, smallFiles));
       }
+      smallFiles.submit();
     } finally {
       closeListing(path, stream, null);
     }
@@ -723,7 +732,8 @@ final class BackupPass {
    * the walk's many threads keep many reads outstanding while the workers, one per core, compute. A file
    * that grew past its size since it was stat'ed is read by a worker as any other.
    */
-  private CompletableFuture<@Nullable Node> readSmallFile(Path path, Node node, ExecutorService pool) {
+  private CompletableFuture<@Nullable Node> readSmallFile(Path path, Node node, ExecutorService pool,
+      @Nullable SmallFileBatch batch) {
     byte[] content = new byte[(int) node.size() + 1];
     int length;
     try (FileChannel channel = opener.open(path)) {
@@ -740,6 +750,9 @@ final class BackupPass {
       return CompletableFuture.supplyAsync(() -> backupFile(path, node), pool);
     }
     @Nullable String changed = changedWhileRead(path, node, length);
+    if (batch != null) {
+      return batch.add(path, node, content, length, changed);
+    }
     return CompletableFuture.supplyAsync(() -> storeSmallFile(path, node, content, length, changed), pool);
   }
 
