@@ -63,18 +63,7 @@ public final class TreeReader {
     if (cached != null) {
       return cached;
     }
-    ContentReader.ChunkBuffers opened = buffers.get();
-    Tree tree;
-    try {
-      reader.read(id, ChunkType.TREE, opened);
-      tree = Tree.decode(opened.plain(), opened.plainOffset(), opened.plainLength());
-    } catch (CorruptDataException e) {
-      throw new IntegrityException("tree " + id.shortHex(), e.getMessage(), e);
-    } finally {
-      if (opened.capacity() > MAX_KEPT_BUFFERS) {
-        buffers.remove();
-      }
-    }
+    Tree tree = open(id, Tree::decode);
     if (cache != null) {
       cache.put(id, tree);
     }
@@ -86,11 +75,22 @@ public final class TreeReader {
    * {@link Tree.Cursor}); not cached. Its nodes are not checked until decoded.
    */
   public byte[] readEncoded(ObjectId id) throws IOException {
+    return open(id, (plain, offset, length) -> Arrays.copyOfRange(plain, offset, offset + length));
+  }
+
+  /** What is taken from a tree's plaintext, which lies in a buffer the thread reuses for its next tree. */
+  @FunctionalInterface
+  private interface Take<T> {
+    T from(byte[] plain, int offset, int length) throws CorruptDataException;
+  }
+
+  private <T> T open(ObjectId id, Take<T> take) throws IOException {
     ContentReader.ChunkBuffers opened = buffers.get();
     try {
       reader.read(id, ChunkType.TREE, opened);
-      int start = opened.plainOffset();
-      return Arrays.copyOfRange(opened.plain(), start, start + opened.plainLength());
+      return take.from(opened.plain(), opened.plainOffset(), opened.plainLength());
+    } catch (CorruptDataException e) {
+      throw new IntegrityException("tree " + id.shortHex(), e.getMessage(), e);
     } finally {
       if (opened.capacity() > MAX_KEPT_BUFFERS) {
         buffers.remove();
