@@ -18,7 +18,10 @@ import org.jspecify.annotations.Nullable;
  */
 final class SmallFileBatch {
   static final int MAX_FILES = 32;
-  /** As much as one small file may hold: a batch in a full queue holds no more than a file did before. */
+  /**
+   * As much as one small file may hold: a batch holds less than 256 KiB, so the batches queued for the
+   * workers and those the walk threads are filling stay a few MiB, as single files did.
+   */
   static final int MAX_BYTES = 128 << 10;
 
   /** Stores one file's bytes, read whole, and returns its node. */
