@@ -452,7 +452,8 @@ final class BackupPass {
         CompletableFuture<@Nullable Node> read = node.size() < READ_AHEAD_BYTES
             ? readSmallFile(path, node, pool, smallFiles)
             : CompletableFuture.supplyAsync(() -> backupFile(path, node), pool);
-        // Read again, a file may still be what it was (change detection off, or only its ctime changed).
+        // Read again, a file may still be what it was: with change detection off, or when the repository
+        // no longer held the parent's chunks of it (they are stored again).
         return parentNode == null ? read : read.thenApply(n -> sameOrNew(n, parentNode));
       }
       case SYMLINK -> {
