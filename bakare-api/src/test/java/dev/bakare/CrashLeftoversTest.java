@@ -12,7 +12,7 @@ import java.time.Instant;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-/** What a put cut short by kill -9 leaves in a file system repository is reclaimed. */
+/** What a put or a staged pack cut short by kill -9 leaves in a file system repository is reclaimed. */
 class CrashLeftoversTest {
   @TempDir Path temp;
 
@@ -27,9 +27,14 @@ class CrashLeftoversTest {
     Path leftover = Files.createDirectories(repo.location.resolve("data/ab")).resolve("~put-0123456789abcdef");
     Files.write(leftover, new byte[1 << 20]);
     Files.setLastModifiedTime(leftover, FileTime.from(Instant.now().minus(Duration.ofDays(2))));
+    // A pack being filled when the backup was killed: staged in the repository directory itself.
+    Path staged = repo.location.resolve("~put-fedcba9876543210");
+    Files.write(staged, new byte[3000]);
+    Files.setLastModifiedTime(staged, FileTime.from(Instant.now().minus(Duration.ofDays(2))));
     try (Repository r = repo.open()) {
-      assertEquals(1 << 20, r.prune(PruneRequest.defaults()).incompleteUploadBytes());
+      assertEquals((1 << 20) + 3000, r.prune(PruneRequest.defaults()).incompleteUploadBytes());
     }
     assertFalse(Files.exists(leftover), "the partial upload of a killed backup is still there");
+    assertFalse(Files.exists(staged), "the staged pack of a killed backup is still there");
   }
 }

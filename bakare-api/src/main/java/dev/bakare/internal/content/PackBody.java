@@ -10,8 +10,6 @@ import dev.bakare.store.spi.StorageException;
 import java.io.Closeable;
 import java.io.IOException;
 import java.nio.ByteBuffer;
-import java.nio.channels.FileChannel;
-import java.nio.file.Path;
 import java.security.MessageDigest;
 import java.util.Arrays;
 import org.jspecify.annotations.Nullable;
@@ -116,9 +114,9 @@ public abstract sealed class PackBody implements Closeable, SealTarget {
   }
 
   /**
-   * A pack in a file whose name is gone (so that nothing is left behind when the process dies), written
-   * through a small buffer that sealed pieces fill. The SHA-256 that names the pack is computed as the
-   * bytes go out.
+   * A pack in a file ({@link PackFile}: a local one of this process's own, or one the store staged),
+   * written through a small buffer that sealed pieces fill. The SHA-256 that names the pack is computed as
+   * the bytes go out.
    */
   static final class InFile extends PackBody {
     /** Small chunks (a small file each) are gathered up to this before one write. */
@@ -126,8 +124,7 @@ public abstract sealed class PackBody implements Closeable, SealTarget {
     /** The most written per call: the JDK copies a heap array into a direct buffer of that size per thread. */
     private static final int WRITE_SLICE = 1 << 20;
 
-    private final Path directory;
-    private final FileChannel file;
+    private final PackFile file;
     private final MessageDigest digest;
     private final byte[] buffer = new byte[BUFFER_BYTES];
     private int buffered;
@@ -135,9 +132,8 @@ public abstract sealed class PackBody implements Closeable, SealTarget {
     /** Set when a write failed: the file and the digest may disagree, so the pack must not be finished. */
     private @Nullable IOException failed;
 
-    /** @param file an empty file open for reading and writing, which this body closes */
-    InFile(Path directory, FileChannel file) {
-      this.directory = directory;
+    /** @param file an empty file, which this body closes */
+    InFile(PackFile file) {
       this.file = file;
       this.digest = Crypto.sha256();
     }
@@ -190,14 +186,14 @@ public abstract sealed class PackBody implements Closeable, SealTarget {
 
     @Override
     void upload(BlobStore store, BlobName name, PutMode mode) throws StorageException {
-      store.putFrom(name, file, written, mode);
+      file.upload(store, name, written, mode);
     }
 
     @Override
     byte[] contents() throws IOException {
       ByteBuffer bytes = ByteBuffer.allocate(Math.toIntExact(written));
-      if (!CacheFiles.readFully(file, 0, bytes)) {
-        throw new IOException("the staging file of a pack in " + directory + " ends after " + bytes.position()
+      if (!CacheFiles.readFully(file.channel(), 0, bytes)) {
+        throw new IOException("the staging file of a pack " + file.location() + " ends after " + bytes.position()
             + " of " + written + " bytes: something truncated it");
       }
       return bytes.array();
@@ -205,7 +201,7 @@ public abstract sealed class PackBody implements Closeable, SealTarget {
 
     @Override
     void reset() throws IOException {
-      file.truncate(0);
+      file.reset();
       digest.reset();
       buffered = 0;
       written = 0;
@@ -226,13 +222,14 @@ public abstract sealed class PackBody implements Closeable, SealTarget {
       digest.update(bytes, offset, length);
       try {
         for (int done = 0; done < length; ) {
-          int n = file.write(ByteBuffer.wrap(bytes, offset + done, Math.min(WRITE_SLICE, length - done)), written);
+          int n = file.channel().write(ByteBuffer.wrap(bytes, offset + done, Math.min(WRITE_SLICE, length - done)),
+              written);
           done += n;
           written += n;
         }
       } catch (IOException e) {
-        IOException failure = new IOException("cannot write a pack's staging file in " + directory + ": "
-            + e.getMessage() + " (check free space there, or set RepositoryOptions.cacheDirectory elsewhere)", e);
+        IOException failure = new IOException("cannot write a pack's staging file " + file.location() + ": "
+            + e.getMessage() + " (" + file.advice() + ")", e);
         failed = failure;
         throw failure;
       }

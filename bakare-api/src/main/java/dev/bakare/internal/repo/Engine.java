@@ -194,6 +194,11 @@ public final class Engine implements AutoCloseable {
     }
 
     @Override
+    public java.util.Optional<dev.bakare.store.spi.StagedBlob> stage() throws StorageException {
+      return delegate().stage();
+    }
+
+    @Override
     public void close() {
       // The test that created the store closes it.
     }
@@ -651,15 +656,15 @@ public final class Engine implements AutoCloseable {
   }
 
   /**
-   * Where new packs are kept while filled and uploaded: in files in the {@link #workDirectory} when the
-   * store puts from a file without reading it into memory and a file can be made there, else in memory.
-   * Decided once.
+   * Where new packs are kept while filled and uploaded ({@link PackStaging#choose}): in files the store
+   * stages where it keeps its blobs (the {@code file:} store), else in files in the {@link #workDirectory}
+   * when the store puts from a file without reading it into memory and a file can be made there, else in
+   * memory. Decided once.
    */
   public synchronized PackStaging packStaging() {
     PackStaging decided = packStaging;
     if (decided == null) {
-      decided = store.capabilities().streamsFromFiles() ? PackStaging.inFilesIfPossible(workDirectory())
-          : PackStaging.inMemory();
+      decided = PackStaging.choose(store, workDirectory());
       packStaging = decided;
     }
     return decided;

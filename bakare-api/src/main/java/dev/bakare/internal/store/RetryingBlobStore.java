@@ -6,7 +6,9 @@ import dev.bakare.store.spi.BlobInfo;
 import dev.bakare.store.spi.BlobName;
 import dev.bakare.store.spi.BlobStore;
 import dev.bakare.store.spi.ForwardingBlobStore;
+import dev.bakare.store.spi.ForwardingStagedBlob;
 import dev.bakare.store.spi.PutMode;
+import dev.bakare.store.spi.StagedBlob;
 import dev.bakare.store.spi.StorageException;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
@@ -188,6 +190,34 @@ public final class RetryingBlobStore extends ForwardingBlobStore {
   @Override
   public void putFrom(BlobName name, FileChannel source, long length, PutMode mode) throws StorageException {
     putWithRetries(name, () -> delegate().putFrom(name, source, length, mode), () -> holdsExactly(name, source, length));
+  }
+
+  /** The delegate's staging (made with retries), each staged blob published with retries as puts are. */
+  @Override
+  public Optional<StagedBlob> stage() throws StorageException {
+    Optional<StagedBlob> staged =
+        retrier.run(Operation.PUT, "creating a file to stage a blob", describe(), () -> delegate().stage());
+    return staged.map(RetryingStagedBlob::new);
+  }
+
+  /** A staged blob whose publishing is retried; a create-only retry that finds its own bytes succeeds. */
+  private final class RetryingStagedBlob extends ForwardingStagedBlob {
+    RetryingStagedBlob(StagedBlob staged) {
+      super(staged);
+    }
+
+    @Override
+    public void publish(BlobName name, PutMode mode) throws StorageException {
+      putWithRetries(name, () -> super.publish(name, mode), () -> holdsExactly(name, channel(), stagedSize(name)));
+    }
+
+    private long stagedSize(BlobName name) throws StorageException {
+      try {
+        return channel().size();
+      } catch (java.io.IOException e) {
+        throw new StorageException("cannot read the size of the staged file of blob " + name + ": " + e.getMessage(), e);
+      }
+    }
   }
 
   @FunctionalInterface

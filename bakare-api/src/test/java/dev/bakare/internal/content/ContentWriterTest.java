@@ -13,11 +13,16 @@ import dev.bakare.internal.crypto.Sealing;
 import dev.bakare.internal.format.Layout;
 import dev.bakare.internal.format.ObjectId;
 import dev.bakare.store.spi.BlobInfo;
+import dev.bakare.store.spi.BlobStore;
+import dev.bakare.store.spi.OpenMode;
+import dev.bakare.store.spi.StorageLocation;
+import dev.bakare.store.spi.StorageProviders;
 import dev.bakare.store.testkit.MemoryBlobStore;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.attribute.BasicFileAttributes;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -71,6 +76,58 @@ class ContentWriterTest {
     assertEquals(0, openFilesIn(staging), "staging files still open after close");
   }
 
+  /**
+   * Staged by a file store in the repository directory, each pack is published under its name without a
+   * copy: the stored packs hold exactly their chunks, the repository keeps no temporary file, and a pack
+   * begun but never finished (the writer closed without a flush) leaves none either.
+   */
+  @Test
+  void packsStagedByAFileStoreArePublishedExactlyAndLeaveNoFileBehind() throws IOException {
+    List<byte[]> chunks = new ArrayList<>();
+    Random random = new Random(13);
+    for (int i = 0; i < 300; i++) {
+      int length = i % 29 == 0 ? PackBody.InFile.BUFFER_BYTES + random.nextInt(400_000) : 1 + random.nextInt(40_000);
+      chunks.add(chunk(random, length));
+    }
+    Path repository = temp.resolve("repository");
+    try (BlobStore fileStore = StorageProviders.open(
+        StorageLocation.parse(repository.toString(), Map.of()), OpenMode.CREATE)) {
+      PackStaging staging = PackStaging.choose(fileStore, temp.resolve("unused"));
+      assertStoredExactly(fileStore, chunks, 256 << 10, staging).close();
+      assertEquals(List.of(), temporaryFilesIn(repository), "publishing left temporary files");
+
+      try (Compressor compressor = new Compressor(3); ChunkIndex index = ChunkIndex.create(temp.resolve("index"))) {
+        ContentWriter writer = new ContentWriter(fileStore, sealing, hasher, compressor, index, 4 << 20, 1, 2,
+            new DirectExecutorService(), staging);
+        // Larger than the body's buffer, so that it reaches the file.
+        int large = PackBody.InFile.BUFFER_BYTES + 5001; // random throughout: length % 3 != 0
+        writer.write(ChunkType.DATA, chunk(random, large), 0, large);
+        List<Path> staged = temporaryFilesIn(repository);
+        assertEquals(1, staged.size(), "a pack being filled is staged in the repository: " + staged);
+        Object stagedFile = Files.readAttributes(staged.get(0), BasicFileAttributes.class).fileKey();
+        assumeTrue(stagedFile != null, "the file system tells no file identities");
+        IndexSegment.IndexedPack pack = writer.flush().get(0);
+        Path packFile = repository.resolve(Layout.pack(pack.pack().id()).value());
+        assertEquals(stagedFile, Files.readAttributes(packFile, BasicFileAttributes.class).fileKey(),
+            "the pack was copied instead of its staged file named");
+
+        writer.write(ChunkType.DATA, chunk(random, large + 1), 0, large + 1);
+        assertEquals(1, temporaryFilesIn(repository).size());
+        writer.close();
+        assertEquals(List.of(), temporaryFilesIn(repository), "closing left the unfinished pack's file");
+        assertEquals(0, openFilesIn(repository), "staged files still open after close");
+      }
+      assertTrue(Files.notExists(temp.resolve("unused")), "packs were staged outside the repository");
+    }
+  }
+
+  /** Files whose names start with '~' (temporary and staged files of the file store) below {@code directory}. */
+  private static List<Path> temporaryFilesIn(Path directory) throws IOException {
+    try (var files = Files.walk(directory)) {
+      return files.filter(f -> f.getFileName().toString().startsWith("~")).toList();
+    }
+  }
+
   private static byte[] chunk(Random random, int length) {
     byte[] chunk = new byte[length];
     random.nextBytes(chunk);
@@ -82,6 +139,11 @@ class ContentWriterTest {
 
   /** Stores the chunks, checks every pack's name and every chunk read back, and returns the (open) writer. */
   private ContentWriter assertStoredExactly(List<byte[]> chunks, int packSize, PackStaging staging) throws IOException {
+    return assertStoredExactly(store, chunks, packSize, staging);
+  }
+
+  private ContentWriter assertStoredExactly(BlobStore store, List<byte[]> chunks, int packSize, PackStaging staging)
+      throws IOException {
     Map<ObjectId, byte[]> stored = new LinkedHashMap<>();
     try (Compressor compressor = new Compressor(3); ChunkIndex index = ChunkIndex.create(temp)) {
       ContentWriter writer = new ContentWriter(store, sealing, hasher, compressor, index, packSize, 1, 2,

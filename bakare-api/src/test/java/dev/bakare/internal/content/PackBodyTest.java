@@ -28,7 +28,7 @@ class PackBodyTest {
     new Random(5).nextBytes(expected);
     FileChannel file = FileChannel.open(temp.resolve("a"), StandardOpenOption.READ, StandardOpenOption.WRITE,
         StandardOpenOption.CREATE_NEW);
-    try (PackBody.InFile body = new PackBody.InFile(temp, file)) {
+    try (PackBody.InFile body = new PackBody.InFile(new PackFile.Local(temp, file))) {
       for (int round = 0; round < 2; round++) {
         int[] pieces = {1, 1000, SealTarget.MAX_PIECE, 70_000, PackBody.InFile.BUFFER_BYTES + 1, 16_416};
         int at = 0;
@@ -57,7 +57,7 @@ class PackBodyTest {
     FileChannel closed = FileChannel.open(temp.resolve("b"), StandardOpenOption.READ, StandardOpenOption.WRITE,
         StandardOpenOption.CREATE_NEW);
     closed.close();
-    try (PackBody.InFile body = new PackBody.InFile(temp, closed)) {
+    try (PackBody.InFile body = new PackBody.InFile(new PackFile.Local(temp, closed))) {
       IOException write =
           assertThrows(IOException.class, () -> body.append(new byte[PackBody.InFile.BUFFER_BYTES + 1]));
       assertTrue(write.getMessage().contains(temp.toString()), write.getMessage());

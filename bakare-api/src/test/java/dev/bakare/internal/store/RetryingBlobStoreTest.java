@@ -13,6 +13,7 @@ import dev.bakare.store.spi.BlobName;
 import dev.bakare.store.spi.BlobStore;
 import dev.bakare.store.spi.ForwardingBlobStore;
 import dev.bakare.store.spi.PutMode;
+import dev.bakare.store.spi.StagedBlob;
 import dev.bakare.store.spi.StorageException;
 import dev.bakare.store.testkit.MemoryBlobStore;
 import java.nio.ByteBuffer;
@@ -25,7 +26,9 @@ import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Deque;
 import java.util.List;
+import java.util.Optional;
 import java.util.function.Consumer;
+import org.jspecify.annotations.Nullable;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -100,6 +103,51 @@ class RetryingBlobStoreTest {
         super.delete(name);
         return null;
       });
+    }
+
+    /** Stages blobs in files in {@code directory}; publishing one puts its bytes, under the script. */
+    @Nullable Path stagingDirectory;
+
+    @Override
+    public Optional<StagedBlob> stage() throws StorageException {
+      Path directory = stagingDirectory;
+      if (directory == null) {
+        return Optional.empty();
+      }
+      try {
+        FileChannel file = FileChannel.open(Files.createTempFile(directory, "staged-", ""),
+            StandardOpenOption.READ, StandardOpenOption.WRITE);
+        return Optional.of(new StagedBlob() {
+          @Override
+          public FileChannel channel() {
+            return file;
+          }
+
+          @Override
+          public void publish(BlobName name, PutMode mode) throws StorageException {
+            try {
+              ByteBuffer bytes = ByteBuffer.allocate((int) file.size());
+              file.read(bytes, 0);
+              put(name, bytes.flip(), mode);
+            } catch (StorageException e) {
+              throw e;
+            } catch (java.io.IOException e) {
+              throw new StorageException("reading the staged file failed", e);
+            }
+          }
+
+          @Override
+          public void close() throws StorageException {
+            try {
+              file.close();
+            } catch (java.io.IOException e) {
+              throw new StorageException("closing the staged file failed", e);
+            }
+          }
+        });
+      } catch (java.io.IOException e) {
+        throw new StorageException("staging failed", e);
+      }
     }
   }
 
@@ -303,6 +351,39 @@ class RetryingBlobStoreTest {
 
     try (FileChannel source = FileChannel.open(file, StandardOpenOption.READ)) {
       assertThrows(BlobAlreadyExistsException.class, () -> retrying.putFrom(NAME, source, 3, PutMode.CREATE_ONLY));
+    }
+
+    assertEquals(0, retrying.createsFoundDone());
+    assertArrayEquals(new byte[] {1, 2, 3}, bytes(retrying.get(NAME)));
+  }
+
+  @Test
+  void publishingAStagedBlobIsRetriedAndALostAnswerIsFoundDone(@TempDir Path temp) throws Exception {
+    ScriptedStore store = new ScriptedStore().fail(2, When.BEFORE, true).fail(1, When.AFTER, true);
+    store.stagingDirectory = temp;
+    RetryingBlobStore retrying = retrying(store, RetryPolicy.defaults());
+
+    try (StagedBlob staged = retrying.stage().orElseThrow()) {
+      staged.channel().write(ByteBuffer.wrap(new byte[] {4, 5, 6}), 0);
+      staged.publish(NAME, PutMode.CREATE_ONLY);
+    }
+
+    assertEquals(3, retrying.retries(RetryingBlobStore.Operation.PUT));
+    assertEquals(1, retrying.createsFoundDone(), "the attempt whose answer was lost had stored the blob");
+    assertArrayEquals(new byte[] {4, 5, 6}, bytes(retrying.get(NAME)));
+  }
+
+  @Test
+  void publishingAStagedBlobOverSomeoneElsesBlobAfterAFailureStillFails(@TempDir Path temp) throws Exception {
+    ScriptedStore store = new ScriptedStore();
+    store.put(NAME, ByteBuffer.wrap(new byte[] {1, 2, 3}), PutMode.CREATE_ONLY);
+    store.fail(1, When.BEFORE, true);
+    store.stagingDirectory = temp;
+    RetryingBlobStore retrying = retrying(store, RetryPolicy.defaults());
+
+    try (StagedBlob staged = retrying.stage().orElseThrow()) {
+      staged.channel().write(ByteBuffer.wrap(new byte[] {1, 2, 4}), 0);
+      assertThrows(BlobAlreadyExistsException.class, () -> staged.publish(NAME, PutMode.CREATE_ONLY));
     }
 
     assertEquals(0, retrying.createsFoundDone());

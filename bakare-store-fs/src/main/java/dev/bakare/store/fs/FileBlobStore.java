@@ -6,6 +6,7 @@ import dev.bakare.store.spi.BlobName;
 import dev.bakare.store.spi.BlobNotFoundException;
 import dev.bakare.store.spi.BlobStore;
 import dev.bakare.store.spi.PutMode;
+import dev.bakare.store.spi.StagedBlob;
 import dev.bakare.store.spi.StorageException;
 import dev.bakare.store.spi.StoreCapabilities;
 import java.io.IOException;
@@ -128,6 +129,32 @@ final class FileBlobStore implements BlobStore {
   public void putFrom(BlobName name, FileChannel source, long length, PutMode mode) throws StorageException {
     capabilities.checkBlobLength(name, length);
     store(name, mode, temp -> copy(name, source, length, temp));
+  }
+
+  /**
+   * A temporary file in the repository directory, named as a put's are: publishing it links or renames
+   * it into the blob's directory, on the same file system, instead of copying its bytes there.
+   */
+  @Override
+  public Optional<StagedBlob> stage() throws StorageException {
+    checkOpen();
+    Path temp = null;
+    try {
+      temp = createTemp(root);
+      return Optional.of(new Staged(temp, FileChannel.open(temp, StandardOpenOption.READ, StandardOpenOption.WRITE)));
+    } catch (IOException e) {
+      if (temp != null) {
+        try {
+          Files.deleteIfExists(temp);
+        } catch (IOException cleanup) {
+          e.addSuppressed(cleanup);
+        }
+      }
+      if (!Files.isDirectory(root)) {
+        throw rootGone();
+      }
+      throw FileErrors.of("creating a file to stage a blob in " + root, root, e);
+    }
   }
 
   /** Writes a blob's bytes into its temporary file. */
@@ -404,6 +431,10 @@ final class FileBlobStore implements BlobStore {
   private void publish(BlobName name, Path temp, Path target, PutMode mode) throws IOException {
     try {
       link(name, temp, target, mode);
+    } catch (AtomicMoveNotSupportedException e) {
+      throw new StorageException(
+          "cannot publish blob " + name + " at " + target + " atomically on this file system: use another file system",
+          e);
     } catch (java.nio.file.NoSuchFileException e) {
       if (!Files.exists(temp, LinkOption.NOFOLLOW_LINKS)) {
         // A prune removed it as a leftover while this put was paused past the session expiry.
@@ -414,15 +445,14 @@ final class FileBlobStore implements BlobStore {
     }
   }
 
+  /**
+   * Links or renames {@code temp} to {@code target}, never copying: a temp file on another file system
+   * than the target fails with an {@link IOException} ({@link AtomicMoveNotSupportedException} or a
+   * cross-device link error).
+   */
   private void link(BlobName name, Path temp, Path target, PutMode mode) throws IOException {
     if (mode == PutMode.REPLACE) {
-      try {
-        Files.move(temp, target, StandardCopyOption.ATOMIC_MOVE);
-      } catch (AtomicMoveNotSupportedException e) {
-        throw new StorageException(
-            "cannot replace blob " + name + " at " + target + " atomically on this file system: use another file system",
-            e);
-      }
+      Files.move(temp, target, StandardCopyOption.ATOMIC_MOVE);
       return;
     }
     try {
@@ -433,7 +463,10 @@ final class FileBlobStore implements BlobStore {
       } else {
         // Without hard links the check for an existing name and the rename are two steps; two creators
         // can both pass the check, which capabilities().atomicCreateOnly() admits.
-        Files.move(temp, target);
+        if (Files.exists(target, LinkOption.NOFOLLOW_LINKS)) {
+          throw new FileAlreadyExistsException(target.toString());
+        }
+        Files.move(temp, target, StandardCopyOption.ATOMIC_MOVE);
       }
     } catch (FileAlreadyExistsException e) {
       if (Files.isDirectory(target, LinkOption.NOFOLLOW_LINKS)) {
@@ -451,6 +484,89 @@ final class FileBlobStore implements BlobStore {
     if (syncDirectories) {
       try (FileChannel channel = FileChannel.open(directory, StandardOpenOption.READ)) {
         channel.force(true);
+      }
+    }
+  }
+
+  /** A staged blob: a temporary file in the repository directory until it is published or closed. */
+  private final class Staged implements StagedBlob {
+    private final Path temp;
+    private final FileChannel channel;
+    /** Whether the temporary name was given to a blob: linked (and removed) or renamed. */
+    private boolean linked;
+    private boolean closedFile;
+
+    Staged(Path temp, FileChannel channel) {
+      this.temp = temp;
+      this.channel = channel;
+    }
+
+    @Override
+    public FileChannel channel() {
+      return channel;
+    }
+
+    @Override
+    public void publish(BlobName name, PutMode mode) throws StorageException {
+      checkOpen();
+      if (closedFile) {
+        throw new IllegalStateException("the staged file " + temp + " was closed; stage a new file for blob " + name);
+      }
+      Path target = pathOf(name);
+      Path directory = target.getParent();
+      try {
+        long length = channel.size();
+        capabilities.checkBlobLength(name, length);
+        if (mode == PutMode.CREATE_ONLY && Files.isRegularFile(target, LinkOption.NOFOLLOW_LINKS)) {
+          throw new BlobAlreadyExistsException(name, root.toString());
+        }
+        channel.force(true);
+        ensureDirectory(directory);
+        try {
+          link(name, temp, target, mode);
+        } catch (StorageException e) {
+          throw e;
+        } catch (IOException e) {
+          copyInstead(name, mode, length, e);
+          return;
+        }
+        linked = true;
+        syncDirectory(directory);
+      } catch (StorageException e) {
+        throw e;
+      } catch (IOException e) {
+        throw FileErrors.of("publishing blob " + name + " at " + target + " from its staged file " + temp, root, e);
+      }
+    }
+
+    /**
+     * Puts a copy of the staged bytes where linking the file failed: a prune removed its name as a
+     * leftover while this process was paused (the open file still holds the bytes), the blob's directory
+     * is on another file system, or the file was published before (a retry whose first answer was lost).
+     */
+    private void copyInstead(BlobName name, PutMode mode, long length, IOException linkFailure)
+        throws StorageException {
+      try {
+        store(name, mode, copyTarget -> copy(name, channel, length, copyTarget));
+      } catch (StorageException e) {
+        e.addSuppressed(linkFailure);
+        throw e;
+      }
+    }
+
+    @Override
+    public void close() throws StorageException {
+      if (closedFile) {
+        return;
+      }
+      closedFile = true;
+      try {
+        channel.close();
+        if (!linked) {
+          Files.deleteIfExists(temp);
+        }
+      } catch (IOException e) {
+        throw FileErrors.of("removing the staged file " + temp, root, e);
       }
     }
   }

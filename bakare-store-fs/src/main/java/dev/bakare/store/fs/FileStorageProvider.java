@@ -36,6 +36,11 @@ import org.jspecify.annotations.Nullable;
  *       exists, so of concurrent creators exactly one wins. Last, it syncs the directory, so the new
  *       name survives a crash too. Directories are made on demand, and their parents synced. On failure
  *       the temporary file is removed; after a crash, one may be left over, ignored by every operation.
+ *   <li>A staged blob ({@link BlobStore#stage}) is such a temporary file in the repository directory
+ *       itself, written by the caller; publishing syncs it and links or renames it into the blob's
+ *       directory the same way, without copying it. Where that fails (the file was removed as a leftover
+ *       while its process was paused, or the blob's directory is on another file system), the bytes are
+ *       copied from the still open file into a new temporary file there, as any put does.
  *   <li>Where the file system has no hard links (FAT, some network mounts; probed once when opening),
  *       create-only is a check and a rename, which two creators can both pass: {@link
  *       dev.bakare.store.spi.StoreCapabilities#atomicCreateOnly()} then says false.

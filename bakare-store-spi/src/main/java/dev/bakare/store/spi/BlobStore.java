@@ -76,6 +76,19 @@ public interface BlobStore extends AutoCloseable {
   }
 
   /**
+   * A new, empty file for a blob whose name is not known yet (a pack named by the hash of its bytes), in
+   * the place where this store keeps its blobs, so that {@link StagedBlob#publish} gives it its name
+   * without copying it; empty where the store has no such place, which is the default. The caller closes
+   * it. A process that dies before then leaves it behind for {@link #removeIncompleteUploads}.
+   *
+   * <p>For callers that would otherwise stage a large blob in a file of their own and {@link #putFrom} it:
+   * a store on a local file system then writes each byte once instead of twice.
+   */
+  default Optional<StagedBlob> stage() throws StorageException {
+    return Optional.empty();
+  }
+
+  /**
    * Returns the whole blob (the buffer's remaining bytes), as a buffer the caller owns: no later call
    * changes it, and changing it changes nothing in the store.
    *
@@ -148,9 +161,10 @@ public interface BlobStore extends AutoCloseable {
 
   /**
    * Releases connections and handles. Closing again has no effect. After close, {@link #put}, {@link
-   * #putFrom}, {@link #get}, {@link #read}, {@link #stat}, {@link #list} and {@link #delete} fail with {@link IllegalStateException};
-   * {@link #capabilities()} and {@link #describe()} keep answering, so that messages can still name the
-   * store.
+   * #putFrom}, {@link #stage}, {@link StagedBlob#publish}, {@link #get}, {@link #read}, {@link #stat},
+   * {@link #list} and {@link #delete} fail with {@link IllegalStateException} ({@link StagedBlob#close}
+   * still removes its file); {@link #capabilities()} and {@link #describe()} keep answering, so that
+   * messages can still name the store.
    */
   @Override
   void close() throws StorageException;

@@ -15,6 +15,9 @@ import java.util.function.Consumer;
  * either, for the same reason: its default reads the file and calls this wrapper's {@link #put}. A
  * wrapper that does not override it should report {@link StoreCapabilities#streamsFromFiles()} false
  * (its puts from files do go through memory); {@link #capabilities()} here forwards the delegate's.
+ * {@link #stage} is not forwarded either (it keeps the default: no staging), since publishing a staged
+ * blob would bypass the wrapper's puts; a wrapper that wants its delegate's staging overrides it,
+ * wrapping each staged blob in a {@link ForwardingStagedBlob} whose {@code publish} does what its puts do.
  */
 public abstract class ForwardingBlobStore implements BlobStore {
   private final BlobStore delegate;

@@ -15,6 +15,7 @@ import dev.bakare.store.spi.BlobName;
 import dev.bakare.store.spi.BlobNotFoundException;
 import dev.bakare.store.spi.BlobStore;
 import dev.bakare.store.spi.PutMode;
+import dev.bakare.store.spi.StagedBlob;
 import dev.bakare.store.spi.StorageException;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
@@ -534,6 +535,110 @@ public abstract class BlobStoreContractTest {
     Path file = Files.createTempFile(directory, "source-", ".bin");
     Files.write(file, content);
     return FileChannel.open(file, StandardOpenOption.READ);
+  }
+
+  // ---------------------------------------------------------------- staged blobs (stores that stage)
+
+  /** A staged blob of the store under test; the test is skipped for a store that does not stage. */
+  private StagedBlob stageOrSkip() throws StorageException {
+    Optional<StagedBlob> staged = store().stage();
+    assumeTrue(staged.isPresent(), "the store does not stage blobs");
+    return staged.get();
+  }
+
+  private static void writeAt(FileChannel channel, byte[] bytes, int from, int to) throws java.io.IOException {
+    ByteBuffer slice = ByteBuffer.wrap(bytes, from, to - from);
+    for (long position = from; slice.hasRemaining(); ) {
+      position += channel.write(slice, position);
+    }
+  }
+
+  @Test
+  public void aStagedBlobIsInvisibleUntilPublishedAndThenHoldsExactlyItsBytes() throws Exception {
+    byte[] content = randomBytes(new Random(77), 3 * MIB + 11);
+    BlobName name = name("data/staged");
+    try (StagedBlob staged = stageOrSkip()) {
+      // Written out of order, as a caller filling a pack's header last may.
+      writeAt(staged.channel(), content, MIB, content.length);
+      writeAt(staged.channel(), content, 0, MIB);
+      assertEquals(Map.of(), listSizes(""), "an unpublished staged blob was listed");
+      assertEquals(Optional.empty(), store().stat(name));
+      staged.publish(name, PutMode.CREATE_ONLY);
+      // Again, as a retry whose first answer was lost does: a put of the same bytes.
+      BlobAlreadyExistsException taken =
+          assertThrows(BlobAlreadyExistsException.class, () -> staged.publish(name, PutMode.CREATE_ONLY));
+      assertEquals(name, taken.blob());
+      staged.publish(name("data/again"), PutMode.CREATE_ONLY);
+    }
+    assertArrayEquals(content, bytesOf(store().get(name)), "the published staged blob");
+    assertArrayEquals(content, bytesOf(store().get(name("data/again"))), "the staged blob published again");
+    assertEquals(Map.of(name.value(), (long) content.length, "data/again", (long) content.length), listSizes(""),
+        "listing after publish and close");
+    assertEquals(0, store().removeIncompleteUploads(java.time.Duration.ofMinutes(-1)),
+        "publishing and closing left something behind");
+  }
+
+  @Test
+  public void aStagedBlobClosedUnpublishedLeavesNothingBehind() throws Exception {
+    try (StagedBlob staged = stageOrSkip()) {
+      writeAt(staged.channel(), new byte[4096], 0, 4096);
+    }
+    assertEquals(Map.of(), listSizes(""));
+    assertEquals(0, store().removeIncompleteUploads(java.time.Duration.ofMinutes(-1)),
+        "closing an unpublished staged blob left it behind");
+  }
+
+  @Test
+  public void publishingAStagedBlobWithCreateOnlyRefusesATakenNameAndKeepsTheOriginal() throws Exception {
+    BlobName name = name("data/taken-by-put");
+    store().put(name, ByteBuffer.wrap(new byte[] {1, 2, 3}), PutMode.CREATE_ONLY);
+    try (StagedBlob staged = stageOrSkip()) {
+      writeAt(staged.channel(), new byte[] {9, 9}, 0, 2);
+      BlobAlreadyExistsException e =
+          assertThrows(BlobAlreadyExistsException.class, () -> staged.publish(name, PutMode.CREATE_ONLY));
+      assertEquals(name, e.blob());
+      staged.publish(name, PutMode.REPLACE);
+    }
+    assertArrayEquals(new byte[] {9, 9}, bytesOf(store().get(name)), "a staged blob published with REPLACE");
+  }
+
+  /**
+   * The process that staged the blob was paused while another removed leftovers: the open file still holds
+   * the bytes, and publishing stores them.
+   */
+  @Test
+  public void aStagedBlobRemovedAsALeftoverStillPublishes() throws Exception {
+    byte[] content = randomBytes(new Random(78), MIB + 5);
+    BlobName name = name("data/staged-paused");
+    try (StagedBlob staged = stageOrSkip()) {
+      writeAt(staged.channel(), content, 0, content.length);
+      assertEquals(content.length, store().removeIncompleteUploads(java.time.Duration.ofMinutes(-1)),
+          "an unpublished staged blob is an incomplete upload");
+      staged.publish(name, PutMode.CREATE_ONLY);
+    }
+    assertArrayEquals(content, bytesOf(store().get(name)));
+    assertEquals(0, store().removeIncompleteUploads(java.time.Duration.ofMinutes(-1)));
+  }
+
+  @Test
+  public void aClosedStoreRefusesToStageOrPublish() throws Exception {
+    StagedBlob staged = stageOrSkip();
+    writeAt(staged.channel(), new byte[] {1}, 0, 1);
+    store().close();
+    assertThrows(IllegalStateException.class, () -> store().stage(), "stage");
+    assertThrows(IllegalStateException.class, () -> staged.publish(name("data/late"), PutMode.CREATE_ONLY),
+        "publish");
+    staged.close();
+  }
+
+  @Test
+  public void aClosedStagedBlobCannotBePublished() throws Exception {
+    StagedBlob staged = stageOrSkip();
+    writeAt(staged.channel(), new byte[] {1}, 0, 1);
+    staged.close();
+    staged.close();
+    assertThrows(IllegalStateException.class, () -> staged.publish(name("data/closed"), PutMode.CREATE_ONLY));
+    assertEquals(Map.of(), listSizes(""));
   }
 
   @Test

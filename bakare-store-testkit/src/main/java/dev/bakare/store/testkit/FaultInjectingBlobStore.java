@@ -4,7 +4,9 @@ import dev.bakare.store.spi.BlobInfo;
 import dev.bakare.store.spi.BlobName;
 import dev.bakare.store.spi.BlobStore;
 import dev.bakare.store.spi.ForwardingBlobStore;
+import dev.bakare.store.spi.ForwardingStagedBlob;
 import dev.bakare.store.spi.PutMode;
+import dev.bakare.store.spi.StagedBlob;
 import dev.bakare.store.spi.StorageException;
 import java.nio.ByteBuffer;
 import java.util.ArrayList;
@@ -136,6 +138,29 @@ public final class FaultInjectingBlobStore extends ForwardingBlobStore {
       super.delete(name);
       return null;
     });
+  }
+
+  /**
+   * The delegate's staging, if it stages: publishing a staged blob is a {@link Operation#PUT} of its name,
+   * with the faults and the interceptor of puts. Making the staged file is not faulted.
+   */
+  @Override
+  public Optional<StagedBlob> stage() throws StorageException {
+    return delegate().stage().map(FaultyStagedBlob::new);
+  }
+
+  private final class FaultyStagedBlob extends ForwardingStagedBlob {
+    FaultyStagedBlob(StagedBlob staged) {
+      super(staged);
+    }
+
+    @Override
+    public void publish(BlobName name, PutMode mode) throws StorageException {
+      run(Operation.PUT, name.value(), () -> {
+        super.publish(name, mode);
+        return null;
+      });
+    }
   }
 
   @FunctionalInterface
