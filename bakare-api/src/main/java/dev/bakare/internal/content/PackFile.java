@@ -28,7 +28,10 @@ abstract sealed class PackFile implements Closeable {
   /** What to do when the file cannot be written. */
   abstract String advice();
 
-  /** Puts the file's first {@code length} bytes (all it holds) under {@code name}. */
+  /**
+   * Puts the file's first {@code length} bytes (all it holds) under {@code name} in {@code store}, the
+   * writer's store; a file the store staged is published through the store that staged it, the same one.
+   */
   abstract void upload(BlobStore store, BlobName name, long length, PutMode mode) throws StorageException;
 
   /** Empties it for the next pack. */
@@ -114,7 +117,7 @@ abstract sealed class PackFile implements Closeable {
     }
 
     @Override
-    void upload(BlobStore ignored, BlobName name, long length, PutMode mode) throws StorageException {
+    void upload(BlobStore sameStore, BlobName name, long length, PutMode mode) throws StorageException {
       StagedBlob current = staged;
       if (current == null) {
         throw new IllegalStateException("pack " + name + " has no staged file: nothing was written into it");
