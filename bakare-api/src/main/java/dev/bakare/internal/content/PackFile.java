@@ -42,6 +42,9 @@ abstract sealed class PackFile implements Closeable {
    * behind when the process dies; the store copies it ({@link BlobStore#putFrom}).
    */
   static final class Local extends PackFile {
+    /** What to do when a local staging file cannot be made or written. */
+    static final String ADVICE = "check free space there, or set RepositoryOptions.cacheDirectory elsewhere";
+
     private final Path directory;
     private final FileChannel file;
 
@@ -63,7 +66,7 @@ abstract sealed class PackFile implements Closeable {
 
     @Override
     String advice() {
-      return "check free space there, or set RepositoryOptions.cacheDirectory elsewhere";
+      return ADVICE;
     }
 
     @Override

@@ -44,7 +44,7 @@ public final class PackStaging {
    * Stages packs in files that {@code store} makes where it keeps its blobs, and publishes them there by
    * name; fails when the store cannot stage one.
    */
-  public static PackStaging inStore(BlobStore store) {
+  private static PackStaging inStore(BlobStore store) {
     return new PackStaging(null, store);
   }
 
@@ -111,7 +111,7 @@ public final class PackStaging {
       return new PackBody.InFile(new PackFile.Local(dir, createUnnamedFile(dir)));
     } catch (IOException e) {
       throw new IOException("cannot create a file to stage a pack in " + dir + ": " + e.getMessage()
-          + " (check free space there, or set RepositoryOptions.cacheDirectory elsewhere)", e);
+          + " (" + PackFile.Local.ADVICE + ")", e);
     }
   }
 
